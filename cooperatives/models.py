@@ -1,0 +1,565 @@
+"""The registry: territorial units (TERYT), social cooperatives, their offers, and who represents them.
+
+The legal background of the fields is in docs/domain.md (a copy of the shared domain notes).
+"""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from core.text import fold
+
+from .validators import (
+    validate_cpv_code,
+    validate_krs,
+    validate_nip,
+    validate_pkd_code,
+    validate_postal_code,
+    validate_regon,
+)
+
+# Poland's bounding box with a small margin: coordinates outside it are typing errors.
+LATITUDE_RANGE = (48.9, 55.0)
+LONGITUDE_RANGE = (14.0, 24.2)
+
+
+# --- Territorial units -----------------------------------------------------------------------------------
+
+
+class TerritorialUnitQuerySet(models.QuerySet):
+    def voivodeships(self):
+        return self.filter(level=TerritorialUnit.Level.VOIVODESHIP)
+
+    def powiats(self):
+        return self.filter(level=TerritorialUnit.Level.POWIAT)
+
+    def gminas(self):
+        return self.filter(level=TerritorialUnit.Level.GMINA)
+
+
+class TerritorialUnit(models.Model):
+    """A unit of the GUS TERC register. The TERYT code is the primary key, so foreign keys carry the code.
+
+    Codes: voivodeship WOJ (2 digits), powiat WOJ+POW (4), gmina WOJ+POW+GMI+RODZ (7). Towns and rural areas of
+    urban-rural gminas, Warsaw districts and delegatury are kept as parts of their gmina.
+    """
+
+    class Level(models.TextChoices):
+        VOIVODESHIP = "voivodeship", _("województwo")
+        POWIAT = "powiat", _("powiat")
+        GMINA = "gmina", _("gmina")
+        GMINA_PART = "gmina_part", _("część gminy")
+
+    class GminaKind(models.TextChoices):
+        URBAN = "1", _("gmina miejska")
+        RURAL = "2", _("gmina wiejska")
+        URBAN_RURAL = "3", _("gmina miejsko-wiejska")
+        TOWN_IN_URBAN_RURAL = "4", _("miasto w gminie miejsko-wiejskiej")
+        RURAL_AREA_OF_URBAN_RURAL = "5", _("obszar wiejski w gminie miejsko-wiejskiej")
+        WARSAW_DISTRICT = "8", _("dzielnica m.st. Warszawy")
+        DELEGATURA = "9", _("delegatura")
+
+    code = models.CharField(_("kod TERYT"), max_length=7, primary_key=True)
+    level = models.CharField(_("poziom"), max_length=12, choices=Level.choices, db_index=True)
+    gmina_kind = models.CharField(_("rodzaj gminy"), max_length=1, choices=GminaKind.choices, blank=True)
+    name = models.CharField(_("nazwa"), max_length=100)
+    kind_name = models.CharField(_("określenie dodatkowe"), max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("jednostka nadrzędna"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    valid_on = models.DateField(_("stan rejestru na dzień"))
+
+    objects = TerritorialUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("jednostka terytorialna")
+        verbose_name_plural = _("jednostki terytorialne")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(level="voivodeship", parent__isnull=True) | (~Q(level="voivodeship") & Q(parent__isnull=False))
+                ),
+                name="territorialunit_parent_matches_level",
+            ),
+        ]
+
+    def __str__(self):
+        if self.level == self.Level.VOIVODESHIP:
+            return f"woj. {self.name.lower()}"
+        if self.level == self.Level.POWIAT:
+            return self.name if self.kind_name.startswith("miasto") else f"pow. {self.name}"
+        return f"{self.name} ({self.kind_name})" if self.kind_name else self.name
+
+    @property
+    def voivodeship_code(self) -> str:
+        return self.code[:2]
+
+    @property
+    def powiat_code(self) -> str | None:
+        return self.code[:4] if len(self.code) >= 4 else None
+
+
+# --- Dictionaries with a legal basis ---------------------------------------------------------------------
+
+
+class LegalBasis(models.TextChoices):
+    ACT_2006_ART4_1 = "art4_1", _("art. 4 ust. 1 ustawy o spółdzielniach socjalnych (brzmienie obecne)")
+    ACT_2006_ART4_1_BEFORE_2018 = (
+        "art4_1_pre2018",
+        _("art. 4 ust. 1 ustawy o spółdzielniach socjalnych (do 2018 r.)"),
+    )
+    ACT_2006_ART4_2 = "art4_2", _("art. 4 ust. 2 ustawy o spółdzielniach socjalnych")
+    ACT_2022 = "es_2022", _("ustawa z 5 sierpnia 2022 r. o ekonomii społecznej")
+
+
+class TargetGroup(models.Model):
+    """A category of people at risk of social exclusion whom a cooperative's members and work serve."""
+
+    code = models.SlugField(_("kod"), max_length=50, unique=True)
+    name = models.CharField(_("nazwa"), max_length=200)
+    legal_basis = models.CharField(_("podstawa prawna"), max_length=20, choices=LegalBasis.choices)
+    sort_order = models.PositiveSmallIntegerField(_("kolejność"), default=0)
+
+    class Meta:
+        verbose_name = _("grupa docelowa")
+        verbose_name_plural = _("grupy docelowe")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class FounderKind(models.Model):
+    """A kind of founder allowed by art. 4 of the Act on social cooperatives (current or earlier text)."""
+
+    code = models.SlugField(_("kod"), max_length=50, unique=True)
+    name = models.CharField(_("nazwa"), max_length=200)
+    legal_basis = models.CharField(_("podstawa prawna"), max_length=20, choices=LegalBasis.choices)
+    is_legal_person = models.BooleanField(_("osoba prawna"), default=False)
+    sort_order = models.PositiveSmallIntegerField(_("kolejność"), default=0)
+
+    class Meta:
+        verbose_name = _("rodzaj założyciela")
+        verbose_name_plural = _("rodzaje założycieli")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+# --- Cooperatives ----------------------------------------------------------------------------------------
+
+
+class CooperativeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Cooperative.Status.ACTIVE)
+
+    def in_voivodeship(self, code: str):
+        return self.filter(voivodeship_id=code)
+
+    def in_powiat(self, code: str):
+        return self.filter(powiat_id=code)
+
+    def in_gmina(self, code: str):
+        return self.filter(gmina_id=code)
+
+    def with_location(self):
+        return self.filter(latitude__isnull=False, longitude__isnull=False)
+
+
+class Cooperative(TimeStampedModel):
+    """A social cooperative (spółdzielnia socjalna) as entered in the KRS business register."""
+
+    class FounderType(models.TextChoices):
+        NATURAL_PERSONS = "natural", _("osoby fizyczne")
+        LEGAL_PERSONS = "legal", _("osoby prawne")
+        MIXED = "mixed", _("osoby fizyczne i prawne")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("aktywna")
+        INACTIVE = "inactive", _("nieaktywna")
+        LIQUIDATION = "liquidation", _("w likwidacji")
+        DELETED = "deleted", _("wykreślona z KRS")
+
+    class SocialEnterpriseAim(models.TextChoices):
+        REINTEGRATION = "reintegration", _("reintegracja społeczna i zawodowa")
+        SOCIAL_SERVICES = "social_services", _("realizacja usług społecznych")
+
+    class LocationPrecision(models.TextChoices):
+        EXACT = "exact", _("dokładna lokalizacja")
+        GMINA_CENTRE = "gmina_centre", _("przybliżona (środek gminy)")
+
+    # Identity (changes go through moderation once representatives exist).
+    name = models.CharField(_("nazwa"), max_length=300)
+    short_name = models.CharField(_("nazwa skrócona"), max_length=120, blank=True)
+    krs_number = models.CharField(_("numer KRS"), max_length=10, unique=True, validators=[validate_krs])
+    nip = models.CharField(_("NIP"), max_length=10, blank=True, validators=[validate_nip])
+    regon = models.CharField(_("REGON"), max_length=14, blank=True, validators=[validate_regon])
+    founder_type = models.CharField(_("typ założycieli"), max_length=10, choices=FounderType.choices)
+    founder_kinds = models.ManyToManyField(
+        FounderKind, verbose_name=_("rodzaje założycieli"), blank=True, related_name="cooperatives"
+    )
+    krs_registration_date = models.DateField(_("data wpisu do KRS"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    status_date = models.DateField(_("data statusu"), null=True, blank=True)
+
+    # Social-enterprise status (Act of 5 August 2022 on the social economy).
+    is_social_enterprise = models.BooleanField(_("przedsiębiorstwo społeczne"), default=False)
+    ps_decision_number = models.CharField(_("numer decyzji wojewody"), max_length=100, blank=True)
+    ps_voivode = models.ForeignKey(
+        TerritorialUnit,
+        verbose_name=_("wojewoda (województwo)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level": TerritorialUnit.Level.VOIVODESHIP},
+    )
+    ps_decision_date = models.DateField(_("data decyzji"), null=True, blank=True)
+    ps_aim = models.CharField(
+        _("cel przedsiębiorstwa społecznego"), max_length=20, blank=True, choices=SocialEnterpriseAim.choices
+    )
+
+    # Seat. The powiat and voivodeship are derived from the gmina and never typed.
+    street = models.CharField(_("ulica i numer"), max_length=200, blank=True)
+    postal_code = models.CharField(_("kod pocztowy"), max_length=6, validators=[validate_postal_code])
+    town = models.CharField(_("miejscowość"), max_length=100)
+    gmina = models.ForeignKey(
+        TerritorialUnit,
+        verbose_name=_("gmina"),
+        on_delete=models.PROTECT,
+        related_name="cooperatives",
+        limit_choices_to={"level": TerritorialUnit.Level.GMINA},
+    )
+    powiat = models.ForeignKey(
+        TerritorialUnit,
+        verbose_name=_("powiat"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    voivodeship = models.ForeignKey(
+        TerritorialUnit,
+        verbose_name=_("województwo"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    latitude = models.DecimalField(
+        _("szerokość geograficzna"),
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(LATITUDE_RANGE[0]), MaxValueValidator(LATITUDE_RANGE[1])],
+    )
+    longitude = models.DecimalField(
+        _("długość geograficzna"),
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(LONGITUDE_RANGE[0]), MaxValueValidator(LONGITUDE_RANGE[1])],
+    )
+    location_precision = models.CharField(
+        _("dokładność lokalizacji"), max_length=12, choices=LocationPrecision.choices, blank=True
+    )
+
+    # Contact, each field published only with consent.
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    website = models.URLField(_("strona internetowa"), blank=True)
+    publish_email = models.BooleanField(_("zgoda na publikację e-maila"), default=False)
+    publish_phone = models.BooleanField(_("zgoda na publikację telefonu"), default=False)
+    publish_website = models.BooleanField(_("zgoda na publikację strony"), default=True)
+
+    description = models.TextField(_("opis działalności"), blank=True)
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("grupy docelowe"), blank=True, related_name="cooperatives"
+    )
+    members_count = models.PositiveIntegerField(_("liczba członków"), null=True, blank=True)
+    employees_count = models.PositiveIntegerField(_("liczba pracowników"), null=True, blank=True)
+    counts_as_of = models.DateField(_("liczby według stanu na"), null=True, blank=True)
+
+    # Certification marks.
+    has_quality_mark = models.BooleanField(_("Znak Jakości Ekonomii Społecznej i Solidarnej"), default=False)
+    is_ozrss_member = models.BooleanField(_("członek OZRSS"), default=False)
+    last_audit_date = models.DateField(_("data ostatniej lustracji"), null=True, blank=True)
+
+    verified_at = models.DateTimeField(_("dane potwierdzone"), null=True, blank=True)
+    is_demo = models.BooleanField(_("dane demonstracyjne"), default=False, editable=False)
+    # Optimistic concurrency: every saved edit increments it; a save based on an older version is refused.
+    version = models.PositiveIntegerField(_("wersja"), default=1, editable=False)
+
+    # Search: folded text for trigram / substring matching (kept by the application on every database) and a
+    # weighted tsvector maintained by a PostgreSQL trigger (see migration add_search_on_postgresql).
+    search_text = models.TextField(editable=False, blank=True, default="")
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = CooperativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("spółdzielnia socjalna")
+        verbose_name_plural = _("spółdzielnie socjalne")
+        ordering = ["name", "krs_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["nip"], condition=~Q(nip=""), name="cooperative_unique_nip"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__gte=LATITUDE_RANGE[0],
+                    latitude__lte=LATITUDE_RANGE[1],
+                    longitude__gte=LONGITUDE_RANGE[0],
+                    longitude__lte=LONGITUDE_RANGE[1],
+                ),
+                name="cooperative_coordinates_in_poland",
+            ),
+            models.CheckConstraint(
+                condition=Q(status_date__isnull=True)
+                | Q(krs_registration_date__isnull=True)
+                | Q(status_date__gte=F("krs_registration_date")),
+                name="cooperative_status_after_registration",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_social_enterprise=True) | Q(ps_decision_date__isnull=True, ps_decision_number=""),
+                name="cooperative_ps_decision_only_for_ps",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "voivodeship"], name="coop_status_voiv_idx"),
+            models.Index(fields=["founder_type"], name="coop_founder_type_idx"),
+            models.Index(fields=["is_social_enterprise"], name="coop_ps_idx"),
+            models.Index(fields=["has_quality_mark"], name="coop_quality_mark_idx"),
+            models.Index(fields=["-created_at"], name="coop_created_idx"),
+            models.Index(fields=["name"], name="coop_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cooperatives:detail", kwargs={"krs": self.krs_number})
+
+    def refresh_derived_fields(self):
+        """Derive the powiat and voivodeship from the gmina, and the folded search text from the names."""
+        if self.gmina_id:
+            self.powiat_id = self.gmina_id[:4]
+            self.voivodeship_id = self.gmina_id[:2]
+        self.search_text = fold(" ".join(filter(None, [self.name, self.short_name, self.town, self.krs_number])))
+
+    def save(self, *args, **kwargs):
+        self.refresh_derived_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "powiat", "voivodeship", "search_text"}
+        super().save(*args, **kwargs)
+
+    @property
+    def public_email(self) -> str:
+        return self.email if self.publish_email else ""
+
+    @property
+    def public_phone(self) -> str:
+        return self.phone if self.publish_phone else ""
+
+    @property
+    def public_website(self) -> str:
+        return self.website if self.publish_website else ""
+
+
+class PkdVersion(models.TextChoices):
+    PKD_2007 = "2007", _("PKD 2007")
+    PKD_2025 = "2025", _("PKD 2025")
+
+
+class CooperativeActivity(models.Model):
+    """A PKD subclass of a cooperative's activity, with the PKD version it is coded in."""
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="activities")
+    code = models.CharField(_("kod PKD"), max_length=7, validators=[validate_pkd_code])
+    version = models.CharField(_("wersja PKD"), max_length=4, choices=PkdVersion.choices)
+    is_main = models.BooleanField(_("działalność przeważająca"), default=False)
+
+    class Meta:
+        verbose_name = _("działalność (PKD)")
+        verbose_name_plural = _("działalności (PKD)")
+        ordering = ["-is_main", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["cooperative", "code", "version"], name="activity_unique_code"),
+            models.UniqueConstraint(
+                fields=["cooperative"], condition=Q(is_main=True), name="activity_one_main_per_cooperative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} (PKD {self.version})"
+
+    @property
+    def division(self) -> str:
+        return self.code[:2]
+
+
+# --- Offers ----------------------------------------------------------------------------------------------
+
+
+class OfferCategory(models.Model):
+    """A two-level taxonomy of what social cooperatives sell (sector -> kind of service or product)."""
+
+    name = models.CharField(_("nazwa"), max_length=120)
+    slug = models.SlugField(_("identyfikator"), max_length=80, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("kategoria nadrzędna"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    sort_order = models.PositiveSmallIntegerField(_("kolejność"), default=0)
+
+    class Meta:
+        verbose_name = _("kategoria oferty")
+        verbose_name_plural = _("kategorie ofert")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.parent_id and self.parent.parent_id:
+            raise ValidationError({"parent": _("Kategorie mają tylko dwa poziomy.")})
+
+
+class OfferQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def public(self):
+        """Offers shown to the public: active, of a cooperative not deleted from the KRS."""
+        return self.filter(is_active=True).exclude(cooperative__status=Cooperative.Status.DELETED)
+
+
+class Offer(TimeStampedModel):
+    """A product or service a cooperative offers to buyers (public institutions, companies, people)."""
+
+    class ServiceArea(models.TextChoices):
+        LOCAL = "local", _("lokalnie (gmina siedziby)")
+        POWIATS = "powiats", _("wybrane powiaty")
+        VOIVODESHIPS = "voivodeships", _("wybrane województwa")
+        NATIONAL = "national", _("cała Polska")
+
+    cooperative = models.ForeignKey(
+        Cooperative, verbose_name=_("spółdzielnia"), on_delete=models.CASCADE, related_name="offers"
+    )
+    title = models.CharField(_("tytuł"), max_length=200)
+    category = models.ForeignKey(
+        OfferCategory, verbose_name=_("kategoria"), on_delete=models.PROTECT, related_name="offers"
+    )
+    description = models.TextField(_("opis"), blank=True)
+    service_area = models.CharField(
+        _("obszar działania"), max_length=12, choices=ServiceArea.choices, default=ServiceArea.LOCAL
+    )
+    area_powiats = models.ManyToManyField(
+        TerritorialUnit,
+        verbose_name=_("powiaty"),
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level": TerritorialUnit.Level.POWIAT},
+    )
+    area_voivodeships = models.ManyToManyField(
+        TerritorialUnit,
+        verbose_name=_("województwa"),
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level": TerritorialUnit.Level.VOIVODESHIP},
+    )
+    price_note = models.CharField(_("cena"), max_length=200, blank=True)
+    cpv_code = models.CharField(_("kod CPV"), max_length=10, blank=True, validators=[validate_cpv_code])
+    zakup_prospoleczny_year = models.PositiveSmallIntegerField(
+        _("certyfikat Zakup Prospołeczny (rok)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2010), MaxValueValidator(2100)],
+    )
+    is_active = models.BooleanField(_("aktywna"), default=True)
+    version = models.PositiveIntegerField(_("wersja"), default=1, editable=False)
+
+    search_text = models.TextField(editable=False, blank=True, default="")
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("oferta")
+        verbose_name_plural = _("oferty")
+        ordering = ["title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(zakup_prospoleczny_year__isnull=True)
+                | Q(zakup_prospoleczny_year__gte=2010, zakup_prospoleczny_year__lte=2100),
+                name="offer_zakup_prospoleczny_year_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["is_active", "category"], name="offer_active_category_idx"),
+            models.Index(fields=["-created_at"], name="offer_created_idx"),
+            models.Index(fields=["title"], name="offer_title_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("cooperatives:offer-detail", kwargs={"pk": self.pk})
+
+    def refresh_derived_fields(self):
+        """Folded title, category and the offering cooperative's name and town (buyers search "catering łódź")."""
+        category_name = self.category.name if self.category_id else ""
+        cooperative = self.cooperative if self.cooperative_id else None
+        coop_text = f"{cooperative.name} {cooperative.town}" if cooperative else ""
+        self.search_text = fold(f"{self.title} {category_name} {coop_text}")
+
+    def save(self, *args, **kwargs):
+        self.refresh_derived_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+
+# --- Representatives -------------------------------------------------------------------------------------
+
+
+class Membership(TimeStampedModel):
+    """A user's verified right to represent a cooperative on the portal (as its owner or an editor)."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("właściciel profilu")
+        EDITOR = "editor", _("redaktor")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rola"), max_length=10, choices=Role.choices, default=Role.EDITOR)
+
+    class Meta:
+        verbose_name = _("przedstawiciel spółdzielni")
+        verbose_name_plural = _("przedstawiciele spółdzielni")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "cooperative"], name="membership_unique_user_cooperative"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.cooperative} ({self.get_role_display()})"

@@ -1,0 +1,227 @@
+"""Reads composed per screen or endpoint. Views and API views call these; they never build querysets themselves."""
+
+from django.core.cache import cache
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Coalesce
+
+from .filters import Certification, CooperativeFilterSet, OfferFilterSet
+from .models import Cooperative, Offer, OfferCategory, TargetGroup, TerritorialUnit
+
+DEMO_FLAG_CACHE_KEY = "cooperatives:has-demo-data"
+
+
+def registry_has_demo_data() -> bool:
+    """Whether the registry holds generated demo data (the site then says so on every page)."""
+    value = cache.get(DEMO_FLAG_CACHE_KEY)
+    if value is None:
+        value = Cooperative.objects.filter(is_demo=True).exists()
+        cache.set(DEMO_FLAG_CACHE_KEY, value, 300)
+    return value
+
+
+# Search columns are for the database only; lists never need them in Python.
+SEARCH_COLUMNS = ("search_text", "search_vector")
+
+
+def cooperative_base_queryset():
+    return Cooperative.objects.select_related("gmina", "powiat", "voivodeship").defer(*SEARCH_COLUMNS)
+
+
+def cooperative_list(*, data, queryset=None) -> CooperativeFilterSet:
+    """The filtered, ordered cooperatives for the catalogue, the API and open data.
+
+    Returns the bound FilterSet: `.is_valid()`, `.errors` and `.qs` are the caller's to use.
+    """
+    queryset = queryset if queryset is not None else cooperative_base_queryset()
+    return CooperativeFilterSet(data=data, queryset=queryset)
+
+
+def offer_base_queryset():
+    return (
+        Offer.objects.public()
+        .select_related("category", "category__parent", "cooperative", "cooperative__gmina", "cooperative__voivodeship")
+        .defer(*SEARCH_COLUMNS, *(f"cooperative__{c}" for c in SEARCH_COLUMNS), "cooperative__description")
+    )
+
+
+def offer_list(*, data, queryset=None) -> OfferFilterSet:
+    queryset = queryset if queryset is not None else offer_base_queryset()
+    return OfferFilterSet(data=data, queryset=queryset)
+
+
+def cooperative_detail(*, krs: str) -> Cooperative:
+    """One cooperative with everything its public profile shows. Raises Cooperative.DoesNotExist."""
+    offers = Offer.objects.active().select_related("category", "category__parent").order_by("title", "pk")
+    return (
+        cooperative_base_queryset()
+        .select_related("ps_voivode")
+        .prefetch_related(
+            "target_groups",
+            "founder_kinds",
+            "activities",
+            Prefetch("offers", queryset=offers, to_attr="public_offers"),
+        )
+        .get(krs_number=krs)
+    )
+
+
+def _counts(queryset, field: str) -> dict:
+    return {
+        row[field]: row["n"]
+        for row in queryset.order_by().values(field).annotate(n=Count("pk", distinct=True))
+        if row[field] is not None
+    }
+
+
+def _without(data, *names) -> dict:
+    copy = data.copy() if hasattr(data, "copy") else dict(data)
+    for name in names:
+        copy.pop(name, None)
+    return copy
+
+
+def cooperative_facets(*, data) -> dict[str, list[dict]]:
+    """Counts per value of each facet, each computed with every filter applied except the facet's own.
+
+    Values with no cooperatives are left out. Territorial facets go one level down from what is chosen.
+    """
+
+    def filtered(*names):
+        filterset = cooperative_list(data=_without(data, *names), queryset=Cooperative.objects.all())
+        return filterset.qs if filterset.is_valid() else Cooperative.objects.none()
+
+    facets: dict[str, list[dict]] = {}
+
+    voivodeship_counts = _counts(filtered("voivodeship", "powiat", "gmina"), "voivodeship_id")
+    facets["voivodeship"] = [
+        {"value": unit.code, "label": unit.name.lower(), "count": voivodeship_counts[unit.code]}
+        for unit in TerritorialUnit.objects.voivodeships()
+        if unit.code in voivodeship_counts
+    ]
+    if data.get("voivodeship"):
+        powiat_counts = _counts(filtered("powiat", "gmina"), "powiat_id")
+        facets["powiat"] = [
+            {"value": unit.code, "label": str(unit), "count": powiat_counts[unit.code]}
+            for unit in TerritorialUnit.objects.powiats().filter(code__in=powiat_counts)
+        ]
+    if data.get("powiat"):
+        gmina_counts = _counts(filtered("gmina"), "gmina_id")
+        facets["gmina"] = [
+            {"value": unit.code, "label": str(unit), "count": gmina_counts[unit.code]}
+            for unit in TerritorialUnit.objects.gminas().filter(code__in=gmina_counts)
+        ]
+
+    for name, choices in (
+        ("founder_type", Cooperative.FounderType.choices),
+        ("status", Cooperative.Status.choices),
+    ):
+        counts = _counts(filtered(name), name)
+        facets[name] = [
+            {"value": value, "label": label, "count": counts[value]} for value, label in choices if value in counts
+        ]
+
+    ps_counts = _counts(filtered("social_enterprise"), "is_social_enterprise")
+    facets["social_enterprise"] = [
+        {"value": "true", "label": "tak", "count": ps_counts.get(True, 0)},
+        {"value": "false", "label": "nie", "count": ps_counts.get(False, 0)},
+    ]
+
+    target_counts = _counts(filtered("target_group"), "target_groups")
+    facets["target_group"] = [
+        {"value": group.code, "label": group.name, "count": target_counts[group.pk]}
+        for group in TargetGroup.objects.all()
+        if group.pk in target_counts
+    ]
+
+    category_counts = {
+        row["top"]: row["n"]
+        for row in filtered("category")
+        .filter(offers__is_active=True)
+        .order_by()
+        .annotate(top=Coalesce("offers__category__parent_id", "offers__category_id"))
+        .values("top")
+        .annotate(n=Count("pk", distinct=True))
+    }
+    facets["category"] = [
+        {"value": category.slug, "label": category.name, "count": category_counts[category.pk]}
+        for category in OfferCategory.objects.filter(parent__isnull=True)
+        if category.pk in category_counts
+    ]
+
+    certified = filtered("certification").aggregate(
+        quality_mark=Count("pk", filter=Q(has_quality_mark=True)),
+        ozrss=Count("pk", filter=Q(is_ozrss_member=True)),
+    )
+    zakup = (
+        filtered("certification")
+        .filter(offers__is_active=True, offers__zakup_prospoleczny_year__isnull=False)
+        .values("pk")
+        .distinct()
+        .count()
+    )
+    counts = {
+        Certification.QUALITY_MARK: certified["quality_mark"],
+        Certification.OZRSS: certified["ozrss"],
+        Certification.ZAKUP_PROSPOLECZNY: zakup,
+    }
+    facets["certification"] = [
+        {"value": value, "label": label, "count": counts[value]}
+        for value, label in Certification.COOPERATIVE_CHOICES
+        if counts[value]
+    ]
+    return facets
+
+
+def offer_facets(*, data) -> dict[str, list[dict]]:
+    """Counts per category (top level) and per voivodeship of the offering cooperative."""
+
+    def filtered(*names):
+        filterset = offer_list(data=_without(data, *names), queryset=Offer.objects.public())
+        return filterset.qs if filterset.is_valid() else Offer.objects.none()
+
+    category_counts = {
+        row["top"]: row["n"]
+        for row in filtered("category")
+        .order_by()
+        .annotate(top=Coalesce("category__parent_id", "category_id"))
+        .values("top")
+        .annotate(n=Count("pk"))
+    }
+    voivodeship_counts = _counts(filtered("voivodeship", "powiat", "gmina"), "cooperative__voivodeship_id")
+    service_counts = _counts(filtered("service_area"), "service_area")
+    return {
+        "category": [
+            {"value": c.slug, "label": c.name, "count": category_counts[c.pk]}
+            for c in OfferCategory.objects.filter(parent__isnull=True)
+            if c.pk in category_counts
+        ],
+        "voivodeship": [
+            {"value": u.code, "label": u.name.lower(), "count": voivodeship_counts[u.code]}
+            for u in TerritorialUnit.objects.voivodeships()
+            if u.code in voivodeship_counts
+        ],
+        "service_area": [
+            {"value": v, "label": label, "count": service_counts[v]}
+            for v, label in Offer.ServiceArea.choices
+            if v in service_counts
+        ],
+    }
+
+
+def registry_headline_counts() -> dict[str, int]:
+    """Numbers for the home page: cooperatives by status and active offers."""
+    counts = Cooperative.objects.aggregate(
+        total=Count("pk"),
+        active=Count("pk", filter=Q(status=Cooperative.Status.ACTIVE)),
+        social_enterprises=Count("pk", filter=Q(is_social_enterprise=True)),
+    )
+    counts["offers"] = Offer.objects.public().count()
+    return counts
+
+
+def newest_cooperatives(limit: int = 6):
+    return cooperative_base_queryset().exclude(status=Cooperative.Status.DELETED).order_by("-created_at", "-pk")[:limit]
+
+
+def newest_offers(limit: int = 6):
+    return offer_base_queryset().order_by("-created_at", "-pk")[:limit]

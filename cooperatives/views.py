@@ -1,0 +1,18 @@
+"""Public pages of the registry. Placeholder bodies: the catalogue issue work fills them in."""
+
+from django.http import Http404
+from django.shortcuts import render
+
+from . import selectors
+
+
+def home(request):
+    return render(request, "cooperatives/home.html", {"counts": selectors.registry_headline_counts()})
+
+
+def _todo(request, *args, **kwargs):
+    raise Http404
+
+
+cooperative_list = cooperative_detail = offer_list = offer_detail = map_view = map_data = _todo
+open_data = open_data_cooperatives = open_data_offers = _todo

@@ -1,0 +1,11 @@
+from django.conf import settings
+
+
+def portal(request):
+    """Values every template may use (the demo-data banner, the admin path)."""
+    from cooperatives.selectors import registry_has_demo_data
+
+    return {
+        "PORTAL_HAS_DEMO_DATA": registry_has_demo_data(),
+        "ADMIN_URL": settings.ADMIN_URL,
+    }

@@ -1,0 +1,18 @@
+"""Test settings: fast hashing, in-memory e-mail and cache, plain static storage.
+
+The database is DATABASE_URL when set (PostgreSQL in CI), else SQLite.
+"""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, REST_FRAMEWORK
+
+SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests open and close many connections around the test database; a pool only adds latency there.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
+# Rate limits are tested explicitly; elsewhere they must not make the suite order-dependent.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/min"}}

@@ -1,0 +1,24 @@
+"""Root URL configuration: pages are translated (Polish at /, English at /en/), the API and OAI-PMH are not."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/v1/", include("portal.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("statystyki/", include("monitoring.urls")),
+    path("biblioteka/", include("publications.urls")),
+    path("szkolenia/", include("trainings.urls")),
+    path("", include("cooperatives.urls")),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

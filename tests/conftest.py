@@ -1,0 +1,37 @@
+"""Shared fixtures. The TERC register is loaded once per test database (session scope); tests that flush the
+database (transactional_db) get it back through the `territory` fixture."""
+
+import pytest
+
+from cooperatives.models import TerritorialUnit
+from cooperatives.teryt import load_territorial_units
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_territorial_units()
+
+
+@pytest.fixture
+def territory(db):
+    """Guarantees the territorial units are present (they are, unless a transactional test flushed them)."""
+    if not TerritorialUnit.objects.exists():
+        load_territorial_units()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def postgresql_only():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
