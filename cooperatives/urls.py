@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import opendata_views, views
 
 app_name = "cooperatives"
 
@@ -12,11 +12,11 @@ urlpatterns = [
     path("oferty/<int:pk>/", views.offer_detail, name="offer-detail"),
     path("mapa/", views.map_view, name="map"),
     path("mapa/dane.json", views.map_data, name="map-data"),
-    path("open-data/", views.open_data, name="open-data"),
+    path("open-data/", opendata_views.open_data, name="open-data"),
     re_path(
         r"^open-data/cooperatives\.(?P<fmt>csv|xlsx|json|geojson)$",
-        views.open_data_cooperatives,
+        opendata_views.open_data_cooperatives,
         name="open-data-cooperatives",
     ),
-    re_path(r"^open-data/offers\.(?P<fmt>csv|xlsx|json)$", views.open_data_offers, name="open-data-offers"),
+    re_path(r"^open-data/offers\.(?P<fmt>csv|xlsx|json)$", opendata_views.open_data_offers, name="open-data-offers"),
 ]

@@ -1,4 +1,4 @@
-"""Public pages of the registry. Placeholder bodies: the catalogue issue work fills them in."""
+"""Public pages of the registry. Placeholder bodies: the catalogue work fills them in."""
 
 from django.http import Http404
 from django.shortcuts import render
@@ -15,4 +15,3 @@ def _todo(request, *args, **kwargs):
 
 
 cooperative_list = cooperative_detail = offer_list = offer_detail = map_view = map_data = _todo
-open_data = open_data_cooperatives = open_data_offers = _todo

@@ -1,13 +1,17 @@
-"""REST API v1: one router for every app's read and write endpoints, plus the OpenAPI schema and its docs."""
+"""REST API v1: one router for every app's endpoints, plus the OpenAPI schema and its offline docs."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from cooperatives.api import views as cooperatives_api
+from monitoring.api import views as monitoring_api
+from publications.api import views as publications_api
+from trainings.api import views as trainings_api
 
 router = DefaultRouter()
-cooperatives_api.register(router)
+for app_api in (cooperatives_api, monitoring_api, publications_api, trainings_api):
+    app_api.register(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

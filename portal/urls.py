@@ -6,8 +6,11 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from publications import oai
+
 urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
+    path("oai/", oai.endpoint, name="oai"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
@@ -16,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("statystyki/", include("monitoring.urls")),
     path("biblioteka/", include("publications.urls")),
     path("szkolenia/", include("trainings.urls")),
+    path("panel/", include("cooperatives.selfservice_urls")),
     path("", include("cooperatives.urls")),
     prefix_default_language=False,
 )
