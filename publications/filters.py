@@ -5,13 +5,12 @@ An unknown value is a validation error with a Polish message, never silently ign
 """
 
 import django_filters
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.filters import SearchFilter, order_by_name
 from cooperatives.search import apply_search, is_postgresql
 
-from .models import MAX_YEAR, MIN_YEAR, Authorship, Language, Person, Publication, Series, Topic
+from .models import MAX_YEAR, MIN_YEAR, Language, Person, Publication, Series, Topic
 
 
 class Ordering:
@@ -56,7 +55,7 @@ class PublicationFilterSet(django_filters.FilterSet):
         label=_("Autor"),
         # Only people with a published item: the name of a draft's author is not public yet.
         queryset=Person.objects.filter(authorships__publication__status=Publication.Status.PUBLISHED).distinct(),
-        method="filter_author",
+        field_name="authorships__person",  # one authorship per person and publication: no duplicate rows
         error_messages={"invalid_choice": _("Nieznany autor: %(value)s.")},
     )
     language = django_filters.ChoiceFilter(
@@ -77,10 +76,6 @@ class PublicationFilterSet(django_filters.FilterSet):
 
     def filter_ordering(self, queryset, name, value):
         return queryset  # applied last, in filter_queryset
-
-    def filter_author(self, queryset, name, value):
-        # EXISTS rather than a join: a publication never appears twice.
-        return queryset.filter(Exists(Authorship.objects.filter(publication=OuterRef("pk"), person=value)))
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

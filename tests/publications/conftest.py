@@ -14,7 +14,7 @@ def _media_root(settings, tmp_path):
 @pytest.fixture
 def staff_user(db):
     user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=MINISTRY_STAFF))
+    user.groups.add(Group.objects.get_or_create(name=MINISTRY_STAFF)[0])
     return user
 
 
