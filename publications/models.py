@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
-from .validators import ISBNField
+from .validators import ISBNField, validate_cover_size
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100
@@ -142,7 +142,7 @@ class Publication(TimeStampedModel):
     licence = models.CharField(
         _("licencja"), max_length=24, choices=Licence.choices, default=Licence.ALL_RIGHTS_RESERVED
     )
-    cover = models.ImageField(_("okładka"), upload_to=cover_upload_to, blank=True)
+    cover = models.ImageField(_("okładka"), upload_to=cover_upload_to, blank=True, validators=[validate_cover_size])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     is_demo = models.BooleanField(
         _("publikacja demonstracyjna"),

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from core.text import fold
 
@@ -11,7 +12,9 @@ from .models import Edition, Publication
 @transaction.atomic
 def publication_refresh_search(*, publication: Publication) -> None:
     """Recompute the folded search text from the title, authors, series and topics (the PostgreSQL trigger then
-    refreshes the search vector). Call after authors, series or topics change."""
+    refreshes the search vector). Call after authors, series or topics change.
+
+    It also moves the last-change time, so OAI-PMH harvesters pick up a renamed author or series."""
     people = [authorship.person for authorship in publication.authorships.select_related("person")]
     parts = [
         publication.title,
@@ -21,7 +24,10 @@ def publication_refresh_search(*, publication: Publication) -> None:
         *publication.topics.values_list("name", flat=True),
     ]
     publication.search_text = fold(" ".join(filter(None, parts)))
-    Publication.objects.filter(pk=publication.pk).update(search_text=publication.search_text)
+    publication.updated_at = timezone.now()
+    Publication.objects.filter(pk=publication.pk).update(
+        search_text=publication.search_text, updated_at=publication.updated_at
+    )
 
 
 def edition_record_download(*, edition: Edition) -> None:

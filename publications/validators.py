@@ -19,6 +19,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 logger = logging.getLogger(__name__)
 
 MAX_FILE_SIZE = 100 * 1024 * 1024
+MAX_COVER_SIZE = 5 * 1024 * 1024
 EPUB_MAX_ENTRIES = 5_000
 EPUB_MAX_UNCOMPRESSED = 500 * 1024 * 1024
 # Text and XHTML compress well, but not a thousandfold: beyond this an entry is a bomb, not a book.
@@ -81,6 +82,17 @@ def validate_file_size(file) -> None:
         raise ValidationError(
             _("Plik jest za duży (%(size)s); największy dopuszczalny rozmiar to %(limit)s."),
             code="file_too_large",
+            params={"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
+        )
+
+
+def validate_cover_size(file) -> None:
+    """Covers are shown on pages; a few megabytes is plenty (Pillow already checked it is an image)."""
+    limit = _limit("PUBLICATIONS_MAX_COVER_SIZE", MAX_COVER_SIZE)
+    if file.size > limit:
+        raise ValidationError(
+            _("Okładka jest za duża (%(size)s); największy dopuszczalny rozmiar to %(limit)s."),
+            code="cover_too_large",
             params={"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
         )
 

@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
                 ('abstract', models.TextField(blank=True, verbose_name='streszczenie')),
                 ('funding_note', models.TextField(blank=True, verbose_name='informacja o finansowaniu')),
                 ('licence', models.CharField(choices=[('CC-BY-4.0', 'CC BY 4.0'), ('CC-BY-SA-4.0', 'CC BY-SA 4.0'), ('CC-BY-NC-ND-4.0', 'CC BY-NC-ND 4.0'), ('all-rights-reserved', 'wszelkie prawa zastrzeżone')], default='all-rights-reserved', max_length=24, verbose_name='licencja')),
-                ('cover', models.ImageField(blank=True, upload_to=publications.models.cover_upload_to, verbose_name='okładka')),
+                ('cover', models.ImageField(blank=True, upload_to=publications.models.cover_upload_to, validators=[publications.validators.validate_cover_size], verbose_name='okładka')),
                 ('status', models.CharField(choices=[('draft', 'szkic'), ('published', 'opublikowana')], default='draft', max_length=10, verbose_name='status')),
                 ('is_demo', models.BooleanField(default=False, help_text='Zaznacz dla pozycji, które nie opisują prawdziwych wydawnictw.', verbose_name='publikacja demonstracyjna')),
                 ('search_text', models.TextField(blank=True, default='', editable=False)),

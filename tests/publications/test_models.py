@@ -97,3 +97,14 @@ def test_published_queryset_leaves_drafts_out():
     published = PublicationFactory()
     PublicationFactory(status=Publication.Status.DRAFT)
     assert list(Publication.objects.published()) == [published]
+
+
+def test_cover_size_is_limited(settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.PUBLICATIONS_MAX_COVER_SIZE = 10
+    publication = PublicationFactory.build()
+    publication.cover = SimpleUploadedFile("okladka.png", b"x" * 100)
+    with pytest.raises(ValidationError) as error:
+        publication.full_clean(exclude=["slug"])
+    assert error.value.message_dict["cover"][0].startswith("Okładka jest za duża")

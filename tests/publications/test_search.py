@@ -122,3 +122,11 @@ def test_facet_counts_apply_every_other_filter(library):
     assert {f["value"]: f["count"] for f in everything["year"]} == {"2016": 1, "2014": 3}
     assert [f["label"] for f in everything["series"]] == ["ABC spółdzielczości socjalnej", "Raporty"]
     assert {f["value"]: f["count"] for f in everything["language"]} == {"pl": 3, "en": 1}
+
+
+def test_an_author_of_drafts_only_is_not_a_filter_choice(library):
+    hidden = PersonFactory(last_name="Nieujawniony")
+    PublicationFactory(status=Publication.Status.DRAFT, authors=[hidden])
+    filterset = publication_list(data={"author": str(hidden.pk)})
+    assert not filterset.is_valid()
+    assert filterset.errors["author"] == [f"Nieznany autor: {hidden.pk}."]
