@@ -1,5 +1,6 @@
 """The library is edited in the admin, by ministry staff only (accounts.roles.is_ministry_staff)."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -52,8 +53,58 @@ class EditionInline(LibraryStaffOnly, admin.StackedInline):
     readonly_fields = ["file_size", "download_count"]
 
 
+class PublicationAdminForm(forms.ModelForm):
+    """Carries the version the editor started from; a save over someone else's newer edit is refused."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Publication
+        fields = [
+            "title",
+            "subtitle",
+            "slug",
+            "status",
+            "is_demo",
+            "series",
+            "volume_number",
+            "year",
+            "publisher",
+            "place",
+            "language",
+            "abstract",
+            "topics",
+            "cover",
+            "licence",
+            "funding_note",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk:
+            # The admin saves inside a transaction; the row lock holds until this edit is saved.
+            current = (
+                Publication.objects.select_for_update().filter(pk=self.instance.pk).values_list("version", flat=True)
+            ).first()
+            if cleaned_data.get("expected_version") != current:
+                raise forms.ValidationError(
+                    _(
+                        "Ktoś inny zapisał tę publikację, gdy ją edytowałeś(-aś). Otwórz ją ponownie, "
+                        "aby zobaczyć aktualną wersję, i wprowadź zmiany jeszcze raz."
+                    ),
+                    code="stale_version",
+                )
+            self.instance.version = current + 1
+        return cleaned_data
+
+
 @admin.register(Publication)
 class PublicationAdmin(LibraryStaffOnly, admin.ModelAdmin):
+    form = PublicationAdminForm
     list_display = ["title", "year", "series", "volume_number", "status", "is_demo", "updated_at"]
     list_filter = ["status", "is_demo", "series", "language", "topics"]
     search_fields = ["title", "subtitle", "authors__last_name"]
@@ -63,7 +114,7 @@ class PublicationAdmin(LibraryStaffOnly, admin.ModelAdmin):
     inlines = [AuthorshipInline, EditionInline]
     list_select_related = ["series"]
     fieldsets = [
-        (None, {"fields": ["title", "subtitle", "slug", "status", "is_demo"]}),
+        (None, {"fields": ["title", "subtitle", "slug", "status", "is_demo", "expected_version"]}),
         (_("Seria i wydanie"), {"fields": ["series", "volume_number", "year", "publisher", "place", "language"]}),
         (_("Treść"), {"fields": ["abstract", "topics", "cover"]}),
         (_("Prawa i finansowanie"), {"fields": ["licence", "funding_note"]}),

@@ -149,6 +149,8 @@ class Publication(TimeStampedModel):
         default=False,
         help_text=_("Zaznacz dla pozycji, które nie opisują prawdziwych wydawnictw."),
     )
+    # Optimistic concurrency: every saved edit increments it; a save based on an older version is refused.
+    version = models.PositiveIntegerField(_("wersja"), default=1, editable=False)
 
     # Search: folded title, authors, series and topics (kept by services.publication_refresh_search on every
     # database) and a weighted tsvector maintained by a PostgreSQL trigger (migration add_search_on_postgresql).

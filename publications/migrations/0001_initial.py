@@ -93,6 +93,7 @@ class Migration(migrations.Migration):
                 ('cover', models.ImageField(blank=True, upload_to=publications.models.cover_upload_to, validators=[publications.validators.validate_cover_size], verbose_name='okładka')),
                 ('status', models.CharField(choices=[('draft', 'szkic'), ('published', 'opublikowana')], default='draft', max_length=10, verbose_name='status')),
                 ('is_demo', models.BooleanField(default=False, help_text='Zaznacz dla pozycji, które nie opisują prawdziwych wydawnictw.', verbose_name='publikacja demonstracyjna')),
+                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='wersja')),
                 ('search_text', models.TextField(blank=True, default='', editable=False)),
                 ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
                 ('authors', models.ManyToManyField(related_name='publications', through='publications.Authorship', to='publications.person', verbose_name='autorzy')),

@@ -120,3 +120,35 @@ def test_renaming_an_author_refreshes_search(client, staff_user):
     assert response.status_code == 302
     publication.refresh_from_db()
     assert "nowak" in publication.search_text and "kowalski" not in publication.search_text
+
+
+def change_data(publication, **overrides) -> dict:
+    return {
+        **publication_form(slug=publication.slug, title=publication.title),
+        **formset("authorships", []),
+        **formset("editions", []),
+        **overrides,
+    }
+
+
+def test_a_save_over_a_newer_edit_is_refused(client, staff_user):
+    publication = PublicationFactory(title="Pierwotny tytuł")
+    client.force_login(staff_user)
+    url = reverse("admin:publications_publication_change", args=[publication.pk])
+    form = client.get(url).context["adminform"].form
+    assert form["expected_version"].value() == 1
+
+    # someone else saves in the meantime
+    response = client.post(url, change_data(publication, title="Zmiana kolegi", expected_version="1"))
+    assert response.status_code == 302
+
+    response = client.post(url, change_data(publication, title="Moja zmiana", expected_version="1"))
+    assert response.status_code == 200
+    assert "Ktoś inny zapisał tę publikację" in response.content.decode()
+    publication.refresh_from_db()
+    assert (publication.title, publication.version) == ("Zmiana kolegi", 2)
+
+    response = client.post(url, change_data(publication, title="Moja zmiana", expected_version="2"))
+    assert response.status_code == 302
+    publication.refresh_from_db()
+    assert (publication.title, publication.version) == ("Moja zmiana", 3)
