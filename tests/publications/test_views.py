@@ -197,3 +197,19 @@ def test_missing_file_is_a_404_not_a_500(client):
     edition.file.storage.delete(edition.file.name)
     assert client.get(edition.get_download_url()).status_code == 404
     assert Edition.objects.get(pk=edition.pk).download_count == 0
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_detail_query_count_does_not_grow_with_authors_and_editions(client, django_assert_num_queries, n):
+    publication = PublicationFactory(authors=[PersonFactory() for _ in range(n)], topics=[TopicFactory()])
+    EditionFactory(publication=publication)
+    PdfEditionFactory(publication=publication)
+    with django_assert_num_queries(5):  # publication + series, authors, topics, editions, demo banner
+        response = client.get(publication.get_absolute_url())
+    assert len(response.context["publication"].authorships.all()) == n
+
+
+def test_english_version_of_the_library_works(client):
+    publication = PublicationFactory(title="Usługi")
+    assert client.get("/en/biblioteka/").status_code == 200
+    assert client.get(f"/en/biblioteka/{publication.slug}/").status_code == 200
