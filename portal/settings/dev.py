@@ -9,3 +9,5 @@ from .base import env, env_bool
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env("SECRET_KEY", "django-insecure-development-only-key")  # never used in production
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

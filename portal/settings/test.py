@@ -16,3 +16,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
 # Rate limits are tested explicitly; elsewhere they must not make the suite order-dependent.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/min"}}
+# Serve static files from the finders (no collectstatic before tests) without scanning STATIC_ROOT at start-up.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
