@@ -7,6 +7,7 @@ with a Polish message and status 400, never a 500.
 import json
 from urllib.parse import urlencode
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
@@ -252,15 +253,15 @@ def _organization_json_ld(request, cooperative: Cooperative) -> dict:
         "identifier": [
             {"@type": "PropertyValue", "propertyID": kind, "value": value} for kind, value in identifiers if value
         ],
-        "address": {
-            "@type": "PostalAddress",
-            "streetAddress": cooperative.street,
-            "postalCode": cooperative.postal_code,
-            "addressLocality": cooperative.town,
-            "addressRegion": cooperative.voivodeship.name.lower(),
-            "addressCountry": "PL",
-        },
     }
+    address = {
+        "streetAddress": cooperative.street,
+        "postalCode": cooperative.postal_code,
+        "addressLocality": cooperative.town,
+        "addressRegion": cooperative.voivodeship.name.lower(),
+        "addressCountry": "PL",
+    }
+    data["address"] = {"@type": "PostalAddress", **{key: value for key, value in address.items() if value}}
     optional = {
         "alternateName": cooperative.short_name,
         "taxID": cooperative.nip,
@@ -330,7 +331,7 @@ def _facet_selects(params, filterset, facets, names) -> list[dict]:
     """The facets as <select> fields (label with count), for the map's filter form."""
     selects = []
     for group in _facet_groups(params, filterset, facets, names):
-        options = [{"value": i["value"], "label": f"{i['label']} ({i['count']})"} for i in group["items"]]
+        options = [{"value": i["value"], "label": f"{i['label']} ({intcomma(i['count'])})"} for i in group["items"]]
         current = params.get(group["name"], "")
         if current and current not in {o["value"] for o in options}:
             value = filterset.form.cleaned_data.get(group["name"])

@@ -262,3 +262,13 @@ def test_vendored_libraries_and_their_licences_are_present():
         assert finders.find(path), path
     readme = open(finders.find("vendor/README.md"), encoding="utf-8").read()
     assert "1.9.4" in readme and "1.5.3" in readme
+
+
+@pytest.mark.parametrize("size", [5, 30])
+def test_map_page_query_count_does_not_grow(client, django_assert_num_queries, size):
+    spread(size)
+    client.get(MAP_URL)  # warm the demo-data flag cache, as on a running site
+    # The facets of the filter form; the map's data comes separately.
+    with django_assert_num_queries(11):
+        response = client.get(MAP_URL)
+    assert response.status_code == 200

@@ -481,3 +481,23 @@ def test_profile_query_count_does_not_grow_with_offers(client, django_assert_num
         client.get(small.get_absolute_url())
     with django_assert_num_queries(len(small_queries)):
         client.get(large.get_absolute_url())
+
+
+@pytest.mark.parametrize("size", [5, 30])
+def test_home_query_count_does_not_grow(client, django_assert_num_queries, size):
+    make_cooperatives(size)
+    client.get(reverse("cooperatives:home"))
+    # Headline counts (two), the newest cooperatives and the newest offers.
+    with django_assert_num_queries(4):
+        client.get(reverse("cooperatives:home"))
+
+
+@pytest.mark.parametrize("name", ["home", "list", "offers", "map"])
+def test_every_page_has_one_h1_and_labelled_search(client, registry, name):
+    html = client.get(reverse(f"cooperatives:{name}")).content.decode()
+    assert html.count("<h1") == 1
+    search_fields = re.findall(r'<input[^>]*type="search"[^>]*>', html)
+    assert search_fields
+    for field in search_fields:
+        field_id = re.search(r'id="([^"]+)"', field).group(1)
+        assert f'<label for="{field_id}">' in html
