@@ -4,10 +4,12 @@ Every catalogue state lives in the query string (shareable URLs), and every inpu
 with a Polish message and status 400, never a 500.
 """
 
+import hashlib
 import json
 from urllib.parse import urlencode
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
@@ -22,6 +24,7 @@ from .map import map_request
 from .models import Cooperative, Offer
 
 PAGE_SIZE = 20
+FACET_CACHE_SECONDS = 60
 # Parameters that are not filters: they never become facet links or hidden fields of the filter form.
 NON_FILTER_PARAMS = ("page", "search", "ordering", "bbox", "zoom")
 # Choosing (or removing) a unit clears the units below it, which would otherwise contradict it.
@@ -155,6 +158,16 @@ def _paginate(queryset, raw_page):
     return paginator.page(number), None
 
 
+def _facets(facets_of, params) -> dict:
+    """Facet counts are the costly part of a catalogue page (a grouped query per facet over the whole registry), so
+    they are cached briefly per combination of filters; the results themselves are always read live."""
+    relevant = sorted((key, value) for key, value in params.items() if value and key not in ("page", "ordering"))
+    digest = hashlib.sha256(json.dumps(relevant, ensure_ascii=False).encode()).hexdigest()
+    return cache.get_or_set(
+        f"cooperatives:facets:{facets_of.__name__}:{digest}", lambda: facets_of(data=params), FACET_CACHE_SECONDS
+    )
+
+
 def _catalogue(request, filterset, *, facets_of, facet_names, form_fields=()) -> tuple[dict, int]:
     """Validate, paginate and count facets; status 400 with messages for any invalid parameter.
 
@@ -182,7 +195,7 @@ def _catalogue(request, filterset, *, facets_of, facet_names, form_fields=()) ->
         page=page,
         page_numbers=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
         active_filters=_active_filters(params, filterset),
-        facet_groups=_facet_groups(params, filterset, facets_of(data=params), facet_names),
+        facet_groups=_facet_groups(params, filterset, _facets(facets_of, params), facet_names),
     )
     return context, 200
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from cooperatives.filters import Certification
 from cooperatives.models import Cooperative, OfferCategory, TargetGroup
+from cooperatives.selectors import registry_has_demo_data
 
 from .catalogue_fixtures import (
     GMINAS,
@@ -333,7 +334,7 @@ CATALOGUE_QUERIES_WITH_VOIVODESHIP = 25
 @pytest.mark.parametrize("size", [5, 30])
 def test_catalogue_query_count_does_not_grow_with_results(client, django_assert_num_queries, size):
     make_cooperatives(size)
-    client.get(LIST_URL)  # warm the demo-data flag cache, as on a running site
+    registry_has_demo_data()  # warm the demo-data flag cache, as on a running site
     with django_assert_num_queries(CATALOGUE_QUERIES):
         response = client.get(LIST_URL)
     assert len(result_names(response.content.decode())) == min(size, 20)
@@ -501,3 +502,16 @@ def test_every_page_has_one_h1_and_labelled_search(client, registry, name):
     for field in search_fields:
         field_id = re.search(r'id="([^"]+)"', field).group(1)
         assert f'<label for="{field_id}">' in html
+
+
+def test_facet_counts_are_cached_briefly_but_results_are_live(client, django_assert_num_queries):
+    make_cooperatives(3)
+    registry_has_demo_data()
+    client.get(LIST_URL, {"status": "active", "page": "1"})
+    CooperativeFactory(name="Spółdzielnia Socjalna Świeża")
+    # Same filters (another page or order does not matter): only the count, the page and its categories.
+    with django_assert_num_queries(3):
+        response = client.get(LIST_URL, {"status": "active", "ordering": "newest"})
+    html = response.content.decode()
+    assert result_names(html)[0] == "Spółdzielnia Socjalna Świeża"
+    assert facet_counts(html, "status") == {"aktywna": 3}
