@@ -515,3 +515,21 @@ def test_facet_counts_are_cached_briefly_but_results_are_live(client, django_ass
     html = response.content.decode()
     assert result_names(html)[0] == "Spółdzielnia Socjalna Świeża"
     assert facet_counts(html, "status") == {"aktywna": 3}
+
+
+def test_relevance_puts_name_matches_first_on_postgresql(client, postgresql_only):
+    CooperativeFactory(name="Spółdzielnia Socjalna Ogrody", description="Zakładamy ogrody i sady.")
+    CooperativeFactory(name="Ogrody Łódzkie Spółdzielnia Socjalna", description="Zieleń miejska.")
+    CooperativeFactory(name="Spółdzielnia Socjalna Inna", description="Sprzątanie.")
+    _, html = get(client, LIST_URL, {"search": "ogrody lodzkie", "ordering": "relevance"})
+    assert result_names(html)[0] == "Ogrody Łódzkie Spółdzielnia Socjalna"
+    _, html = get(client, LIST_URL, {"search": "ogrody"})
+    assert set(result_names(html)) == {"Spółdzielnia Socjalna Ogrody", "Ogrody Łódzkie Spółdzielnia Socjalna"}
+
+
+def test_server_error_page_is_plain_polish_and_standalone():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Przepraszamy, wystąpił błąd" in html
+    assert '<html lang="pl">' in html and html.count("<h1") == 1
