@@ -28,6 +28,8 @@ TILE_PX = 256
 MAX_ZOOM = 19
 DEFAULT_ZOOM = 6
 REFERENCE_LATITUDE = 52.0
+# A full-HD screen holds about 24 x 14 cells; a client asking for a large area at a close zoom gets a coarser grid.
+MAX_CELLS = 1000
 CACHE_SECONDS = 60
 # Poland with the same margin the model allows for coordinates.
 DEFAULT_BBOX = (LONGITUDE_RANGE[0], LATITUDE_RANGE[0], LONGITUDE_RANGE[1], LATITUDE_RANGE[1])
@@ -94,6 +96,18 @@ def snap_to_grid(bbox, zoom: int) -> tuple[float, float, float, float]:
         round(math.ceil(east / lon_cell) * lon_cell, 6),
         round(math.ceil(north / lat_cell) * lat_cell, 6),
     )
+
+
+def effective_zoom(bbox, zoom: int) -> int:
+    """The zoom whose grid covers `bbox` in at most MAX_CELLS cells: the answer's size stays bounded whatever
+    combination of area and zoom a client sends."""
+    west, south, east, north = bbox
+    while zoom > 0:
+        lat_cell, lon_cell = cell_size(zoom)
+        if ((east - west) / lon_cell + 1) * ((north - south) / lat_cell + 1) <= MAX_CELLS:
+            break
+        zoom -= 1
+    return zoom
 
 
 def _point(krs, name, lat, lon, precision) -> dict:
@@ -177,7 +191,7 @@ def map_request(*, data) -> tuple[dict | None, dict[str, list[str]]]:
         errors.update({name: [str(m) for m in messages] for name, messages in filterset.errors.items()})
     if errors:
         return None, errors
-    zoom = form.cleaned_data["zoom"]
+    zoom = effective_zoom(form.cleaned_data["bbox"], form.cleaned_data["zoom"])
     bbox = snap_to_grid(form.cleaned_data["bbox"], zoom)
     key = _cache_key(data, bbox, zoom)
     result = cache.get(key)

@@ -273,3 +273,14 @@ def test_map_page_query_count_does_not_grow(client, django_assert_num_queries, s
     with django_assert_num_queries(11):
         response = client.get(MAP_URL)
     assert response.status_code == 200
+
+
+def test_a_close_zoom_over_a_large_area_gets_a_coarser_grid(client, monkeypatch):
+    monkeypatch.setattr(registry_map, "POINT_CAP", 5)
+    spread(200, step=0.01)
+    body = data(client, {"bbox": POLAND, "zoom": "19"})
+    assert body["kind"] == "clusters" and body["total"] == 200
+    assert len(body["clusters"]) + len(body["points"]) <= registry_map.MAX_CELLS
+    assert registry_map.effective_zoom((14.0, 48.9, 24.2, 55.0), 19) <= 9
+    # A screen-sized area keeps its zoom.
+    assert registry_map.effective_zoom((19.3, 51.6, 19.6, 51.8), 12) == 12
