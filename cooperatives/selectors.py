@@ -225,3 +225,74 @@ def newest_cooperatives(limit: int = 6):
 
 def newest_offers(limit: int = 6):
     return offer_base_queryset().order_by("-created_at", "-pk")[:limit]
+
+
+def with_main_categories(cooperatives) -> list[Cooperative]:
+    """The given cooperatives (one catalogue page), each with `main_categories`: the top-level categories of its
+    active offers in taxonomy order. One query, whatever the page size."""
+    cooperatives = list(cooperatives)
+    rows = (
+        Offer.objects.active()
+        .filter(cooperative__in=[c.pk for c in cooperatives])
+        .annotate(
+            top_name=Coalesce("category__parent__name", "category__name"),
+            top_order=Coalesce("category__parent__sort_order", "category__sort_order"),
+        )
+        .values_list("cooperative_id", "top_order", "top_name")
+        .distinct()
+        .order_by("cooperative_id", "top_order", "top_name")
+    )
+    names: dict[int, list[str]] = {}
+    for cooperative_id, _order, name in rows:
+        names.setdefault(cooperative_id, []).append(name)
+    for cooperative in cooperatives:
+        cooperative.main_categories = names.get(cooperative.pk, [])
+    return cooperatives
+
+
+def offer_detail(*, pk: int) -> Offer:
+    """One public offer with its cooperative and the areas it serves. Raises Offer.DoesNotExist."""
+    return (
+        offer_base_queryset()
+        .select_related("cooperative__powiat")
+        .prefetch_related("area_powiats", "area_voivodeships")
+        .get(pk=pk)
+    )
+
+
+def offer_catalogue_facets(*, data) -> dict[str, list[dict]]:
+    """offer_facets plus what the offers page also narrows by: powiat and gmina of the seat (one level below the
+    chosen unit) and the Zakup Prospołeczny certificate."""
+    facets = offer_facets(data=data)
+
+    def filtered(*names):
+        filterset = offer_list(data=_without(data, *names), queryset=Offer.objects.public())
+        return filterset.qs if filterset.is_valid() else Offer.objects.none()
+
+    if data.get("voivodeship"):
+        counts = _counts(filtered("powiat", "gmina"), "cooperative__powiat_id")
+        facets["powiat"] = [
+            {"value": unit.code, "label": str(unit), "count": counts[unit.code]}
+            for unit in TerritorialUnit.objects.powiats().filter(code__in=counts)
+        ]
+    if data.get("powiat"):
+        counts = _counts(filtered("gmina"), "cooperative__gmina_id")
+        facets["gmina"] = [
+            {"value": unit.code, "label": str(unit), "count": counts[unit.code]}
+            for unit in TerritorialUnit.objects.gminas().filter(code__in=counts)
+        ]
+    certified = filtered("certification").filter(zakup_prospoleczny_year__isnull=False).count()
+    facets["certification"] = [
+        {"value": value, "label": label, "count": certified}
+        for value, label in Certification.OFFER_CHOICES
+        if certified
+    ]
+    return facets
+
+
+def serves_options(*, code: str = "") -> list[TerritorialUnit]:
+    """Areas a buyer can ask offers to serve: every voivodeship, and the powiats of the one `code` lies in."""
+    units = Q(level=TerritorialUnit.Level.VOIVODESHIP)
+    if code:
+        units |= Q(level=TerritorialUnit.Level.POWIAT, code__startswith=code[:2])
+    return list(TerritorialUnit.objects.filter(units).order_by("code"))

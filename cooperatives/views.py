@@ -1,17 +1,392 @@
-"""Public pages of the registry. Placeholder bodies: the catalogue work fills them in."""
+"""Public pages of the registry: home, the catalogues of cooperatives and offers, profiles and the map.
 
-from django.http import Http404
+Every catalogue state lives in the query string (shareable URLs), and every input a visitor can send is answered
+with a Polish message and status 400, never a 500.
+"""
+
+import hashlib
+import json
+from urllib.parse import urlencode
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from . import selectors
+from .map import map_request
+from .models import Cooperative, Offer
+
+PAGE_SIZE = 20
+FACET_CACHE_SECONDS = 60
+# Parameters that are not filters: they never become facet links or hidden fields of the filter form.
+NON_FILTER_PARAMS = ("page", "search", "ordering", "bbox", "zoom")
+# Choosing (or removing) a unit clears the units below it, which would otherwise contradict it.
+TERRITORY_CHILDREN = {"voivodeship": ("powiat", "gmina"), "powiat": ("gmina",)}
+COOPERATIVE_FACETS = (
+    "voivodeship",
+    "powiat",
+    "gmina",
+    "category",
+    "target_group",
+    "status",
+    "founder_type",
+    "social_enterprise",
+    "certification",
+)
+OFFER_FACETS = ("category", "voivodeship", "powiat", "gmina", "service_area", "certification")
 
 
+# --- Query strings, facets, errors and pages ------------------------------------------------------------
+
+
+def _query(params, **changes) -> str:
+    """The current query string with `changes` applied (None removes a parameter); the page always resets."""
+    query = {key: value for key, value in params.items() if value and key != "page"}
+    for key, value in changes.items():
+        for cleared in (key, *TERRITORY_CHILDREN.get(key, ())):
+            query.pop(cleared, None)
+        if value is not None:
+            query[key] = value
+    return f"?{urlencode(query)}" if query else "?"
+
+
+def _filter_query(params) -> str:
+    """Only the catalogue's filters (no page, no map position), URL-encoded without the leading '?'."""
+    return urlencode({key: value for key, value in params.items() if value and key not in ("page", "bbox", "zoom")})
+
+
+def _value_label(filterset, name, value) -> str:
+    if value is True:
+        return _("tak")
+    if value is False:
+        return _("nie")
+    choices = getattr(filterset.form.fields[name], "choices", None)
+    if choices is not None and not hasattr(value, "pk"):
+        return str(dict(choices).get(value, value))
+    return str(value)
+
+
+def _facet_groups(params, filterset, facets, names) -> list[dict]:
+    """Facet values with counts as links that keep every other parameter; the chosen value is marked."""
+    relabel = {"social_enterprise": {"true": _("tak"), "false": _("nie")}}
+    groups = []
+    for name in names:
+        if name not in facets:
+            continue
+        current = params.get(name, "")
+        items = [
+            {
+                "value": item["value"],
+                "label": relabel.get(name, {}).get(item["value"], item["label"]),
+                "count": item["count"],
+                "selected": item["value"] == current,
+                "href": _query(params, **{name: item["value"]}),
+            }
+            for item in facets[name]
+            if item["count"]
+        ]
+        if items or current:
+            groups.append(
+                {
+                    "name": name,
+                    "label": filterset.filters[name].label,
+                    "items": items,
+                    "remove_href": _query(params, **{name: None}) if current else "",
+                }
+            )
+    return groups
+
+
+def _active_filters(params, filterset) -> list[dict]:
+    """The chosen filters in words, each with a link that removes it."""
+    active = []
+    for name, field in filterset.form.fields.items():
+        if name in NON_FILTER_PARAMS:
+            continue
+        value = filterset.form.cleaned_data.get(name)
+        if value is None or value == "":
+            continue
+        active.append(
+            {
+                "label": field.label,
+                "value": _value_label(filterset, name, value),
+                "remove_href": _query(params, **{name: None}),
+            }
+        )
+    return active
+
+
+def _form_errors(params, form) -> list[dict]:
+    """Errors per parameter, with the parameter's label and a link that drops the parameter."""
+    return [
+        {
+            "name": name,
+            "label": form.fields[name].label if name in form.fields else name,
+            "messages": list(messages),
+            "remove_href": _query(params, **{name: None}),
+        }
+        for name, messages in form.errors.items()
+    ]
+
+
+def _hidden_filters(params, *, skip=()) -> list[tuple[str, str]]:
+    """Chosen filters carried by the search form as hidden fields, so a new search keeps them."""
+    return [(key, value) for key, value in params.items() if value and key not in (*NON_FILTER_PARAMS, *skip)]
+
+
+def _paginate(queryset, raw_page):
+    """(page, None) or (None, a Polish message) for a page number that is not a number or out of range."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    try:
+        number = int(raw_page) if raw_page else 1
+    except ValueError:
+        return None, _("Numer strony musi być dodatnią liczbą całkowitą.")
+    if number < 1:
+        return None, _("Numer strony musi być dodatnią liczbą całkowitą.")
+    if number > paginator.num_pages:
+        return None, _("Nie ma strony %(number)s: wyniki mieszczą się na %(pages)s str.") % {
+            "number": number,
+            "pages": paginator.num_pages,
+        }
+    return paginator.page(number), None
+
+
+def _facets(facets_of, params) -> dict:
+    """Facet counts are the costly part of a catalogue page (a grouped query per facet over the whole registry), so
+    they are cached briefly per combination of filters; the results themselves are always read live."""
+    relevant = sorted((key, value) for key, value in params.items() if value and key not in ("page", "ordering"))
+    digest = hashlib.sha256(json.dumps(relevant, ensure_ascii=False).encode()).hexdigest()
+    return cache.get_or_set(
+        f"cooperatives:facets:{facets_of.__name__}:{digest}", lambda: facets_of(data=params), FACET_CACHE_SECONDS
+    )
+
+
+def _catalogue(request, filterset, *, facets_of, facet_names, form_fields=()) -> tuple[dict, int]:
+    """Validate, paginate and count facets; status 400 with messages for any invalid parameter.
+
+    `form_fields`: filters that the search form shows as its own fields (so they are not repeated as hidden)."""
+    params = request.GET
+    valid = filterset.is_valid()
+    context = {
+        "filterset": filterset,
+        "search": params.get("search", ""),
+        "ordering": params.get("ordering", ""),
+        "ordering_choices": filterset.filters["ordering"].extra["choices"],
+        "hidden_filters": _hidden_filters(params, skip=(*form_fields, *filterset.form.errors)),
+        "clear_href": request.path,
+        "page": None,
+    }
+    if not valid:
+        context["errors"] = _form_errors(params, filterset.form)
+        return context, 400
+    page, page_error = _paginate(filterset.qs, params.get("page"))
+    if page_error:
+        context["page_error"] = page_error
+        context["first_page_href"] = _query(params)
+        return context, 400
+    context.update(
+        page=page,
+        page_numbers=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        active_filters=_active_filters(params, filterset),
+        facet_groups=_facet_groups(params, filterset, _facets(facets_of, params), facet_names),
+    )
+    return context, 200
+
+
+# --- Pages ----------------------------------------------------------------------------------------------
+
+
+@require_safe
 def home(request):
-    return render(request, "cooperatives/home.html", {"counts": selectors.registry_headline_counts()})
+    """The front page: a search box, the registry in numbers, the newest cooperatives and offers."""
+    return render(
+        request,
+        "cooperatives/home.html",
+        {
+            "counts": selectors.registry_headline_counts(),
+            "newest_cooperatives": selectors.newest_cooperatives(),
+            "newest_offers": selectors.newest_offers(),
+        },
+    )
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+@require_safe
+def cooperative_list(request):
+    """The catalogue of cooperatives: search, filters with counts, sorting and pages, all in the URL."""
+    filterset = selectors.cooperative_list(data=request.GET)
+    context, status = _catalogue(
+        request, filterset, facets_of=selectors.cooperative_facets, facet_names=COOPERATIVE_FACETS
+    )
+    if context["page"] is not None:
+        context["results"] = selectors.with_main_categories(context["page"].object_list)
+    context["map_href"] = reverse("cooperatives:map") + _query(request.GET)
+    return render(request, "cooperatives/cooperative_list.html", context, status=status)
 
 
-cooperative_list = cooperative_detail = offer_list = offer_detail = map_view = map_data = _todo
+@require_safe
+def offer_list(request):
+    """The catalogue of public offers: search, filters with counts, sorting and pages, all in the URL."""
+    filterset = selectors.offer_list(data=request.GET)
+    context, status = _catalogue(
+        request,
+        filterset,
+        facets_of=selectors.offer_catalogue_facets,
+        facet_names=OFFER_FACETS,
+        form_fields=("serves",),
+    )
+    serves = request.GET.get("serves", "")
+    context["serves"] = {
+        "current": serves,
+        "label": filterset.filters["serves"].label,
+        "options": selectors.serves_options(code=serves if "serves" not in filterset.form.errors else ""),
+    }
+    if context["page"] is not None:
+        context["results"] = list(context["page"].object_list)
+    return render(request, "cooperatives/offer_list.html", context, status=status)
+
+
+def _organization_json_ld(request, cooperative: Cooperative) -> dict:
+    """schema.org Organization of a public profile: only data the profile itself publishes."""
+    url = request.build_absolute_uri(cooperative.get_absolute_url())
+    identifiers = [("KRS", cooperative.krs_number), ("NIP", cooperative.nip), ("REGON", cooperative.regon)]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "@id": url,
+        "url": url,
+        "name": cooperative.name,
+        "legalName": cooperative.name,
+        "identifier": [
+            {"@type": "PropertyValue", "propertyID": kind, "value": value} for kind, value in identifiers if value
+        ],
+    }
+    address = {
+        "streetAddress": cooperative.street,
+        "postalCode": cooperative.postal_code,
+        "addressLocality": cooperative.town,
+        "addressRegion": cooperative.voivodeship.name.lower(),
+        "addressCountry": "PL",
+    }
+    data["address"] = {"@type": "PostalAddress", **{key: value for key, value in address.items() if value}}
+    optional = {
+        "alternateName": cooperative.short_name,
+        "taxID": cooperative.nip,
+        "description": cooperative.description,
+        "foundingDate": cooperative.krs_registration_date,
+        "email": cooperative.public_email,
+        "telephone": cooperative.public_phone,
+        "sameAs": [cooperative.public_website] if cooperative.public_website else None,
+    }
+    data.update({key: value for key, value in optional.items() if value})
+    if cooperative.latitude is not None and cooperative.longitude is not None:
+        data["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": float(cooperative.latitude),
+            "longitude": float(cooperative.longitude),
+        }
+    if cooperative.employees_count is not None:
+        data["numberOfEmployees"] = {"@type": "QuantitativeValue", "value": cooperative.employees_count}
+    if cooperative.public_offers and cooperative.status != Cooperative.Status.DELETED:
+        data["makesOffer"] = [
+            {
+                "@type": "Offer",
+                "name": offer.title,
+                "category": str(offer.category),
+                "url": request.build_absolute_uri(offer.get_absolute_url()),
+            }
+            for offer in cooperative.public_offers
+        ]
+    return data
+
+
+def _json_for_script(data) -> str:
+    """JSON safe inside a <script> element: <, > and & escaped, so no text in the data can end the element."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026"))  # noqa: S308
+
+
+@require_safe
+def cooperative_detail(request, krs):
+    """A cooperative's public profile, at a stable address by KRS number."""
+    try:
+        cooperative = selectors.cooperative_detail(krs=krs)
+    except Cooperative.DoesNotExist:
+        raise Http404(_("W rejestrze nie ma spółdzielni o numerze KRS %(krs)s.") % {"krs": krs}) from None
+    return render(
+        request,
+        "cooperatives/cooperative_detail.html",
+        {
+            "cooperative": cooperative,
+            "show_offers": cooperative.status != Cooperative.Status.DELETED,
+            "json_ld": _json_for_script(_organization_json_ld(request, cooperative)),
+        },
+    )
+
+
+@require_safe
+def offer_detail(request, pk):
+    """A public offer: active, of a cooperative not deleted from the KRS."""
+    try:
+        offer = selectors.offer_detail(pk=pk)
+    except Offer.DoesNotExist:
+        raise Http404(_("Nie ma takiej oferty albo nie jest już aktualna.")) from None
+    return render(request, "cooperatives/offer_detail.html", {"offer": offer, "cooperative": offer.cooperative})
+
+
+def _facet_selects(params, filterset, facets, names) -> list[dict]:
+    """The facets as <select> fields (label with count), for the map's filter form."""
+    selects = []
+    for group in _facet_groups(params, filterset, facets, names):
+        options = [{"value": i["value"], "label": f"{i['label']} ({intcomma(i['count'])})"} for i in group["items"]]
+        current = params.get(group["name"], "")
+        if current and current not in {o["value"] for o in options}:
+            value = filterset.form.cleaned_data.get(group["name"])
+            options.insert(0, {"value": current, "label": f"{_value_label(filterset, group['name'], value)} (0)"})
+        selects.append({**group, "options": options, "current": current})
+    return selects
+
+
+@require_safe
+def map_view(request):
+    """The map of cooperatives, filtered like the catalogue; map.js asks map_data for what the view shows."""
+    params = request.GET
+    filterset = selectors.cooperative_list(data=params, queryset=Cooperative.objects.none())
+    filter_query = _filter_query(params)
+    list_href = reverse("cooperatives:list") + (f"?{filter_query}" if filter_query else "")
+    context = {
+        "filterset": filterset,
+        "search": params.get("search", ""),
+        "list_href": list_href,
+        "clear_href": request.path,
+    }
+    if not filterset.is_valid():
+        context["errors"] = _form_errors(params, filterset.form)
+        return render(request, "cooperatives/map.html", context, status=400)
+    context.update(
+        active_filters=_active_filters(params, filterset),
+        selects=_facet_selects(params, filterset, selectors.cooperative_facets(data=params), COOPERATIVE_FACETS),
+        data_url=reverse("cooperatives:map-data") + (f"?{filter_query}" if filter_query else ""),
+        detail_url_template=reverse("cooperatives:detail", kwargs={"krs": "0000000000"}),
+    )
+    return render(request, "cooperatives/map.html", context)
+
+
+@require_safe
+def map_data(request):
+    """JSON for the visible part of the map: points, or grid clusters counted by the database."""
+    data, errors = map_request(data=request.GET)
+    dumps = {"ensure_ascii": False, "separators": (",", ":")}
+    if errors:
+        return JsonResponse(
+            {"message": _("Nieprawidłowe parametry mapy."), "errors": errors}, status=400, json_dumps_params=dumps
+        )
+    response = JsonResponse(data, json_dumps_params=dumps)
+    response["Cache-Control"] = "public, max-age=60"
+    return response
