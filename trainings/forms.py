@@ -1,0 +1,139 @@
+"""Forms of the trainings pages. Error messages are Polish (Django's own messages come from its pl catalogue)."""
+
+from django import forms
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+from cooperatives.models import TerritorialUnit
+
+from .filters import DateInput
+from .models import Attendance, InstitutionType, TrainingProgramme
+from .selectors import Dimension
+from .services import RegistrationData
+
+GMINA_CHOICES_CACHE_KEY = "trainings:gmina-choices"
+
+
+def gmina_choices() -> list:
+    """Gminas grouped by voivodeship, labelled with their kind and powiat (names repeat across Poland)."""
+    choices = cache.get(GMINA_CHOICES_CACHE_KEY)
+    if choices is None:
+        groups: dict[str, list] = {}
+        voivodeships = {unit.code: unit.name.lower() for unit in TerritorialUnit.objects.voivodeships()}
+        for gmina in TerritorialUnit.objects.gminas().select_related("parent").order_by("parent__parent_id", "name"):
+            label = f"{gmina.name} ({gmina.get_gmina_kind_display()}), {gmina.parent}"
+            groups.setdefault(voivodeships.get(gmina.code[:2], ""), []).append((gmina.code, label))
+        choices = [("", "---------"), *groups.items()]
+        cache.set(GMINA_CHOICES_CACHE_KEY, choices, 3600)
+    return choices
+
+
+class RegistrationForm(forms.Form):
+    first_name = forms.CharField(label=_("Imię"), max_length=100)
+    last_name = forms.CharField(label=_("Nazwisko"), max_length=100)
+    email = forms.EmailField(label=_("Adres e-mail"), max_length=254)
+    position = forms.CharField(label=_("Stanowisko"), max_length=150, required=False)
+    institution_name = forms.CharField(label=_("Nazwa instytucji"), max_length=250)
+    institution_type = forms.ChoiceField(
+        label=_("Typ instytucji"), choices=[("", "---------"), *InstitutionType.choices]
+    )
+    institution_gmina = forms.ChoiceField(label=_("Gmina, w której działa instytucja"))
+    consent = forms.BooleanField(
+        label=_("Zapoznałem(-am) się z informacją o przetwarzaniu danych osobowych."),
+        error_messages={"required": _("Zgłoszenie wymaga zapoznania się z informacją o danych osobowych.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution_gmina"].choices = gmina_choices()
+
+    def registration_data(self) -> RegistrationData:
+        data = self.cleaned_data
+        return RegistrationData(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            position=data["position"],
+            institution_name=data["institution_name"],
+            institution_type=data["institution_type"],
+            institution_gmina_id=data["institution_gmina"],
+        )
+
+
+BULK_FIELD = "mark_all"
+
+
+class AttendanceForm(forms.Form):
+    """One select per participant, plus one "mark everyone left blank as ..." select for bulk marking."""
+
+    def __init__(self, *args, enrolments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enrolments = list(enrolments)
+        choices = [("", _("— bez zmian —")), *Attendance.Status.choices]
+        self.fields[BULK_FIELD] = forms.ChoiceField(
+            label=_("Zaznacz wszystkim bez wybranego statusu"), choices=choices, required=False
+        )
+        for enrolment in self.enrolments:
+            current = enrolment.session_attendances[0].status if enrolment.session_attendances else ""
+            self.fields[self.field_name(enrolment)] = forms.ChoiceField(
+                label=enrolment.participant.full_name, choices=choices, required=False, initial=current
+            )
+
+    @staticmethod
+    def field_name(enrolment) -> str:
+        return f"enrolment_{enrolment.pk}"
+
+    def rows(self):
+        for enrolment in self.enrolments:
+            yield enrolment, self[self.field_name(enrolment)]
+
+    def statuses(self) -> dict[int, str]:
+        bulk = self.cleaned_data.get(BULK_FIELD) or ""
+        result = {}
+        for enrolment in self.enrolments:
+            value = self.cleaned_data.get(self.field_name(enrolment)) or bulk
+            if value:
+                result[enrolment.pk] = value
+        return result
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.statuses():
+            raise forms.ValidationError(_("Wybierz status obecności co najmniej jednej osobie."))
+        return cleaned
+
+
+class ReportForm(forms.Form):
+    dimension = forms.ChoiceField(
+        label=_("Grupuj według"),
+        choices=[
+            (Dimension.VOIVODESHIP, _("województwa")),
+            (Dimension.POWIAT, _("powiatu")),
+            (Dimension.INSTITUTION_TYPE, _("typu instytucji")),
+            (Dimension.MONTH, _("miesiąca")),
+        ],
+        required=False,
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Program"),
+        queryset=TrainingProgramme.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": _("Nie ma takiego programu.")},
+    )
+    date_from = forms.DateField(label=_("Szkolenia od dnia"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Szkolenia do dnia"), required=False, widget=DateInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("Data końcowa nie może być wcześniejsza niż początkowa."))
+        return cleaned
+
+    def dimension_label(self) -> str:
+        value = self.cleaned_data.get("dimension") or Dimension.VOIVODESHIP
+        return str(dict(self.fields["dimension"].choices)[value])
+
+
+class PersonalDataRequestForm(forms.Form):
+    email = forms.EmailField(label=_("Adres e-mail osoby"), max_length=254)
