@@ -118,7 +118,9 @@ def training_participants(*, training: Training):
     return (
         enrolments_with_attendance()
         .filter(training=training)
-        .select_related("participant", "participant__institution", "participant__institution__gmina", "certificate")
+        .select_related(
+            "training", "participant", "participant__institution", "participant__institution__gmina", "certificate"
+        )
         .order_by("participant__last_name", "participant__first_name", "pk")
     )
 

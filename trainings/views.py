@@ -27,6 +27,11 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/")
 
 
+def _posted(request):
+    """The submitted data of a POST (even an empty one, which must show "required" errors), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _page(request, queryset, per_page=PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
@@ -39,7 +44,7 @@ def _querystring_without_page(request) -> str:
 
 def index(request):
     """The public training calendar, filtered by voivodeship, dates, format and topic."""
-    filterset = selectors.training_list(data=request.GET or None)
+    filterset = selectors.training_list(data=request.GET)
     trainings = filterset.qs if filterset.is_valid() else Training.objects.none()
     return render(
         request,
@@ -62,7 +67,7 @@ def detail(request, pk):
         raise Http404 from None
     form = None
     if training.is_open_for_registration:
-        form = RegistrationForm(request.POST or None)
+        form = RegistrationForm(_posted(request))
         if request.method == "POST" and form.is_valid():
             try:
                 enrolment = services.enrolment_register(
@@ -192,7 +197,7 @@ def attendance(request, pk, session_pk):
     """Attendance register of one session: every participant in one form, with a bulk "mark all" choice."""
     training = _training_for(request, pk, permissions.can_record_attendance)
     session = get_object_or_404(TrainingSession, pk=session_pk, training=training)
-    form = AttendanceForm(request.POST or None, enrolments=selectors.attendance_register(session=session))
+    form = AttendanceForm(_posted(request), enrolments=selectors.attendance_register(session=session))
     if request.method == "POST" and form.is_valid():
         try:
             count = services.attendance_record(session=session, statuses=form.statuses(), marked_by=request.user)
@@ -261,7 +266,7 @@ def certificates_zip(request, pk):
 
 
 def _report_context(request):
-    form = ReportForm(request.GET or None)
+    form = ReportForm(request.GET if request.GET else None)
     if form.is_bound and not form.is_valid():
         return form, None
     data = form.cleaned_data if form.is_bound else {}
@@ -318,7 +323,7 @@ def personal_data(request):
     """Staff export everything held about one e-mail address as JSON (a data-subject access request)."""
     if not permissions.can_export_personal_data(request.user):
         raise PermissionDenied
-    form = PersonalDataRequestForm(request.POST or None)
+    form = PersonalDataRequestForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = selectors.personal_data_for_email(email=form.cleaned_data["email"])
         if data is None:
