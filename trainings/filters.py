@@ -1,6 +1,7 @@
 """Filters of the training calendar, shared by the HTML calendar and the API (same query parameters).
 
-Parameters: voivodeship (TERYT code), date_from, date_to (ISO dates), format, topic, when (upcoming / past).
+Parameters: voivodeship (TERYT code), date_from, date_to (ISO dates), mode (the training's format: in_person,
+online, hybrid), topic, when (upcoming / past).
 An unknown value is a validation error with a Polish message, never silently ignored.
 """
 
@@ -38,7 +39,8 @@ class TrainingFilterSet(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         label=_("Do dnia"), field_name="starts_on", lookup_expr="lte", widget=DateInput()
     )
-    format = django_filters.ChoiceFilter(label=_("Forma"), choices=Training.Format.choices)
+    # Not "format": DRF reserves ?format= for choosing the response renderer.
+    mode = django_filters.ChoiceFilter(label=_("Forma"), choices=Training.Format.choices, field_name="format")
     topic = django_filters.ChoiceFilter(label=_("Temat"), choices=Topic.choices)
     when = django_filters.ChoiceFilter(label=_("Termin"), choices=When.CHOICES, method="filter_when")
 

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext
 
 from cooperatives.models import Cooperative, TerritorialUnit
 
@@ -161,15 +162,10 @@ class Dimension:
     POWIAT = "powiat"
     INSTITUTION_TYPE = "institution_type"
     MONTH = "month"
-    CHOICES = [
-        (VOIVODESHIP, "województwo"),
-        (POWIAT, "powiat"),
-        (INSTITUTION_TYPE, "typ instytucji"),
-        (MONTH, "miesiąc"),
-    ]
 
 
-NO_LOCATION = "—"
+def _no_location_label() -> str:
+    return gettext("bez miejsca (szkolenia online)")
 
 
 def _report_trainings(*, programme=None, date_from=None, date_to=None):
@@ -229,7 +225,7 @@ def training_report(*, dimension: str, programme=None, date_from=None, date_to=N
         labels = {key: _month_label(key) for key in counts}
     else:
         labels = _unit_labels(counts)
-    rows = [{"key": key, "label": labels.get(key) or NO_LOCATION, **values} for key, values in counts.items()]
+    rows = [{"key": key, "label": labels.get(key) or _no_location_label(), **values} for key, values in counts.items()]
     rows.sort(key=lambda row: (row["key"] is None, str(row["key"] or "")))
     return rows
 
@@ -237,7 +233,7 @@ def training_report(*, dimension: str, programme=None, date_from=None, date_to=N
 def _month_label(value) -> str:
     if isinstance(value, datetime.datetime):
         value = value.date()
-    return value.strftime("%Y-%m") if value else NO_LOCATION
+    return value.strftime("%Y-%m") if value else ""
 
 
 def programme_progress(*, programme: TrainingProgramme) -> dict:

@@ -185,3 +185,11 @@ def test_anonymise_command_period_is_configurable(data):
     call_command("anonymise_participants", stdout=out)
     recent.refresh_from_db()
     assert recent.anonymised_at is None and recent.email
+
+
+def test_online_trainings_are_reported_without_a_place():
+    training, _s, _e = completed_training_with_attendance(
+        sessions=1, attended=[1], gmina_id=None, format=Training.Format.ONLINE
+    )
+    rows = selectors.training_report(dimension="voivodeship")
+    assert rows == [{"key": None, "label": "bez miejsca (szkolenia online)", "trainings": 1, "people": 1}]

@@ -34,7 +34,7 @@ class TestCalendar:
         mazowieckie = TrainingFactory(title="Warszawa", gmina_id="1465011", topic="procurement")
         lodzkie = TrainingFactory(title="Łódź", format=Training.Format.HYBRID)
         online = TrainingFactory(
-            title="Online", gmina=None, format=Training.Format.ONLINE, starts_on=datetime.date(2031, 1, 5)
+            title="Online", gmina_id=None, format=Training.Format.ONLINE, starts_on=datetime.date(2031, 1, 5)
         )
         response = client.get(INDEX)
         assert response.status_code == 200
@@ -44,7 +44,7 @@ class TestCalendar:
             return {t.pk for t in client.get(INDEX, params).context["page_obj"]}
 
         assert listed(voivodeship="14") == {mazowieckie.pk}
-        assert listed(format="hybrid") == {lodzkie.pk}
+        assert listed(mode="hybrid") == {lodzkie.pk}
         assert listed(topic="procurement") == {mazowieckie.pk}
         assert listed(date_from="2031-01-01") == {online.pk}
         assert listed(date_to="2030-12-31") == {mazowieckie.pk, lodzkie.pk}
@@ -58,7 +58,7 @@ class TestCalendar:
         assert [t.pk for t in client.get(INDEX, {"when": "past"}).context["page_obj"]] == [past.pk]
 
     def test_invalid_filters_give_polish_errors(self, client):
-        response = client.get(INDEX, {"voivodeship": "99", "date_from": "jutro", "format": "x"})
+        response = client.get(INDEX, {"voivodeship": "99", "date_from": "jutro", "mode": "x"})
         assert response.status_code == 200
         content = response.content.decode()
         assert "Nieznany kod TERYT: 99." in content

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from .. import selectors, services
 from ..filters import TrainingFilterSet
-from ..models import Attendance, TrainingSession
+from ..models import Attendance, Training, TrainingSession
 from ..permissions import CanRecordAttendance, CanViewParticipants
 from .serializers import (
     AttendanceBulkResultSerializer,
@@ -26,12 +26,14 @@ from .serializers import (
 
 
 class TrainingViewSet(viewsets.ReadOnlyModelViewSet):
-    """Trainings (public). Filters: voivodeship, date_from, date_to, format, topic, when."""
+    """Trainings (public). Filters: voivodeship, date_from, date_to, mode (format), topic, when."""
 
     serializer_class = TrainingSerializer
     filterset_class = TrainingFilterSet
 
     def get_queryset(self):
+        if self.action in ("enrolments", "attendance"):
+            return Training.objects.all()
         return selectors.training_base_queryset().prefetch_related(
             Prefetch("sessions", queryset=TrainingSession.objects.order_by("starts_at", "pk"))
         )

@@ -54,6 +54,13 @@ INSTITUTION_NAMES = {
     InstitutionType.STAROSTWO: "Starostwo Powiatowe – {powiat}",
     InstitutionType.NGO: "Stowarzyszenie Aktywni {gmina}",
 }
+ATTENDANCE_STATUSES = [
+    Attendance.Status.PRESENT,
+    Attendance.Status.LATE,
+    Attendance.Status.ABSENT,
+    Attendance.Status.EXCUSED,
+]
+ATTENDANCE_WEIGHTS = [80, 6, 8, 6]
 POSITIONS = ["pracownik socjalny", "specjalista ds. rozwoju", "inspektor", "doradca zawodowy", "kierownik", "referent"]
 
 
@@ -108,6 +115,7 @@ class Command(BaseCommand):
         for gmina in TerritorialUnit.objects.gminas().select_related("parent").order_by("code"):
             gminas_by_powiat.setdefault(gmina.code[:4], []).append(gmina)
 
+        institutions: dict[tuple, Institution] = {}
         counter = {"participants": 0, "certificates": 0, "trainings": 0}
         email_numbers = iter(range(1, 1_000_000))
         topics = list(TITLES)
@@ -158,53 +166,54 @@ class Command(BaseCommand):
             counter["trainings"] += 1
             local_gminas = gminas_by_powiat.get(host.code[:4]) or [host]
             enrolled = rng.randint(training.capacity - 6, training.capacity) if is_past else rng.randint(3, 10)
+            participants = []
             for _n in range(enrolled):
                 gmina = rng.choice(local_gminas)
                 institution_type = rng.choice(list(INSTITUTION_NAMES))
-                institution, _created = Institution.objects.get_or_create(
-                    name=INSTITUTION_NAMES[institution_type].format(gmina=gmina.name, powiat=gmina.parent.name),
-                    type=institution_type,
-                    gmina=gmina,
-                    defaults={"is_demo": True},
-                )
+                name = INSTITUTION_NAMES[institution_type].format(gmina=gmina.name, powiat=gmina.parent.name)
+                institution = institutions.get((name, institution_type, gmina.code))
+                if institution is None:
+                    institution, _created = Institution.objects.get_or_create(
+                        name=name, type=institution_type, gmina=gmina, defaults={"is_demo": True}
+                    )
+                    institutions[(name, institution_type, gmina.code)] = institution
                 first, last = fake.first_name(), fake.last_name()
-                participant = Participant.objects.create(
-                    first_name=first,
-                    last_name=last,
-                    email=f"{fold(first)}.{fold(last)}.{next(email_numbers)}@example.org".replace(" ", "-"),
-                    institution=institution,
-                    position=rng.choice(POSITIONS),
-                    is_demo=True,
+                participants.append(
+                    Participant(
+                        first_name=first,
+                        last_name=last,
+                        email=f"{fold(first)}.{fold(last)}.{next(email_numbers)}@example.org".replace(" ", "-"),
+                        institution=institution,
+                        position=rng.choice(POSITIONS),
+                        is_demo=True,
+                    )
                 )
-                counter["participants"] += 1
-                registered_at = datetime.datetime.combine(
-                    day - datetime.timedelta(days=rng.randint(7, 40)), datetime.time(10), TZ
-                )
-                enrolment = Enrolment.objects.create(
+            Participant.objects.bulk_create(participants)
+            counter["participants"] += len(participants)
+            registered_at = datetime.datetime.combine(day - datetime.timedelta(days=14), datetime.time(10), TZ)
+            enrolments = Enrolment.objects.bulk_create(
+                Enrolment(
                     training=training,
                     participant=participant,
                     status=Enrolment.Status.CONFIRMED if is_past else Enrolment.Status.REGISTERED,
                     consent_at=registered_at,
                     confirmed_at=registered_at + datetime.timedelta(days=2) if is_past else None,
                 )
-                if not is_past:
-                    continue
+                for participant in participants
+            )
+            if not is_past:
+                continue
+            attendances, certificates = [], []
+            for enrolment in enrolments:
                 attended = 0
                 for session in sessions:
-                    status = rng.choices(
-                        [
-                            Attendance.Status.PRESENT,
-                            Attendance.Status.LATE,
-                            Attendance.Status.ABSENT,
-                            Attendance.Status.EXCUSED,
-                        ],
-                        weights=[80, 6, 8, 6],
-                    )[0]
+                    status = rng.choices(ATTENDANCE_STATUSES, weights=ATTENDANCE_WEIGHTS)[0]
                     attended += status in Attendance.ATTENDED_STATUSES
-                    Attendance.objects.create(enrolment=enrolment, session=session, status=status)
+                    attendances.append(Attendance(enrolment=enrolment, session=session, status=status))
                 if attended * 100 >= training.required_attendance_percent * len(sessions):
-                    Certificate.objects.create(
-                        enrolment=enrolment, number=certificate_number(training=training, enrolment=enrolment)
-                    )
-                    counter["certificates"] += 1
+                    number = certificate_number(training=training, enrolment=enrolment)
+                    certificates.append(Certificate(enrolment=enrolment, number=number))
+            Attendance.objects.bulk_create(attendances)
+            Certificate.objects.bulk_create(certificates)
+            counter["certificates"] += len(certificates)
         return counter
