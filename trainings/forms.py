@@ -14,6 +14,19 @@ from .services import RegistrationData
 GMINA_CHOICES_CACHE_KEY = "trainings:gmina-choices"
 
 
+class AccessibleErrorsMixin:
+    """Fields with errors say so to assistive technology: aria-invalid, and aria-describedby pointing at the
+    error list that templates/trainings/_field.html renders as `<id>-errors`."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["aria-invalid"] = "true"
+                widget.attrs["aria-describedby"] = f"{self.auto_id % self.add_prefix(name)}-errors"
+
+
 def gmina_choices() -> list:
     """Gminas grouped by voivodeship, labelled with their kind and powiat (names repeat across Poland)."""
     choices = cache.get(GMINA_CHOICES_CACHE_KEY)
@@ -28,7 +41,7 @@ def gmina_choices() -> list:
     return choices
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(AccessibleErrorsMixin, forms.Form):
     first_name = forms.CharField(label=_("Imię"), max_length=100)
     last_name = forms.CharField(label=_("Nazwisko"), max_length=100)
     email = forms.EmailField(label=_("Adres e-mail"), max_length=254)
@@ -63,7 +76,7 @@ class RegistrationForm(forms.Form):
 BULK_FIELD = "mark_all"
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(AccessibleErrorsMixin, forms.Form):
     """One select per participant, plus one "mark everyone left blank as ..." select for bulk marking."""
 
     def __init__(self, *args, enrolments, **kwargs):
@@ -103,7 +116,7 @@ class AttendanceForm(forms.Form):
         return cleaned
 
 
-class ReportForm(forms.Form):
+class ReportForm(AccessibleErrorsMixin, forms.Form):
     dimension = forms.ChoiceField(
         label=_("Grupuj według"),
         choices=[
@@ -135,5 +148,5 @@ class ReportForm(forms.Form):
         return str(dict(self.fields["dimension"].choices)[value])
 
 
-class PersonalDataRequestForm(forms.Form):
+class PersonalDataRequestForm(AccessibleErrorsMixin, forms.Form):
     email = forms.EmailField(label=_("Adres e-mail osoby"), max_length=254)

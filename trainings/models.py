@@ -171,6 +171,14 @@ class Training(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("trainings:detail", kwargs={"pk": self.pk})
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("Data zakończenia nie może być wcześniejsza niż data rozpoczęcia.")})
+        if self.format != self.Format.ONLINE and not self.gmina_id:
+            raise ValidationError({"gmina": _("Podaj gminę miejsca szkolenia (nie dotyczy szkoleń online).")})
+
     def refresh_derived_fields(self):
         self.powiat_id = self.gmina_id[:4] if self.gmina_id else None
         self.voivodeship_id = self.gmina_id[:2] if self.gmina_id else None
@@ -211,6 +219,17 @@ class TrainingSession(models.Model):
 
     def __str__(self):
         return self.title or f"{self.training} – {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("Sesja musi kończyć się po rozpoczęciu.")})
+        if self.training_id and self.starts_at:
+            day = timezone.localtime(self.starts_at).date()
+            if not self.training.starts_on <= day <= self.training.ends_on:
+                raise ValidationError({"starts_at": _("Sesja musi mieścić się w terminie szkolenia.")})
 
 
 class Institution(models.Model):

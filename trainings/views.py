@@ -229,7 +229,11 @@ def certificates(request, pk):
     return render(
         request,
         "trainings/certificate_list.html",
-        {"training": training, "certificates": selectors.training_certificates(training=training)},
+        {
+            "training": training,
+            "certificates": selectors.training_certificates(training=training),
+            "sessions": training.sessions.all(),
+        },
     )
 
 

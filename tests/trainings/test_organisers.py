@@ -160,3 +160,41 @@ class TestCertificates:
         response = client.post(reverse("trainings:certificates", args=[training.pk]), follow=True)
         assert "po zakończeniu szkolenia" in response.content.decode()
         assert not Certificate.objects.exists()
+
+
+def test_panel_query_count_does_not_grow(client, logged_organiser, django_assert_num_queries):
+    TrainingFactory.create_batch(2, organisers=[logged_organiser])
+    url = reverse("trainings:panel")
+    client.get(url)
+    # session, user, groups, organises-any check, count, page
+    with django_assert_num_queries(6):
+        client.get(url)
+    for training in TrainingFactory.create_batch(10, organisers=[logged_organiser]):
+        EnrolmentFactory(training=training)
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert len(response.context["page_obj"]) == 12
+    assert response.context["page_obj"][0].seats_taken in (0, 1)
+
+
+def test_certificate_list_query_count_does_not_grow(client, logged_organiser, django_assert_num_queries):
+    training, _s, enrolments = completed_training_with_attendance(
+        sessions=1, attended=[1, 1], organisers=[logged_organiser]
+    )
+    url = reverse("trainings:certificates", args=[training.pk])
+    client.post(url)
+    client.get(url)
+    # session, user, groups, training, organiser check, certificates, sessions (navigation)
+    with django_assert_num_queries(7):
+        client.get(url)
+    for _n in range(8):
+        EnrolmentFactory(training=training)
+    Certificate.objects.all().delete()
+    Attendance.objects.bulk_create(
+        Attendance(enrolment=e, session=training.sessions.get(), status="present")
+        for e in Enrolment.objects.filter(training=training).exclude(attendances__isnull=False)
+    )
+    client.post(url)
+    with django_assert_num_queries(7):
+        response = client.get(url)
+    assert len(response.context["certificates"]) == 10

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -124,7 +125,7 @@ class AttendanceBulkSerializer(serializers.Serializer):
     def validate_marks(self, marks):
         ids = [mark["enrolment"] for mark in marks]
         if len(ids) != len(set(ids)):
-            raise serializers.ValidationError("Każde zgłoszenie może wystąpić tylko raz.")
+            raise serializers.ValidationError(_("Każde zgłoszenie może wystąpić tylko raz."))
         return marks
 
 

@@ -6,6 +6,7 @@ attendance (`/api/v1/trainings/{id}/enrolments/`, `/api/v1/trainings/{id}/attend
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework import viewsets
@@ -60,7 +61,7 @@ class TrainingViewSet(viewsets.ReadOnlyModelViewSet):
         payload.is_valid(raise_exception=True)
         session = TrainingSession.objects.filter(training=training, pk=payload.validated_data["session"]).first()
         if session is None:
-            raise drf_serializers.ValidationError({"session": ["Ta sesja nie należy do tego szkolenia."]})
+            raise drf_serializers.ValidationError({"session": [_("Ta sesja nie należy do tego szkolenia.")]})
         statuses = {mark["enrolment"]: mark["status"] for mark in payload.validated_data["marks"]}
         try:
             written = services.attendance_record(session=session, statuses=statuses, marked_by=request.user)
