@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -53,8 +54,9 @@ def export_response(fmt: str, *, header, rows, filename: str, title: str):
     return csv_response(header=header, rows=rows, filename=filename)
 
 
-def participants_table(enrolments) -> tuple[list[str], Iterable[list]]:
-    """One row per enrolment (uses the annotations of selectors.training_participants)."""
+def participants_table(enrolments, *, sessions) -> tuple[list[str], Iterable[list]]:
+    """One row per enrolment (annotations of selectors.training_participants), then its attendance per session."""
+    sessions = list(sessions)
     header = [
         _("Nazwisko"),
         _("Imię"),
@@ -69,12 +71,17 @@ def participants_table(enrolments) -> tuple[list[str], Iterable[list]]:
         _("Liczba sesji"),
         _("Prawo do zaświadczenia"),
         _("Numer zaświadczenia"),
+        *(
+            _("Sesja %(n)s (%(start)s)") % {"n": n, "start": timezone.localtime(s.starts_at).strftime("%Y-%m-%d %H:%M")}
+            for n, s in enumerate(sessions, start=1)
+        ),
     ]
 
     def rows():
         for enrolment in enrolments:
             participant = enrolment.participant
             certificate = getattr(enrolment, "certificate", None) if hasattr(enrolment, "certificate") else None
+            statuses = {a.session_id: a.get_status_display() for a in enrolment.attendances.all()}
             yield [
                 participant.last_name,
                 participant.first_name,
@@ -89,6 +96,7 @@ def participants_table(enrolments) -> tuple[list[str], Iterable[list]]:
                 enrolment.session_count,
                 _("tak") if enrolment_is_eligible(enrolment) else _("nie"),
                 certificate.number if certificate else "",
+                *(statuses.get(session.pk, "") for session in sessions),
             ]
 
     return header, rows()

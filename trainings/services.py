@@ -130,22 +130,29 @@ def enrolment_register(*, training_id: int, data: RegistrationData, base_url: st
     return enrolment
 
 
+def enrolment_can_be_cancelled(*, training: Training) -> bool:
+    return training.status not in (Training.Status.COMPLETED, Training.Status.CANCELLED)
+
+
 @transaction.atomic
 def enrolment_cancel(*, enrolment_id: int, base_url: str) -> Enrolment | None:
     """Cancel an enrolment. A freed seat goes to the first person on the waiting list, who is told by e-mail.
 
-    Returns the promoted enrolment, if any. Cancelling twice is harmless.
+    Returns the promoted enrolment, if any. Cancelling twice is harmless. A completed or cancelled training's
+    enrolments are history (attendance, certificates, reports) and cannot be cancelled.
     """
     enrolment = Enrolment.objects.select_related("training").get(pk=enrolment_id)
     training = _lock_training(enrolment.training_id)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment_id)
     if enrolment.status == Enrolment.Status.CANCELLED:
         return None
+    if not enrolment_can_be_cancelled(training=training):
+        raise ValidationError(_("To szkolenie już się zakończyło lub zostało odwołane: rezygnacja nie jest możliwa."))
     freed_seat = enrolment.holds_seat
     enrolment.status = Enrolment.Status.CANCELLED
     enrolment.cancelled_at = timezone.now()
     enrolment.save(update_fields=["status", "cancelled_at", "updated_at"])
-    if not freed_seat or training.status in (Training.Status.COMPLETED, Training.Status.CANCELLED):
+    if not freed_seat:
         return None
     return _promote_from_waitlist(training=training, base_url=base_url)
 

@@ -115,10 +115,15 @@ def cancel(request, signature):
         enrolment = services.enrolment_from_cancel_signature(signature)
     except Enrolment.DoesNotExist:
         return render(request, "trainings/enrolment_cancel_invalid.html", status=404)
-    if request.method == "POST" and enrolment.status != Enrolment.Status.CANCELLED:
+    can_cancel = services.enrolment_can_be_cancelled(training=enrolment.training)
+    if request.method == "POST" and enrolment.status != Enrolment.Status.CANCELLED and can_cancel:
         services.enrolment_cancel(enrolment_id=enrolment.pk, base_url=_base_url(request))
         enrolment.refresh_from_db()
-    return render(request, "trainings/enrolment_cancel.html", {"enrolment": enrolment, "training": enrolment.training})
+    return render(
+        request,
+        "trainings/enrolment_cancel.html",
+        {"enrolment": enrolment, "training": enrolment.training, "can_cancel": can_cancel},
+    )
 
 
 def certificate_verify(request, code):
@@ -171,7 +176,8 @@ def participants(request, pk):
 @login_required
 def participants_export(request, pk, fmt):
     training = _training_for(request, pk, permissions.can_view_participants)
-    header, rows = exports.participants_table(selectors.training_participants(training=training))
+    enrolments = selectors.training_participants(training=training).prefetch_related("attendances")
+    header, rows = exports.participants_table(enrolments, sessions=training.sessions.all())
     return exports.export_response(
         fmt, header=header, rows=rows, filename=f"uczestnicy-szkolenia-{training.pk}", title=_("Uczestnicy")
     )

@@ -58,6 +58,8 @@ class TestParticipants:
         rows = list(csv.reader(io.StringIO(text)))
         assert rows[0][:3] == ["Nazwisko", "Imię", "E-mail"]
         assert rows[1][2] == enrolment.participant.email and rows[1][9:12] == ["2", "2", "tak"]
+        assert rows[0][13:] == ["Sesja 1 (2014-05-05 08:00)", "Sesja 2 (2014-05-05 09:00)"]
+        assert rows[1][13:] == ["obecny", "obecny"]
 
         response = client.get(reverse("trainings:participants-export", args=[training.pk, "xlsx"]))
         sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active

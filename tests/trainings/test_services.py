@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from trainings import selectors, services
 from trainings.models import Attendance, Certificate, Enrolment, InstitutionType, Participant, Training
@@ -225,3 +226,15 @@ def test_anonymise_only_participants_whose_trainings_are_old():
     assert (old_participant.first_name, old_participant.last_name, old_participant.email) == ("", "", "")
     assert old_participant.full_name == "uczestnik zanonimizowany"
     assert Participant.objects.get(pk=recent_enrolment.participant_id).anonymised_at is None
+
+
+@pytest.mark.parametrize("status", [Training.Status.COMPLETED, Training.Status.CANCELLED])
+def test_enrolments_of_finished_trainings_cannot_be_cancelled(status, client):
+    enrolment = EnrolmentFactory(training=TrainingFactory(status=status))
+    with pytest.raises(ValidationError):
+        services.enrolment_cancel(enrolment_id=enrolment.pk, base_url="http://t/")
+    url = reverse("trainings:cancel", kwargs={"signature": services.enrolment_cancel_signature(enrolment)})
+    response = client.post(url)
+    assert "rezygnacja nie jest możliwa" in response.content.decode()
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.CONFIRMED
