@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cooperatives.models import TerritorialUnit
 
 from .filters import DateInput
-from .models import Attendance, InstitutionType, TrainingProgramme
+from .models import Attendance, InstitutionType, Training, TrainingProgramme
 from .selectors import Dimension
 from .services import RegistrationData
 
@@ -150,3 +150,12 @@ class ReportForm(AccessibleErrorsMixin, forms.Form):
 
 class PersonalDataRequestForm(AccessibleErrorsMixin, forms.Form):
     email = forms.EmailField(label=_("Adres e-mail osoby"), max_length=254)
+
+
+class TrainingStatusForm(AccessibleErrorsMixin, forms.Form):
+    status = forms.ChoiceField(label=_("Nowy status"))
+
+    def __init__(self, *args, allowed: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Training.Status.choices)
+        self.fields["status"].choices = [(value, labels[value]) for value in allowed]

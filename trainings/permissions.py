@@ -33,6 +33,11 @@ def can_view_participants(user, training: Training) -> bool:
     return is_ministry_staff(user) or is_training_organiser(user, training)
 
 
+def can_manage_training(user, training: Training) -> bool:
+    """Opening and closing registration, completing or cancelling: the training's organisers (and staff)."""
+    return is_ministry_staff(user) or is_training_organiser(user, training)
+
+
 def can_record_attendance(user, training: Training) -> bool:
     """Attendance and enrolment confirmation are kept by the training's organisers (and staff)."""
     return is_ministry_staff(user) or is_training_organiser(user, training)

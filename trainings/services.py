@@ -189,6 +189,54 @@ def enrolment_confirm(*, enrolment_id: int) -> Enrolment:
     return enrolment
 
 
+# --- Training status -------------------------------------------------------------------------------------
+
+STATUS_TRANSITIONS = {
+    Training.Status.PLANNED: {Training.Status.OPEN, Training.Status.CANCELLED},
+    Training.Status.OPEN: {Training.Status.CLOSED, Training.Status.COMPLETED, Training.Status.CANCELLED},
+    Training.Status.CLOSED: {Training.Status.OPEN, Training.Status.COMPLETED, Training.Status.CANCELLED},
+    Training.Status.COMPLETED: set(),
+    Training.Status.CANCELLED: set(),
+}
+
+
+def training_allowed_statuses(*, training: Training) -> list[str]:
+    return [value for value in Training.Status.values if value in STATUS_TRANSITIONS[training.status]]
+
+
+@transaction.atomic
+def training_set_status(*, training_id: int, status: str, base_url: str) -> Training:
+    """Move a training along planned -> open <-> closed -> completed (or cancelled at any point before completion).
+
+    Cancelling a training tells everyone still enrolled (seat or waiting list) by e-mail.
+    """
+    training = _lock_training(training_id)
+    if status not in STATUS_TRANSITIONS[training.status]:
+        raise ValidationError(
+            {
+                "status": _("Nie można zmienić statusu z „%(old)s” na „%(new)s”.")
+                % {
+                    "old": training.get_status_display(),
+                    "new": Training.Status(status).label if status in Training.Status.values else status,
+                }
+            }
+        )
+    training.status = status
+    training.save(update_fields=["status", "updated_at"])
+    if status == Training.Status.CANCELLED:
+        subject = _("Szkolenie odwołane: %(title)s") % {"title": training.title}
+        for enrolment in (
+            Enrolment.objects.filter(training=training)
+            .exclude(status=Enrolment.Status.CANCELLED)
+            .select_related("participant", "training")
+        ):
+            if enrolment.participant.email:
+                _email_after_commit(
+                    enrolment=enrolment, template="training_cancelled", subject=subject, base_url=base_url
+                )
+    return training
+
+
 # --- Attendance and certificates -------------------------------------------------------------------------
 
 

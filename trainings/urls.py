@@ -11,6 +11,7 @@ urlpatterns = [
     path("zaswiadczenia/weryfikacja/<uuid:code>/", views.certificate_verify, name="certificate-verify"),
     # Organisers and ministry staff.
     path("panel/", views.panel, name="panel"),
+    path("<int:pk>/status/", views.training_status, name="status"),
     path("<int:pk>/uczestnicy/", views.participants, name="participants"),
     re_path(r"^(?P<pk>\d+)/uczestnicy\.(?P<fmt>csv|xlsx)$", views.participants_export, name="participants-export"),
     path("<int:pk>/zgloszenia/<int:enrolment_pk>/potwierdz/", views.enrolment_confirm, name="enrolment-confirm"),

@@ -17,7 +17,7 @@ from . import exports, permissions, selectors, services
 from .certificates import certificate_filename
 from .certificates import certificate_pdf as render_certificate_pdf
 from .certificates import certificates_zip as build_zip
-from .forms import AttendanceForm, PersonalDataRequestForm, RegistrationForm, ReportForm
+from .forms import AttendanceForm, PersonalDataRequestForm, RegistrationForm, ReportForm, TrainingStatusForm
 from .models import Certificate, Enrolment, Training, TrainingSession
 
 PAGE_SIZE = 20
@@ -169,8 +169,33 @@ def participants(request, pk):
     return render(
         request,
         "trainings/participant_list.html",
-        {"training": training, "page_obj": page_obj, "sessions": training.sessions.all()},
+        {
+            "training": training,
+            "page_obj": page_obj,
+            "sessions": training.sessions.all(),
+            "status_form": TrainingStatusForm(allowed=services.training_allowed_statuses(training=training)),
+        },
     )
+
+
+@login_required
+@require_POST
+def training_status(request, pk):
+    """Organisers open and close registration, complete or cancel their training."""
+    training = _training_for(request, pk, permissions.can_manage_training)
+    form = TrainingStatusForm(request.POST, allowed=services.training_allowed_statuses(training=training))
+    if form.is_valid():
+        try:
+            training = services.training_set_status(
+                training_id=training.pk, status=form.cleaned_data["status"], base_url=_base_url(request)
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Status szkolenia: %(status)s.") % {"status": training.get_status_display()})
+    else:
+        messages.error(request, " ".join(form.errors["status"]))
+    return redirect("trainings:participants", pk=training.pk)
 
 
 @login_required

@@ -4,6 +4,7 @@ import uuid
 import zipfile
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -200,3 +201,27 @@ def test_certificate_list_query_count_does_not_grow(client, logged_organiser, dj
     with django_assert_num_queries(7):
         response = client.get(url)
     assert len(response.context["certificates"]) == 10
+
+
+class TestTrainingStatus:
+    def test_organiser_moves_the_training_along(self, client, logged_organiser):
+        training = TrainingFactory(organisers=[logged_organiser], status="planned")
+        url = reverse("trainings:status", args=[training.pk])
+        for status in ("open", "closed", "open", "completed"):
+            client.post(url, {"status": status})
+            training.refresh_from_db()
+            assert training.status == status
+        response = client.post(url, {"status": "open"}, follow=True)
+        assert "Wybierz poprawną wartość" in response.content.decode()
+        training.refresh_from_db()
+        assert training.status == "completed"
+
+    def test_cancelling_tells_everyone_enrolled(self, client, logged_organiser, django_capture_on_commit_callbacks):
+        training = TrainingFactory(organisers=[logged_organiser])
+        holder = EnrolmentFactory(training=training)
+        waiting = EnrolmentFactory(training=training, status=Enrolment.Status.WAITLISTED)
+        EnrolmentFactory(training=training, status=Enrolment.Status.CANCELLED, cancelled_at=holder.consent_at)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("trainings:status", args=[training.pk]), {"status": "cancelled"})
+        assert sorted(m.to[0] for m in mail.outbox) == sorted([holder.participant.email, waiting.participant.email])
+        assert all("odwołane" in m.subject for m in mail.outbox)

@@ -31,6 +31,7 @@ def urls(setup):
     pk = training.pk
     return [
         ("GET", reverse("trainings:participants", args=[pk]), {}, TRAINING_RULE),
+        ("POST", reverse("trainings:status", args=[pk]), {"status": "cancelled"}, TRAINING_RULE),
         ("GET", reverse("trainings:participants-export", args=[pk, "csv"]), {}, TRAINING_RULE),
         ("GET", reverse("trainings:participants-export", args=[pk, "xlsx"]), {}, TRAINING_RULE),
         ("POST", reverse("trainings:enrolment-confirm", args=[pk, enrolments[1].pk]), {}, TRAINING_RULE),

@@ -238,3 +238,11 @@ def test_enrolments_of_finished_trainings_cannot_be_cancelled(status, client):
     assert "rezygnacja nie jest możliwa" in response.content.decode()
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.CONFIRMED
+
+
+def test_status_transitions_are_checked():
+    training = TrainingFactory(status=Training.Status.COMPLETED)
+    with pytest.raises(ValidationError) as error:
+        services.training_set_status(training_id=training.pk, status="open", base_url="http://t/")
+    assert "Nie można zmienić statusu z „zakończone” na „otwarta rejestracja”." in error.value.messages
+    assert services.training_allowed_statuses(training=TrainingFactory(status="planned")) == ["open", "cancelled"]
