@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import TerritorialUnit
@@ -29,7 +30,8 @@ class AccessibleErrorsMixin:
 
 def gmina_choices() -> list:
     """Gminas grouped by voivodeship, labelled with their kind and powiat (names repeat across Poland)."""
-    choices = cache.get(GMINA_CHOICES_CACHE_KEY)
+    key = f"{GMINA_CHOICES_CACHE_KEY}:{get_language()}"  # the labels are translated
+    choices = cache.get(key)
     if choices is None:
         groups: dict[str, list] = {}
         voivodeships = {unit.code: unit.name.lower() for unit in TerritorialUnit.objects.voivodeships()}
@@ -37,7 +39,7 @@ def gmina_choices() -> list:
             label = f"{gmina.name} ({gmina.get_gmina_kind_display()}), {gmina.parent}"
             groups.setdefault(voivodeships.get(gmina.code[:2], ""), []).append((gmina.code, label))
         choices = [("", "---------"), *groups.items()]
-        cache.set(GMINA_CHOICES_CACHE_KEY, choices, 3600)
+        cache.set(key, choices, 3600)
     return choices
 
 

@@ -66,10 +66,6 @@ class TrainingProgramme(TimeStampedModel):
 
 
 class TrainingQuerySet(models.QuerySet):
-    def public(self):
-        """Every training is public except its participants; cancelled ones stay listed with their status."""
-        return self.all()
-
     def held(self):
         return self.filter(status=Training.Status.COMPLETED)
 

@@ -246,3 +246,15 @@ def test_status_transitions_are_checked():
         services.training_set_status(training_id=training.pk, status="open", base_url="http://t/")
     assert "Nie można zmienić statusu z „zakończone” na „otwarta rejestracja”." in error.value.messages
     assert services.training_allowed_statuses(training=TrainingFactory(status="planned")) == ["open", "cancelled"]
+
+
+def test_verification_page_after_anonymisation(client):
+    training, _s, (enrolment,) = completed_training_with_attendance(
+        sessions=1, attended=[1], starts_on=datetime.date(2013, 5, 1)
+    )
+    certificate = Certificate.objects.create(enrolment=enrolment, number="SZK/2013/1")
+    name = enrolment.participant.full_name
+    services.participants_anonymise(older_than=datetime.timedelta(days=5 * 365))
+    content = client.get(certificate.get_verification_url()).content.decode()
+    assert "Zaświadczenie jest ważne." in content and "uczestnik zanonimizowany" in content
+    assert name not in content
