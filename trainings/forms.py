@@ -79,42 +79,57 @@ BULK_FIELD = "mark_all"
 
 
 class AttendanceForm(AccessibleErrorsMixin, forms.Form):
-    """One select per participant, plus one "mark everyone left blank as ..." select for bulk marking."""
+    """One select per participant, plus one "mark everyone without a status as ..." select for bulk marking.
+
+    Each row also carries the status the organiser saw (a hidden field), so that only rows they changed are
+    written and a row someone else changed in the meantime is reported instead of silently overwritten.
+    """
 
     def __init__(self, *args, enrolments, **kwargs):
         super().__init__(*args, **kwargs)
         self.enrolments = list(enrolments)
         choices = [("", _("— bez zmian —")), *Attendance.Status.choices]
         self.fields[BULK_FIELD] = forms.ChoiceField(
-            label=_("Zaznacz wszystkim bez wybranego statusu"), choices=choices, required=False
+            label=_("Zaznacz wszystkim bez statusu"), choices=choices, required=False
         )
         for enrolment in self.enrolments:
             current = enrolment.session_attendances[0].status if enrolment.session_attendances else ""
             self.fields[self.field_name(enrolment)] = forms.ChoiceField(
                 label=enrolment.participant.full_name, choices=choices, required=False, initial=current
             )
+            self.fields[self.seen_name(enrolment)] = forms.ChoiceField(
+                choices=choices, required=False, initial=current, widget=forms.HiddenInput
+            )
 
     @staticmethod
     def field_name(enrolment) -> str:
         return f"enrolment_{enrolment.pk}"
 
+    @staticmethod
+    def seen_name(enrolment) -> str:
+        return f"seen_{enrolment.pk}"
+
     def rows(self):
         for enrolment in self.enrolments:
-            yield enrolment, self[self.field_name(enrolment)]
+            yield enrolment, self[self.field_name(enrolment)], self[self.seen_name(enrolment)]
 
-    def statuses(self) -> dict[int, str]:
+    def changes(self) -> tuple[dict[int, str], dict[int, str]]:
+        """(enrolment id -> new status, enrolment id -> the status the organiser saw) for the rows they changed."""
         bulk = self.cleaned_data.get(BULK_FIELD) or ""
-        result = {}
+        statuses, expected = {}, {}
         for enrolment in self.enrolments:
-            value = self.cleaned_data.get(self.field_name(enrolment)) or bulk
-            if value:
-                result[enrolment.pk] = value
-        return result
+            seen = self.cleaned_data.get(self.seen_name(enrolment)) or ""
+            value = self.cleaned_data.get(self.field_name(enrolment)) or ""
+            if not value and not seen:
+                value = bulk
+            if value and value != seen:
+                statuses[enrolment.pk], expected[enrolment.pk] = value, seen
+        return statuses, expected
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and not self.statuses():
-            raise forms.ValidationError(_("Wybierz status obecności co najmniej jednej osobie."))
+        if not self.errors and not self.changes()[0]:
+            raise forms.ValidationError(_("Nie wybrano żadnej zmiany obecności."))
         return cleaned
 
 

@@ -241,11 +241,21 @@ def training_set_status(*, training_id: int, status: str, base_url: str) -> Trai
 
 
 @transaction.atomic
-def attendance_record(*, session: TrainingSession, statuses: Mapping[int, str], marked_by) -> int:
+def attendance_record(
+    *,
+    session: TrainingSession,
+    statuses: Mapping[int, str],
+    marked_by,
+    expected: Mapping[int, str] | None = None,
+) -> int:
     """Record attendance for many enrolments of one session at once (enrolment id -> status).
 
-    Only enrolments of this session's training that hold a seat may be marked. Returns the number of rows written.
+    Only enrolments of this session's training that hold a seat may be marked. With `expected` (enrolment id ->
+    the status the writer last saw, "" for none), a row changed by someone else in the meantime is refused rather
+    than overwritten. Returns the number of rows written.
     """
+    # Serialises concurrent registers of one session (both would otherwise insert the same new rows).
+    TrainingSession.objects.select_for_update().filter(pk=session.pk).first()
     valid_statuses = set(Attendance.Status.values)
     bad_status = [value for value in statuses.values() if value not in valid_statuses]
     if bad_status:
@@ -260,7 +270,22 @@ def attendance_record(*, session: TrainingSession, statuses: Mapping[int, str], 
         raise ValidationError(
             _("Zgłoszenia %(ids)s nie należą do uczestników tego szkolenia.") % {"ids": ", ".join(map(str, unknown))}
         )
-    existing = {a.enrolment_id: a for a in Attendance.objects.select_for_update().filter(session=session)}
+    existing = {
+        a.enrolment_id: a
+        for a in Attendance.objects.select_for_update().filter(session=session).select_related("enrolment__participant")
+    }
+    if expected is not None:
+        conflicts = [
+            existing[enrolment_id].enrolment.participant.full_name
+            for enrolment_id in statuses
+            if enrolment_id in existing and existing[enrolment_id].status != expected.get(enrolment_id, "")
+        ]
+        conflicts += [_("zgłoszenie %(id)s") % {"id": i} for i in statuses if i not in existing and expected.get(i)]
+        if conflicts:
+            raise ValidationError(
+                _("W międzyczasie ktoś inny zmienił obecność: %(names)s. Sprawdź aktualny stan i zapisz ponownie.")
+                % {"names": ", ".join(conflicts)}
+            )
     to_update, to_create = [], []
     now = timezone.now()
     for enrolment_id, status in statuses.items():

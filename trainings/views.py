@@ -229,18 +229,31 @@ def attendance(request, pk, session_pk):
     training = _training_for(request, pk, permissions.can_record_attendance)
     session = get_object_or_404(TrainingSession, pk=session_pk, training=training)
     form = AttendanceForm(_posted(request), enrolments=selectors.attendance_register(session=session))
+    conflict = None
     if request.method == "POST" and form.is_valid():
+        statuses, expected = form.changes()
         try:
-            count = services.attendance_record(session=session, statuses=form.statuses(), marked_by=request.user)
+            count = services.attendance_record(
+                session=session, statuses=statuses, expected=expected, marked_by=request.user
+            )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            # Show the current state, so the organiser sees what changed before saving again.
+            conflict = error.messages
+            form = AttendanceForm(enrolments=selectors.attendance_register(session=session))
         else:
             messages.success(request, _("Zapisano obecność (zmienione wpisy: %(count)s).") % {"count": count})
             return redirect("trainings:attendance", pk=training.pk, session_pk=session.pk)
     return render(
         request,
         "trainings/attendance_form.html",
-        {"training": training, "session": session, "form": form, "sessions": training.sessions.all()},
+        {
+            "training": training,
+            "session": session,
+            "form": form,
+            "conflict": conflict,
+            "sessions": training.sessions.all(),
+        },
+        status=409 if conflict else 200,
     )
 
 

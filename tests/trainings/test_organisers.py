@@ -10,7 +10,13 @@ from openpyxl import load_workbook
 
 from trainings.models import Attendance, Certificate, Enrolment
 
-from .factories import EnrolmentFactory, TrainingFactory, TrainingSessionFactory, completed_training_with_attendance
+from .factories import (
+    AttendanceFactory,
+    EnrolmentFactory,
+    TrainingFactory,
+    TrainingSessionFactory,
+    completed_training_with_attendance,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +107,7 @@ class TestAttendanceRegister:
         enrolment = EnrolmentFactory(training=training)
         url = reverse("trainings:attendance", args=[training.pk, session.pk])
         response = client.post(url, {})
-        assert "Wybierz status obecności co najmniej jednej osobie." in response.content.decode()
+        assert "Nie wybrano żadnej zmiany obecności." in response.content.decode()
         response = client.post(url, {f"enrolment_{enrolment.pk}": "on-holiday"})
         assert "Wybierz poprawną wartość" in response.context["form"].errors[f"enrolment_{enrolment.pk}"][0]
         assert not Attendance.objects.exists()
@@ -119,6 +125,51 @@ class TestAttendanceRegister:
         with django_assert_num_queries(ATTENDANCE_QUERIES):
             response = client.get(url)
         assert len(response.context["form"].enrolments) == 12
+
+    def test_a_row_changed_meanwhile_is_not_overwritten(self, client, logged_organiser, staff_user):
+        training = TrainingFactory(organisers=[logged_organiser])
+        session = TrainingSessionFactory(training=training)
+        first, second = EnrolmentFactory.create_batch(2, training=training)
+        url = reverse("trainings:attendance", args=[training.pk, session.pk])
+        # Someone else marks the first participant after our page was loaded (we saw no status for anyone).
+        AttendanceFactory(enrolment=first, session=session, status=Attendance.Status.PRESENT)
+        response = client.post(
+            url,
+            {f"enrolment_{first.pk}": "absent", f"seen_{first.pk}": "", f"seen_{second.pk}": "", "mark_all": "late"},
+        )
+        assert response.status_code == 409
+        assert "W międzyczasie ktoś inny zmienił obecność" in response.content.decode()
+        assert first.participant.full_name in response.content.decode()
+        assert dict(Attendance.objects.values_list("enrolment_id", "status")) == {first.pk: "present"}
+        # The re-rendered form shows the current state; saving it again only writes what we change.
+        assert response.context["form"][f"seen_{first.pk}"].value() == "present"
+        response = client.post(
+            url,
+            {
+                f"enrolment_{first.pk}": "present",
+                f"seen_{first.pk}": "present",
+                f"seen_{second.pk}": "",
+                "mark_all": "late",
+            },
+        )
+        assert response.status_code == 302
+        assert dict(Attendance.objects.values_list("enrolment_id", "status")) == {
+            first.pk: "present",
+            second.pk: "late",
+        }
+
+    def test_unchanged_rows_are_not_rewritten(self, client, logged_organiser):
+        training = TrainingFactory(organisers=[logged_organiser])
+        session = TrainingSessionFactory(training=training)
+        enrolment = EnrolmentFactory(training=training)
+        attendance = AttendanceFactory(enrolment=enrolment, session=session, status=Attendance.Status.LATE)
+        url = reverse("trainings:attendance", args=[training.pk, session.pk])
+        response = client.post(
+            url, {f"enrolment_{enrolment.pk}": "late", f"seen_{enrolment.pk}": "late", "mark_all": "absent"}
+        )
+        assert "Nie wybrano żadnej zmiany obecności." in response.content.decode()
+        attendance.refresh_from_db()
+        assert attendance.status == "late" and attendance.marked_by is None
 
 
 class TestCertificates:

@@ -29,6 +29,12 @@ def setup(organiser, other_organiser):
 def urls(setup):
     training, session, enrolments = setup["training"], setup["session"], setup["enrolments"]
     pk = training.pk
+    # Both participants were present at the first session; the organiser marks the first one late.
+    attendance_post = {
+        f"enrolment_{enrolments[0].pk}": "late",
+        f"seen_{enrolments[0].pk}": "present",
+        f"seen_{enrolments[1].pk}": "present",
+    }
     return [
         ("GET", reverse("trainings:participants", args=[pk]), {}, TRAINING_RULE),
         ("POST", reverse("trainings:status", args=[pk]), {"status": "cancelled"}, TRAINING_RULE),
@@ -36,7 +42,7 @@ def urls(setup):
         ("GET", reverse("trainings:participants-export", args=[pk, "xlsx"]), {}, TRAINING_RULE),
         ("POST", reverse("trainings:enrolment-confirm", args=[pk, enrolments[1].pk]), {}, TRAINING_RULE),
         ("GET", reverse("trainings:attendance", args=[pk, session.pk]), {}, TRAINING_RULE),
-        ("POST", reverse("trainings:attendance", args=[pk, session.pk]), {"mark_all": "present"}, TRAINING_RULE),
+        ("POST", reverse("trainings:attendance", args=[pk, session.pk]), attendance_post, TRAINING_RULE),
         ("GET", reverse("trainings:certificates", args=[pk]), {}, TRAINING_RULE),
         ("POST", reverse("trainings:certificates", args=[pk]), {}, TRAINING_RULE),
         ("GET", reverse("trainings:certificate-pdf", args=[pk, setup["certificate"].pk]), {}, TRAINING_RULE),
