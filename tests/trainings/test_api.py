@@ -118,3 +118,18 @@ def test_schema_generates_without_warnings():
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
     schema = out.getvalue()
     assert "/api/v1/trainings/{id}/enrolments/" in schema and "/api/v1/trainings/{id}/attendance/" in schema
+
+
+def test_attendance_post_with_expected_refuses_a_row_changed_meanwhile(client, organiser):
+    training = TrainingFactory(organisers=[organiser])
+    session = TrainingSessionFactory(training=training)
+    enrolment = EnrolmentFactory(training=training)
+    Attendance.objects.create(enrolment=enrolment, session=session, status="present")
+    client.force_login(organiser)
+    body = {"session": session.pk, "marks": [{"enrolment": enrolment.pk, "status": "absent", "expected": ""}]}
+    response = client.post(f"{LIST}{training.pk}/attendance/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "W międzyczasie ktoś inny zmienił obecność" in response.json()["marks"][0]
+    body["marks"][0]["expected"] = "present"
+    response = client.post(f"{LIST}{training.pk}/attendance/", body, content_type="application/json")
+    assert response.json() == {"written": 1}

@@ -116,6 +116,12 @@ class AttendanceSerializer(serializers.ModelSerializer):
 class AttendanceMarkSerializer(serializers.Serializer):
     enrolment = serializers.IntegerField(min_value=1)
     status = serializers.ChoiceField(choices=Attendance.Status.choices)
+    expected = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Status, który klient widział ('' = brak wpisu). Podany: zmiana wpisu zmienionego w międzyczasie "
+        "przez kogoś innego jest odrzucana zamiast nadpisana.",
+    )
 
 
 class AttendanceBulkSerializer(serializers.Serializer):

@@ -62,9 +62,13 @@ class TrainingViewSet(viewsets.ReadOnlyModelViewSet):
         session = TrainingSession.objects.filter(training=training, pk=payload.validated_data["session"]).first()
         if session is None:
             raise drf_serializers.ValidationError({"session": [_("Ta sesja nie należy do tego szkolenia.")]})
-        statuses = {mark["enrolment"]: mark["status"] for mark in payload.validated_data["marks"]}
+        marks = payload.validated_data["marks"]
+        statuses = {mark["enrolment"]: mark["status"] for mark in marks}
+        expected = {mark["enrolment"]: mark["expected"] for mark in marks if "expected" in mark}
         try:
-            written = services.attendance_record(session=session, statuses=statuses, marked_by=request.user)
+            written = services.attendance_record(
+                session=session, statuses=statuses, marked_by=request.user, expected=expected or None
+            )
         except DjangoValidationError as error:
             raise drf_serializers.ValidationError({"marks": error.messages}) from None
         return Response(AttendanceBulkResultSerializer({"written": written}).data)
