@@ -117,7 +117,10 @@ def cancel(request, signature):
         return render(request, "trainings/enrolment_cancel_invalid.html", status=404)
     can_cancel = services.enrolment_can_be_cancelled(training=enrolment.training)
     if request.method == "POST" and enrolment.status != Enrolment.Status.CANCELLED and can_cancel:
-        services.enrolment_cancel(enrolment_id=enrolment.pk, base_url=_base_url(request))
+        try:
+            services.enrolment_cancel(enrolment_id=enrolment.pk, base_url=_base_url(request))
+        except ValidationError:
+            can_cancel = False  # the training was completed or cancelled a moment ago
         enrolment.refresh_from_db()
     return render(
         request,
