@@ -1,6 +1,388 @@
-from django.shortcuts import render
+"""Pages of the training records: a public calendar with registration, and panels for organisers and staff."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.roles import is_ministry_staff
+
+from . import exports, permissions, selectors, services
+from .certificates import certificate_filename
+from .certificates import certificate_pdf as render_certificate_pdf
+from .certificates import certificates_zip as build_zip
+from .forms import AttendanceForm, PersonalDataRequestForm, RegistrationForm, ReportForm, TrainingStatusForm
+from .models import Certificate, Enrolment, Training, TrainingSession
+
+PAGE_SIZE = 20
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _posted(request):
+    """The submitted data of a POST (even an empty one, which must show "required" errors), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _page(request, queryset, per_page=PAGE_SIZE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _querystring_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
 
 
 def index(request):
-    """Placeholder until the trainings issue lands."""
-    return render(request, "placeholder.html", {"title": "Szkolenia"})
+    """The public training calendar, filtered by voivodeship, dates, format and topic."""
+    filterset = selectors.training_list(data=request.GET)
+    trainings = filterset.qs if filterset.is_valid() else Training.objects.none()
+    return render(
+        request,
+        "trainings/training_list.html",
+        {
+            "filterset": filterset,
+            "page_obj": _page(request, trainings),
+            "querystring": _querystring_without_page(request),
+            "can_use_panel": permissions.can_use_organiser_panel(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def detail(request, pk):
+    """A training's public page; while registration is open, the registration form."""
+    try:
+        training = selectors.training_detail(pk=pk)
+    except Training.DoesNotExist:
+        raise Http404 from None
+    form = None
+    if training.is_open_for_registration:
+        form = RegistrationForm(_posted(request))
+        if request.method == "POST" and form.is_valid():
+            try:
+                enrolment = services.enrolment_register(
+                    training_id=training.pk, data=form.registration_data(), base_url=_base_url(request)
+                )
+            except ValidationError as error:
+                _attach_errors(form, error)
+            else:
+                if enrolment.status == Enrolment.Status.WAITLISTED:
+                    messages.info(
+                        request, _("Brak wolnych miejsc: zapisaliśmy Cię na listę rezerwową. Wysłaliśmy e-mail.")
+                    )
+                else:
+                    messages.success(
+                        request, _("Zgłoszenie przyjęte. Potwierdzenie wysłaliśmy na podany adres e-mail.")
+                    )
+                return redirect(training)
+    elif request.method == "POST":
+        messages.error(request, _("Rejestracja na to szkolenie nie jest otwarta."))
+        return redirect(training)
+    return render(
+        request,
+        "trainings/training_detail.html",
+        {
+            "training": training,
+            "form": form,
+            "seats_left": max(training.capacity - training.seats_taken, 0),
+            "can_view_participants": permissions.can_view_participants(request.user, training),
+        },
+    )
+
+
+def _attach_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_http_methods(["GET", "POST"])
+def cancel(request, signature):
+    """The cancellation link from the confirmation e-mail: GET asks, POST cancels (a link preview must not cancel)."""
+    try:
+        enrolment = services.enrolment_from_cancel_signature(signature)
+    except Enrolment.DoesNotExist:
+        return render(request, "trainings/enrolment_cancel_invalid.html", status=404)
+    can_cancel = services.enrolment_can_be_cancelled(training=enrolment.training)
+    if request.method == "POST" and enrolment.status != Enrolment.Status.CANCELLED and can_cancel:
+        try:
+            services.enrolment_cancel(enrolment_id=enrolment.pk, base_url=_base_url(request))
+        except ValidationError:
+            can_cancel = False  # the training was completed or cancelled a moment ago
+        enrolment.refresh_from_db()
+    return render(
+        request,
+        "trainings/enrolment_cancel.html",
+        {"enrolment": enrolment, "training": enrolment.training, "can_cancel": can_cancel},
+    )
+
+
+def certificate_verify(request, code):
+    """Public: shows only validity, the training, its date and the participant's name."""
+    try:
+        certificate = selectors.certificate_for_verification(code=code)
+    except Certificate.DoesNotExist:
+        return render(request, "trainings/certificate_verify.html", {"certificate": None}, status=404)
+    return render(request, "trainings/certificate_verify.html", {"certificate": certificate})
+
+
+# --- Organisers and staff --------------------------------------------------------------------------------
+
+
+def _training_for(request, pk, predicate) -> Training:
+    training = get_object_or_404(Training.objects.select_related("gmina", "programme"), pk=pk)
+    if not predicate(request.user, training):
+        raise PermissionDenied
+    return training
+
+
+@login_required
+def panel(request):
+    """The trainings a user organises (all of them for staff)."""
+    if not permissions.can_use_organiser_panel(request.user):
+        raise PermissionDenied
+    trainings = selectors.organiser_trainings(user=request.user, is_staff=is_ministry_staff(request.user))
+    return render(
+        request,
+        "trainings/panel.html",
+        {"page_obj": _page(request, trainings), "can_view_reports": permissions.can_view_reports(request.user)},
+    )
+
+
+@login_required
+def participants(request, pk):
+    """Participant list of one training (personal data: organisers and staff only)."""
+    training = _training_for(request, pk, permissions.can_view_participants)
+    enrolments = selectors.training_participants(training=training)
+    page_obj = _page(request, enrolments, per_page=100)
+    for enrolment in page_obj:
+        enrolment.is_eligible = selectors.enrolment_is_eligible(enrolment)
+    return render(
+        request,
+        "trainings/participant_list.html",
+        {
+            "training": training,
+            "page_obj": page_obj,
+            "sessions": training.sessions.all(),
+            "status_form": TrainingStatusForm(allowed=services.training_allowed_statuses(training=training)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def training_status(request, pk):
+    """Organisers open and close registration, complete or cancel their training."""
+    training = _training_for(request, pk, permissions.can_manage_training)
+    form = TrainingStatusForm(request.POST, allowed=services.training_allowed_statuses(training=training))
+    if form.is_valid():
+        try:
+            training = services.training_set_status(
+                training_id=training.pk, status=form.cleaned_data["status"], base_url=_base_url(request)
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Status szkolenia: %(status)s.") % {"status": training.get_status_display()})
+    else:
+        messages.error(request, " ".join(form.errors["status"]))
+    return redirect("trainings:participants", pk=training.pk)
+
+
+@login_required
+def participants_export(request, pk, fmt):
+    training = _training_for(request, pk, permissions.can_view_participants)
+    enrolments = selectors.training_participants(training=training).prefetch_related("attendances")
+    header, rows = exports.participants_table(enrolments, sessions=training.sessions.all())
+    return exports.export_response(
+        fmt, header=header, rows=rows, filename=f"uczestnicy-szkolenia-{training.pk}", title=_("Uczestnicy")
+    )
+
+
+@login_required
+@require_POST
+def enrolment_confirm(request, pk, enrolment_pk):
+    training = _training_for(request, pk, permissions.can_record_attendance)
+    enrolment = get_object_or_404(Enrolment, pk=enrolment_pk, training=training)
+    try:
+        services.enrolment_confirm(enrolment_id=enrolment.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Zgłoszenie potwierdzone."))
+    return redirect("trainings:participants", pk=training.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance(request, pk, session_pk):
+    """Attendance register of one session: every participant in one form, with a bulk "mark all" choice."""
+    training = _training_for(request, pk, permissions.can_record_attendance)
+    session = get_object_or_404(TrainingSession, pk=session_pk, training=training)
+    form = AttendanceForm(_posted(request), enrolments=selectors.attendance_register(session=session))
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        statuses, expected = form.changes()
+        try:
+            count = services.attendance_record(
+                session=session, statuses=statuses, expected=expected, marked_by=request.user
+            )
+        except ValidationError as error:
+            # Show the current state, so the organiser sees what changed before saving again.
+            conflict = error.messages
+            form = AttendanceForm(enrolments=selectors.attendance_register(session=session))
+        else:
+            messages.success(request, _("Zapisano obecność (zmienione wpisy: %(count)s).") % {"count": count})
+            return redirect("trainings:attendance", pk=training.pk, session_pk=session.pk)
+    return render(
+        request,
+        "trainings/attendance_form.html",
+        {
+            "training": training,
+            "session": session,
+            "form": form,
+            "conflict": conflict,
+            "sessions": training.sessions.all(),
+        },
+        status=409 if conflict else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certificates(request, pk):
+    """Issued certificates of a training; POST issues them to every eligible participant without one."""
+    training = _training_for(request, pk, permissions.can_issue_certificates)
+    if request.method == "POST":
+        try:
+            issued = services.certificates_issue(training_id=training.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Wystawiono zaświadczenia: %(count)s.") % {"count": len(issued)})
+        return redirect("trainings:certificates", pk=training.pk)
+    return render(
+        request,
+        "trainings/certificate_list.html",
+        {
+            "training": training,
+            "certificates": selectors.training_certificates(training=training),
+            "sessions": training.sessions.all(),
+        },
+    )
+
+
+def _verification_url(request, certificate) -> str:
+    return request.build_absolute_uri(certificate.get_verification_url())
+
+
+@login_required
+def certificate_pdf(request, pk, certificate_pk):
+    training = _training_for(request, pk, permissions.can_issue_certificates)
+    certificate = get_object_or_404(selectors.training_certificates(training=training), pk=certificate_pk)
+    pdf = render_certificate_pdf(certificate=certificate, verification_url=_verification_url(request, certificate))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate_filename(certificate)}"'
+    return response
+
+
+@login_required
+def certificates_zip(request, pk):
+    training = _training_for(request, pk, permissions.can_issue_certificates)
+    handle = build_zip(
+        certificates=selectors.training_certificates(training=training),
+        verification_url=lambda certificate: _verification_url(request, certificate),
+    )
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"zaswiadczenia-szkolenia-{training.pk}.zip",
+        content_type="application/zip",
+    )
+
+
+# --- Ministry staff --------------------------------------------------------------------------------------
+
+
+def _report_context(request):
+    form = ReportForm(request.GET if request.GET else None)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if form.is_bound else {}
+    params = {"programme": data.get("programme"), "date_from": data.get("date_from"), "date_to": data.get("date_to")}
+    return form, {"dimension": data.get("dimension") or selectors.Dimension.VOIVODESHIP, **params}
+
+
+@login_required
+def reports(request):
+    """Trainings held and people trained by area, institution type and month; progress against targets."""
+    if not permissions.can_view_reports(request.user):
+        raise PermissionDenied
+    form, params = _report_context(request)
+    context = {"form": form, "querystring": request.GET.urlencode()}
+    if params is not None:
+        context.update(
+            rows=selectors.training_report(**params),
+            dimension_label=form.dimension_label() if form.is_bound else _("województwa"),
+            powiat_rows=selectors.trainings_and_cooperatives_by_powiat(
+                programme=params["programme"], date_from=params["date_from"], date_to=params["date_to"]
+            ),
+            progress=[
+                selectors.programme_progress(programme=programme)
+                for programme in ([params["programme"]] if params["programme"] else form.fields["programme"].queryset)
+            ],
+        )
+    return render(request, "trainings/reports.html", context)
+
+
+@login_required
+def reports_export(request, report, fmt):
+    if not permissions.can_view_reports(request.user):
+        raise PermissionDenied
+    form, params = _report_context(request)
+    if params is None:
+        return render(request, "trainings/reports.html", {"form": form}, status=400)
+    if report == "powiaty":
+        header, rows = exports.powiat_table(
+            selectors.trainings_and_cooperatives_by_powiat(
+                programme=params["programme"], date_from=params["date_from"], date_to=params["date_to"]
+            )
+        )
+        return exports.export_response(fmt, header=header, rows=rows, filename="szkolenia-powiaty", title=_("Powiaty"))
+    label = form.dimension_label() if form.is_bound else _("województwa")
+    header, rows = exports.report_table(selectors.training_report(**params), dimension_label=label)
+    return exports.export_response(
+        fmt, header=header, rows=rows, filename=f"szkolenia-{params['dimension']}", title=_("Szkolenia")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def personal_data(request):
+    """Staff export everything held about one e-mail address as JSON (a data-subject access request)."""
+    if not permissions.can_export_personal_data(request.user):
+        raise PermissionDenied
+    form = PersonalDataRequestForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = selectors.personal_data_for_email(email=form.cleaned_data["email"])
+        if data is None:
+            form.add_error("email", _("Nie przechowujemy żadnych danych o tym adresie e-mail."))
+        else:
+            response = HttpResponse(
+                json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+            )
+            response["Content-Disposition"] = 'attachment; filename="dane-osobowe.json"'
+            return response
+    return render(request, "trainings/personal_data.html", {"form": form})
