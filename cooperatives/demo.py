@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils.text import slugify
 from faker import Faker
 from stdnum.pl import nip as stdnum_nip
@@ -31,6 +31,7 @@ from .models import (
     Cooperative,
     CooperativeActivity,
     FounderKind,
+    Membership,
     Offer,
     OfferCategory,
     PkdVersion,
@@ -500,12 +501,65 @@ def allocate(total: int, weights: dict) -> dict:
     return counts
 
 
+def _reverse_relations(model) -> set[tuple[type, str]]:
+    return {
+        (field.related_model, field.field.attname)
+        for field in model._meta.get_fields(include_hidden=True)
+        if (field.one_to_many or field.one_to_one) and field.auto_created and not field.concrete
+    }
+
+
+def _set_based_delete_is_safe() -> bool:
+    """Whether only this app's tables (all CASCADE) point at cooperatives and offers.
+
+    Another app's foreign key (perhaps PROTECT) needs the ORM's collector, which honours on_delete.
+    """
+    known_cooperative = {
+        (Cooperative.founder_kinds.through, "cooperative_id"),
+        (Cooperative.target_groups.through, "cooperative_id"),
+        (CooperativeActivity, "cooperative_id"),
+        (Offer, "cooperative_id"),
+        (Membership, "cooperative_id"),
+    }
+    known_offer = {(Offer.area_powiats.through, "offer_id"), (Offer.area_voivodeships.through, "offer_id")}
+    return _reverse_relations(Cooperative) == known_cooperative and _reverse_relations(Offer) == known_offer
+
+
 def delete_demo_data() -> int:
     """Delete generated cooperatives (and with them their offers, activities and links). Real rows stay."""
-    count = Cooperative.objects.filter(is_demo=True).count()
-    Cooperative.objects.filter(is_demo=True).delete()
+    demo = Cooperative.objects.filter(is_demo=True)
+    count = demo.count()
+    if not count:
+        return 0
+    with transaction.atomic():
+        if _set_based_delete_is_safe():
+            # One DELETE ... WHERE ... IN (subquery) per table, children first. QuerySet.delete() would load every
+            # row into memory and delete in small chunks: minutes at 100,000 cooperatives.
+            demo_ids = demo.order_by().values("pk")
+            demo_offer_ids = Offer.objects.filter(cooperative__in=demo_ids).order_by().values("pk")
+            for through in (Offer.area_powiats.through, Offer.area_voivodeships.through):
+                _delete_where(through, "offer_id", demo_offer_ids)
+            for model in (
+                Offer,
+                CooperativeActivity,
+                Membership,
+                Cooperative.founder_kinds.through,
+                Cooperative.target_groups.through,
+            ):
+                _delete_where(model, "cooperative_id", demo_ids)
+            _delete_where(Cooperative, Cooperative._meta.pk.column, demo_ids)
+        else:
+            demo.delete()
     cache.delete(DEMO_FLAG_CACHE_KEY)
     return count
+
+
+def _delete_where(model, column: str, subquery) -> None:
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    sql, params = subquery.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(column)} IN ({sql})", params)
 
 
 def generate_demo_registry(

@@ -5,14 +5,16 @@ from collections import Counter
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.db import connection
 from stdnum.pl import nip as stdnum_nip
 from stdnum.pl import regon as stdnum_regon
 
 from cooperatives import demo
-from cooperatives.models import Cooperative, CooperativeActivity, Offer, TerritorialUnit
+from cooperatives.models import Cooperative, CooperativeActivity, Membership, Offer, TerritorialUnit
 from cooperatives.selectors import DEMO_FLAG_CACHE_KEY, registry_has_demo_data
+from tests.factories import UserFactory
 
-from .factories import CooperativeFactory
+from .factories import CooperativeFactory, MembershipFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -199,14 +201,30 @@ def test_refuses_when_the_registry_holds_cooperatives(territory):
     assert list(Cooperative.objects.all()) == [real]
 
 
-def test_replace_deletes_only_demo_rows(territory):
+@pytest.mark.parametrize("set_based", [True, False])
+def test_replace_deletes_only_demo_rows(territory, monkeypatch, set_based):
+    monkeypatch.setattr(demo, "_set_based_delete_is_safe", lambda: set_based)
     real = CooperativeFactory()
+    real_offer = OfferFactory(cooperative=real)
+    real_offer.area_powiats.set(["1061"])
+    MembershipFactory(cooperative=real, user=UserFactory())
     seed("--replace")
     assert Cooperative.objects.filter(is_demo=True).count() == SCALE
+    MembershipFactory(cooperative=Cooperative.objects.filter(is_demo=True).first(), user=UserFactory())
     seed("--replace", "--seed", "3")
     assert Cooperative.objects.filter(is_demo=True).count() == SCALE
     assert Cooperative.objects.filter(is_demo=False).get() == real
+    assert Offer.objects.get(cooperative__is_demo=False) == real_offer
+    assert list(real_offer.area_powiats.values_list("code", flat=True)) == ["1061"]
+    assert Membership.objects.get().cooperative == real
     assert not Cooperative.objects.filter(is_demo=True, krs_number=real.krs_number).exists()
+    # Nothing of the first demo registry is left behind (foreign keys are only checked at commit).
+    offer_ids = Offer.objects.values("pk")
+    cooperative_ids = Cooperative.objects.values("pk")
+    for through in (Offer.area_powiats.through, Offer.area_voivodeships.through):
+        assert not through.objects.exclude(offer_id__in=offer_ids).exists()
+    for model in (CooperativeActivity, Offer, Cooperative.target_groups.through, Cooperative.founder_kinds.through):
+        assert not model.objects.exclude(cooperative_id__in=cooperative_ids).exists()
 
 
 def test_clears_the_demo_flag_cache(territory):
@@ -237,3 +255,22 @@ def test_search_vectors_are_filled_on_postgresql(postgresql_only, territory):
     call_command("seed_demo", "--scale", "20", "--no-progress")
     assert not Cooperative.objects.filter(search_vector__isnull=True).exists()
     assert not Offer.objects.filter(search_vector__isnull=True).exists()
+
+
+def test_the_generator_is_a_plain_function_reporting_progress_per_batch(territory):
+    batches = []
+    result = demo.generate_demo_registry(scale=25, seed=1, batch_size=10, progress=batches.append)
+    assert batches == [10, 10, 5]
+    assert result.cooperatives == Cooperative.objects.count() == 25
+    assert result.offers == Offer.objects.count()
+    assert result.rows > result.cooperatives + result.offers
+
+
+def test_loads_the_territorial_units_when_they_are_missing(territory):
+    # Foreign keys are checked at commit, and the test's transaction is rolled back.
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TerritorialUnit._meta.db_table}")
+    assert not TerritorialUnit.objects.exists()
+    demo.generate_demo_registry(scale=5)
+    assert TerritorialUnit.objects.gminas().count() == 2477
+    assert Cooperative.objects.count() == 5
