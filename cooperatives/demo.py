@@ -123,6 +123,14 @@ CITY_CENTRES: dict[str, tuple[float, float]] = {
     "3061": (51.763, 18.091), "3062": (52.223, 18.251), "3063": (51.843, 16.575), "3064": (52.406, 16.925),
     "3261": (54.194, 16.172), "3262": (53.428, 14.553), "3263": (53.910, 14.247),
 }  # fmt: skip
+# The voivodeship capitals (powiat codes), where most of a region's cooperatives and their partners are.
+VOIVODESHIP_CAPITALS = frozenset({
+    "0264", "0461", "0463", "0663", "0861", "0862", "1061", "1261", "1465", "1661", "1863", "2061", "2261", "2469",
+    "2661", "2862", "3064", "3262",
+})  # fmt: skip
+# The largest cities draw more (approximation following population: Warsaw about 1.8 million, the next ones
+# 0.4-0.8 million).
+LARGE_CITY_WEIGHTS = {"1465": 150, "1261": 80, "1061": 70, "0264": 70, "3064": 60, "2261": 50, "3262": 45}
 # A street address in a city lies within about 1.5 km of its centre.
 CITY_JITTER_DEGREES = 0.015
 
@@ -685,7 +693,12 @@ class _Generator:
 
     @staticmethod
     def _gmina_weight(gmina: TerritorialUnit) -> int:
-        if gmina.gmina_kind == TerritorialUnit.GminaKind.URBAN and gmina.code[2:4] >= "61":
+        is_city_with_powiat_rights = gmina.gmina_kind == TerritorialUnit.GminaKind.URBAN and gmina.code[2:4] >= "61"
+        if is_city_with_powiat_rights and gmina.code[:4] in LARGE_CITY_WEIGHTS:
+            return LARGE_CITY_WEIGHTS[gmina.code[:4]]
+        if is_city_with_powiat_rights and gmina.code[:4] in VOIVODESHIP_CAPITALS:
+            return 40
+        if is_city_with_powiat_rights:
             return 12
         if gmina.gmina_kind == TerritorialUnit.GminaKind.URBAN:
             return 3

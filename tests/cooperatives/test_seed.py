@@ -144,6 +144,9 @@ def test_location_data_is_consistent(territory):
         TerritorialUnit.objects.powiats().filter(code__regex=r"^\d{2}(6\d|7\d)$").values_list("code", flat=True)
     )
     assert set(demo.CITY_CENTRES) == city_powiats
+    assert demo.VOIVODESHIP_CAPITALS < city_powiats
+    assert set(demo.LARGE_CITY_WEIGHTS) < demo.VOIVODESHIP_CAPITALS
+    assert {code[:2] for code in demo.VOIVODESHIP_CAPITALS} == {v.code for v in demo.VOIVODESHIPS}
     for facts in demo.VOIVODESHIPS:
         lat_min, lat_max, lon_min, lon_max = facts.bounds
         dlat = facts.radius_km / 111.32
