@@ -382,3 +382,58 @@ def test_user_admin_lists_and_shows_memberships(admin_client, registry):
     assert "Spółdzielnia Socjalna Łódzkie Smaki" in response.text
     response = admin_client.get(reverse("admin:accounts_user_add"))
     assert response.status_code == 200 and 'name="email"' in response.text
+
+
+def add_rows(model, registry, n):
+    if model is CooperativeActivity:
+        for i in range(n):
+            CooperativeActivity.objects.create(cooperative=registry["krakow"], code=f"{10 + i}.11.Z", version="2007")
+    elif model is Membership:
+        for _ in range(n):
+            MembershipFactory(cooperative=registry["krakow"], user=UserFactory())
+    elif model is OfferCategory:
+        parent = OfferCategory.objects.get(slug="inne")
+        for i in range(n):
+            OfferCategory.objects.create(name=f"Podkategoria {i}", slug=f"podkategoria-{i}", parent=parent)
+    elif model is TargetGroup:
+        for i in range(n):
+            TargetGroup.objects.create(code=f"grupa-{i}", name=f"Grupa {i}", legal_basis="es_2022")
+    elif model is FounderKind:
+        for i in range(n):
+            FounderKind.objects.create(code=f"rodzaj-{i}", name=f"Rodzaj {i}", legal_basis="art4_2")
+    else:
+        for _ in range(n):
+            UserFactory()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "model", "queries"),
+    [
+        # session, user, counts (2), page of results (+ filter choices, date hierarchy where the list has them)
+        ("admin:cooperatives_cooperativeactivity_changelist", CooperativeActivity, 5),
+        ("admin:cooperatives_membership_changelist", Membership, 7),
+        ("admin:cooperatives_offercategory_changelist", OfferCategory, 6),
+        ("admin:cooperatives_targetgroup_changelist", TargetGroup, 5),
+        ("admin:cooperatives_founderkind_changelist", FounderKind, 5),
+        ("admin:accounts_user_changelist", None, 8),
+    ],
+)
+def test_other_changelists_query_counts_do_not_grow(
+    admin_client, registry, django_assert_num_queries, url_name, model, queries
+):
+    url = reverse(url_name)
+    admin_client.get(url)
+    with django_assert_num_queries(queries):
+        admin_client.get(url)
+    add_rows(model, registry, 15)
+    with django_assert_num_queries(queries):
+        response = admin_client.get(url)
+    assert response.status_code == 200
+
+
+def test_territorial_unit_changelist_query_count_is_pinned(admin_client, django_assert_num_queries):
+    url = changelist(TerritorialUnit)
+    admin_client.get(url)
+    with django_assert_num_queries(5):
+        response = admin_client.get(url, {"level__exact": "powiat"})
+    assert len(response.context["cl"].result_list) == 100
