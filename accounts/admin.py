@@ -35,6 +35,11 @@ class PortalUserAdmin(UserAdmin):
     ordering = ("email",)
     date_hierarchy = "date_joined"
     inlines = (MembershipInline,)
+
+    def get_inlines(self, request, obj):
+        # The add form only creates the account (as Django's own two-step user creation does).
+        return self.inlines if obj is not None else ()
+
     # People log in by e-mail, so an account cannot be created without one.
     add_fieldsets = (
         (

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from accounts.models import User
 from cooperatives.models import (
     Cooperative,
     CooperativeActivity,
@@ -437,3 +438,19 @@ def test_territorial_unit_changelist_query_count_is_pinned(admin_client, django_
     with django_assert_num_queries(5):
         response = admin_client.get(url, {"level__exact": "powiat"})
     assert len(response.context["cl"].result_list) == 100
+
+
+def test_an_account_cannot_be_created_without_an_email(admin_client):
+    url = reverse("admin:accounts_user_add")
+    data = {
+        "username": "nowy",
+        "usable_password": "true",
+        "password1": "Trudne-haslo-123",
+        "password2": "Trudne-haslo-123",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["email"]
+    response = admin_client.post(url, {**data, "email": "nowy@example.org"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert User.objects.get(username="nowy").email == "nowy@example.org"
