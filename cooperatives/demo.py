@@ -518,7 +518,7 @@ def _reverse_relations(model) -> set[tuple[type, str]]:
 
 
 def _set_based_delete_is_safe() -> bool:
-    """Whether only this app's tables (all CASCADE) point at cooperatives and offers.
+    """Whether only this app's tables (all CASCADE) point at cooperatives and the rows that go with them.
 
     Another app's foreign key (perhaps PROTECT) needs the ORM's collector, which honours on_delete.
     """
@@ -530,7 +530,12 @@ def _set_based_delete_is_safe() -> bool:
         (Membership, "cooperative_id"),
     }
     known_offer = {(Offer.area_powiats.through, "offer_id"), (Offer.area_voivodeships.through, "offer_id")}
-    return _reverse_relations(Cooperative) == known_cooperative and _reverse_relations(Offer) == known_offer
+    return (
+        _reverse_relations(Cooperative) == known_cooperative
+        and _reverse_relations(Offer) == known_offer
+        and not _reverse_relations(CooperativeActivity)
+        and not _reverse_relations(Membership)
+    )
 
 
 def delete_demo_data() -> int:
