@@ -27,18 +27,14 @@ class PreconditionRequired(APIException):
     default_code = "precondition_required"
 
 
-class StaleWrite(APIException):
-    default_code = "stale_version"
-
-    def __init__(self, *, status_code: int, error: services.StaleVersionError):
-        self.status_code = status_code
-        super().__init__(
-            {
-                "detail": _("Obiekt zmieniono w międzyczasie; pobierz aktualną wersję i spróbuj ponownie."),
-                "current_version": error.current_version,
-                "changes": [{"field": c.field, "before": str(c.before), "after": str(c.after)} for c in error.changes],
-            }
-        )
+def _stale_response(error: services.StaleVersionError, status_code: int) -> Response:
+    """409/412 with the current version and what changed since the client's version."""
+    payload = {
+        "detail": _("Obiekt zmieniono w międzyczasie; pobierz aktualną wersję i spróbuj ponownie."),
+        "current_version": error.current_version,
+        "changes": [{"field": c.field, "before": str(c.before), "after": str(c.after)} for c in error.changes],
+    }
+    return _with_etag(Response(payload, status=status_code), error.current_version)
 
 
 def _expected_version(request) -> tuple[int, int]:
@@ -125,7 +121,7 @@ class ManagedCooperativeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
                 target_groups=target_groups,
             )
         except services.StaleVersionError as error:
-            raise StaleWrite(status_code=stale_status, error=error) from None
+            return _stale_response(error, stale_status)
         return _with_etag(Response(self.get_serializer(cooperative).data), cooperative.version)
 
     @action(detail=True, methods=["post"], url_path="change-request")
@@ -210,7 +206,7 @@ class ManagedOfferViewSet(viewsets.ModelViewSet):
         try:
             offer = services.offer_update(offer=offer, user=request.user, expected_version=version, data=data)
         except services.StaleVersionError as error:
-            raise StaleWrite(status_code=stale_status, error=error) from None
+            return _stale_response(error, stale_status)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from None
         return _with_etag(Response(self.get_serializer(offer).data), offer.version)
