@@ -13,7 +13,7 @@ from django.utils import timezone
 from cooperatives.models import ErrorReport, Inquiry, Membership, RepresentationRequest
 from cooperatives.selfservice_selectors import stale_cooperatives
 
-from .factories import CooperativeFactory
+from .factories import CooperativeFactory, OfferFactory
 from .selfservice_helpers import LODZKIE, coordinator, profile_post_data, representative, staff_user, verified_user
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +243,43 @@ def test_stale_command_lists_and_emails_representatives():
     call_command("notify_stale_cooperatives", stdout=StringIO())
     recipients = sorted(sorted(m.to) for m in mail.outbox)
     assert recipients == sorted([sorted([owner.email, editor.email]), [never_owner.email]])
+
+
+# --- Pages render accessibly ---------------------------------------------------------------------------------
+
+
+def test_every_selfservice_page_has_one_h1_and_labelled_fields(client):
+    import re
+
+    coop = CooperativeFactory()
+    offer = OfferFactory(cooperative=coop)
+    request_obj = RepresentationRequest.objects.create(user=verified_user(), cooperative=coop, role_in_cooperative="x")
+    client.force_login(staff_user())
+    urls = [
+        reverse("selfservice:dashboard"),
+        reverse("selfservice:cooperative-edit", args=[coop.krs_number]),
+        reverse("selfservice:change-request", args=[coop.krs_number]),
+        reverse("selfservice:offer-create", args=[coop.krs_number]),
+        reverse("selfservice:offer-edit", args=[offer.pk]),
+        reverse("selfservice:photos", args=[coop.krs_number]),
+        reverse("selfservice:members", args=[coop.krs_number]),
+        reverse("selfservice:history", args=[coop.krs_number]),
+        reverse("selfservice:moderation"),
+        reverse("selfservice:representation-review", args=[request_obj.pk]),
+        reverse("selfservice:stale"),
+        reverse("selfservice:representation-request") + "?krs=" + coop.krs_number,
+        reverse("selfservice:report-error", args=[coop.krs_number]),
+        reverse("selfservice:inquiry") + "?krs=" + coop.krs_number,
+        reverse("selfservice:api-token"),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert html.count("<h1") == 1, url
+        for tag in re.findall(r"<(?:input|select|textarea)[^>]*>", html):
+            field_id = re.search(r'\bid="([^"]+)"', tag)
+            if 'type="hidden"' in tag or field_id is None:
+                continue
+            field_id = field_id.group(1)
+            assert f'for="{field_id}"' in html, f"{url}: #{field_id} has no label"
