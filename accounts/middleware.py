@@ -1,6 +1,7 @@
 """Staff must protect their accounts with a second factor before they can do anything else."""
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -8,13 +9,13 @@ from .roles import requires_two_factor
 
 
 class RequireStaffTwoFactorMiddleware:
-    """Sends staff and coordinators without TOTP to set it up; account pages, static files and the API pass.
+    """Sends staff and coordinators without TOTP to set it up; account pages and static files pass.
 
-    The API is exempt because token clients cannot complete a TOTP set-up; staff tokens are issued only from a
-    session that already passed this check.
+    A session on the API gets a JSON 403 instead of a redirect. Token clients are not seen here (DRF authenticates
+    them later), and tokens are issued only from a panel page, which is behind this check.
     """
 
-    exempt_prefixes = ("/static/", "/media/", "/api/", "/i18n/")
+    exempt_prefixes = ("/static/", "/media/", "/i18n/")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -23,18 +24,16 @@ class RequireStaffTwoFactorMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not self._is_exempt(request.path):
             if requires_two_factor(user) and not has_totp(user):
-                messages.warning(
-                    request,
-                    _("Pracownicy i koordynatorzy muszą włączyć uwierzytelnianie dwuskładnikowe (TOTP)."),
-                )
+                message = _("Pracownicy i koordynatorzy muszą włączyć uwierzytelnianie dwuskładnikowe (TOTP).")
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": message}, status=403)
+                messages.warning(request, message)
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
 
     def _is_exempt(self, path: str) -> bool:
-        if path.startswith(self.exempt_prefixes):
-            return True
         # Account pages (log-out, 2FA set-up, password) under every language prefix.
-        return "/konto/" in path
+        return path.startswith(self.exempt_prefixes) or "/konto/" in path
 
 
 def has_totp(user) -> bool:

@@ -253,11 +253,10 @@ class InquiryForm(HoneypotMixin):
 
     def __init__(self, *args, preselected=(), **kwargs):
         super().__init__(*args, **kwargs)
-        if preselected:
-            # Only the cooperatives picked in the catalogue are offered, so the list stays short.
-            self.fields["krs"].queryset = self.fields["krs"].queryset.filter(krs_number__in=list(preselected)[:100])
-            if not self.is_bound:
-                self.initial["krs"] = list(preselected)
+        # Only the cooperatives picked in the catalogue are offered, so the list stays short.
+        self.fields["krs"].queryset = self.fields["krs"].queryset.filter(krs_number__in=list(preselected)[:100])
+        if preselected and not self.is_bound:
+            self.initial["krs"] = list(preselected)
 
     def clean_krs(self):
         chosen = self.cleaned_data["krs"]

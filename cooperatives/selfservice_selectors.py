@@ -47,7 +47,10 @@ def cooperative_lookup(*, query: str, limit: int = 20):
     query = query.strip()
     queryset = Cooperative.objects.select_related("gmina").only("name", "krs_number", "town", "gmina__name")
     if query.isdigit():
-        return queryset.filter(krs_number__endswith=query.lstrip("0") or "0")[:limit]
+        # A full KRS number matches exactly; a fragment (leading zeros dropped) matches inside the number.
+        if len(query) == 10:
+            return queryset.filter(krs_number=query)[:limit]
+        return queryset.filter(krs_number__contains=query)[:limit]
     return queryset.filter(name__icontains=query)[:limit]
 
 

@@ -403,18 +403,18 @@ def report_error(request, krs):
     """Anyone may report an error in a public entry; rate-limited per IP, with a honeypot against bots."""
     cooperative = _cooperative(krs)
     form = ErrorReportForm(request.POST or None)
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
+        # Only complete submissions count towards the limit, so typos do not lock a person out.
         if _rate_limited(request, "error-report"):
             form.add_error(None, _("Wysłano zbyt wiele zgłoszeń z tego adresu. Spróbuj ponownie za godzinę."))
             return render(request, T + "report_error.html", {"cooperative": cooperative, "form": form}, status=429)
-        if form.is_valid():
-            services.error_report_create(
-                cooperative=cooperative,
-                message=form.cleaned_data["message"],
-                reporter_email=form.cleaned_data["reporter_email"],
-            )
-            messages.success(request, _("Dziękujemy. Zgłoszenie trafiło do moderatorów."))
-            return redirect(cooperative.get_absolute_url())
+        services.error_report_create(
+            cooperative=cooperative,
+            message=form.cleaned_data["message"],
+            reporter_email=form.cleaned_data["reporter_email"],
+        )
+        messages.success(request, _("Dziękujemy. Zgłoszenie trafiło do moderatorów."))
+        return redirect(cooperative.get_absolute_url())
     return render(request, T + "report_error.html", {"cooperative": cooperative, "form": form})
 
 
@@ -423,13 +423,12 @@ def inquiry(request):
     source = request.POST if request.method == "POST" else request.GET
     preselected = [krs for krs in source.getlist("krs") if krs.isdigit() and len(krs) == 10]
     form = InquiryForm(request.POST or None, preselected=preselected)
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
         if _rate_limited(request, "inquiry"):
             form.add_error(None, _("Wysłano zbyt wiele zapytań z tego adresu. Spróbuj ponownie za godzinę."))
-            return render(request, T + "inquiry_form.html", {"form": form}, status=429)
-        if form.is_valid():
-            services.inquiry_send(cooperatives=list(form.cleaned_data["krs"]), data=form.inquiry_data())
-            return render(request, T + "inquiry_sent.html", {"cooperatives": form.cleaned_data["krs"]})
+            return render(request, T + "inquiry_form.html", {"form": form, "has_selection": True}, status=429)
+        services.inquiry_send(cooperatives=list(form.cleaned_data["krs"]), data=form.inquiry_data())
+        return render(request, T + "inquiry_sent.html", {"cooperatives": form.cleaned_data["krs"]})
     return render(request, T + "inquiry_form.html", {"form": form, "has_selection": bool(preselected)})
 
 

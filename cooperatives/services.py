@@ -231,10 +231,11 @@ def photo_delete(*, photo: CooperativePhoto) -> None:
 def history_revert(*, record, user):
     """Restore an object to the state of a historical record; the revert is itself a new, attributed version."""
     model = record.instance_type
-    current = model.objects.select_for_update().get(pk=record.id)
+    current = model.objects.select_for_update().filter(pk=record.id).first()
     restored = record.instance
-    restored.version = current.version + 1
-    if model is Cooperative:
+    # A deleted offer comes back under its old id (the deletion and the restore both stay in the history).
+    restored.version = (current.version if current else record.version) + 1
+    if model is Cooperative and current is not None:
         # Files of replaced logos are deleted, and a confirmation date is a fact, not content: both stay current.
         restored.logo = current.logo
         restored.verified_at = current.verified_at
@@ -467,7 +468,11 @@ def change_request_decide(*, change_request: ChangeRequest, reviewer, approve: b
         coop = Cooperative.objects.select_for_update().get(pk=cooperative.pk)
         for field, value in locked.proposed.items():
             setattr(coop, field, value)
-        coop.full_clean(exclude=["version", "logo"])
+        # Validate the identity fields together (uniqueness and the PS constraint span several of them); other
+        # fields are not touched by the request, so old data elsewhere never blocks a decision.
+        coop.full_clean(
+            exclude=[f.name for f in Cooperative._meta.fields if f.name not in ChangeRequest.IDENTITY_FIELDS]
+        )
         _save_with_history(
             coop,
             user=reviewer,

@@ -138,3 +138,15 @@ def test_account_nav_in_layout(client):
     client.force_login(_verified_user())
     html = client.get(reverse("selfservice:dashboard")).content.decode()
     assert reverse("account_logout") in html
+
+
+@pytest.mark.django_db
+def test_staff_session_without_totp_cannot_use_the_write_api(client):
+    user = _verified_user()
+    user.groups.add(Group.objects.get(name=MINISTRY_STAFF))
+    client.force_login(user)
+    response = client.get("/api/v1/manage/offers/")
+    assert response.status_code == 403
+    assert "TOTP" in response.json()["detail"]
+    TOTP.activate(user, generate_totp_secret())
+    assert client.get("/api/v1/manage/offers/").status_code == 200

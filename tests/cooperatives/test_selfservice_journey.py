@@ -252,3 +252,32 @@ def test_second_representative_becomes_editor_and_last_owner_cannot_leave(client
 def test_cooperative_model_is_unchanged_by_a_pending_change_request():
     assert "name" in ChangeRequest.IDENTITY_FIELDS
     assert Cooperative._meta.get_field("version").editable is False
+
+
+def test_change_request_violating_a_constraint_is_refused_with_a_message(client):
+    cooperative = CooperativeFactory(is_social_enterprise=False)
+    owner = representative(cooperative)
+    change = ChangeRequest.objects.create(
+        cooperative=cooperative,
+        requested_by=owner,
+        proposed={"ps_decision_number": "WPS-1/2024"},
+        previous={"ps_decision_number": ""},
+        base_version=1,
+    )
+    client.force_login(staff_user())
+    response = client.post(reverse("selfservice:change-review", args=[change.pk]), {"decision": "approve"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    change.refresh_from_db()
+    cooperative.refresh_from_db()
+    assert change.status == ReviewStatus.PENDING
+    assert cooperative.ps_decision_number == ""
+
+
+def test_lookup_by_full_or_partial_krs(client):
+    target = CooperativeFactory(krs_number="0000123456")
+    CooperativeFactory(krs_number="0009123456")
+    client.force_login(verified_user())
+    url = reverse("selfservice:representation-request")
+    assert list(client.get(url, {"q": "0000123456"}).context["results"]) == [target]
+    assert len(client.get(url, {"q": "123456"}).context["results"]) == 2

@@ -73,3 +73,19 @@ def test_dashboard_query_count_does_not_grow(client, django_assert_num_queries, 
     with django_assert_num_queries(7):
         response = client.get(reverse("selfservice:dashboard"))
     assert len(response.context["memberships"]) == count
+
+
+def test_a_deleted_offer_can_be_restored_from_history(client):
+    offer = OfferFactory(title="Usunięta")
+    pk = offer.pk
+    offer.delete()
+    record = Offer.history.filter(id=pk, history_type="+").get()
+    client.force_login(staff_user())
+    client.post(reverse("selfservice:history-revert", args=["oferta", record.history_id]))
+    restored = Offer.objects.get(pk=pk)
+    assert restored.title == "Usunięta"
+    assert list(Offer.history.filter(id=pk).order_by("history_date").values_list("history_type", flat=True)) == [
+        "+",
+        "-",
+        "+",
+    ]

@@ -50,6 +50,7 @@ def test_error_report_is_rate_limited(client, settings):
     settings.PORTAL_PUBLIC_FORM_RATE = (2, 3600)
     coop = CooperativeFactory()
     url = reverse("selfservice:report-error", args=[coop.krs_number])
+    assert client.post(url, {"message": ""}).status_code == 200  # incomplete: not counted
     for _ in range(2):
         assert client.post(url, {"message": "błąd"}).status_code == 302
     response = client.post(url, {"message": "błąd"})
@@ -159,9 +160,11 @@ def test_inquiry_is_rate_limited_and_validated(client, settings):
     response = client.post(reverse("selfservice:inquiry"), {**INQUIRY, "contact_email": "zły", "krs": []})
     form = response.context["form"]
     assert "contact_email" in form.errors and "krs" in form.errors
+    # Invalid submissions do not count; the second complete one is over the limit.
+    assert client.post(reverse("selfservice:inquiry"), {**INQUIRY, "krs": [coop.krs_number]}).status_code == 200
     response = client.post(reverse("selfservice:inquiry"), {**INQUIRY, "krs": [coop.krs_number]})
     assert response.status_code == 429
-    assert not Inquiry.objects.exists()
+    assert Inquiry.objects.count() == 1
 
 
 # --- Profile actions ----------------------------------------------------------------------------------------
