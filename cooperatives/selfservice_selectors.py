@@ -18,6 +18,7 @@ from .models import (
     Inquiry,
     InquiryRecipient,
     Membership,
+    Offer,
     RepresentationRequest,
     TerritorialUnit,
 )
@@ -106,14 +107,36 @@ def change_request_diff(change_request: ChangeRequest) -> list[dict]:
     return rows
 
 
-def object_history(obj, *, limit: int = 50) -> list[dict]:
-    """Historical records newest first, each with its per-field changes against the record before it."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+def _entries(records: list, limit: int) -> list[dict]:
+    """Records newest first -> entries with the per-field changes against the record before each."""
     entries = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
         entries.append({"record": record, "changes": history_diff(previous, record)})
     return entries
+
+
+def object_history(obj, *, limit: int = 50) -> list[dict]:
+    """Historical records newest first, each with its per-field changes against the record before it."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    return _entries(records, limit)
+
+
+def offers_history(cooperative, *, limit: int = 20) -> list[dict]:
+    """The history of every offer the cooperative has or had (deleted ones too), in one query."""
+    records = (
+        Offer.history.filter(cooperative_id=cooperative.pk)
+        .select_related("history_user")
+        .order_by("id", "-history_date", "-history_id")
+    )
+    by_offer: dict[int, list] = {}
+    for record in records:
+        by_offer.setdefault(record.id, []).append(record)
+    items = [
+        {"title": recs[0].title, "is_deleted": recs[0].history_type == "-", "entries": _entries(recs, limit)}
+        for recs in by_offer.values()
+    ]
+    return sorted(items, key=lambda item: item["title"])
 
 
 def stale_cooperatives(*, user=None, now=None):

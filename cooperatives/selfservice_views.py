@@ -364,17 +364,13 @@ def history(request, krs):
     cooperative = _cooperative(krs)
     if not can_view_history(request.user, cooperative):
         raise PermissionDenied
-    offers = list(Offer.history.filter(cooperative_id=cooperative.pk).values_list("id", flat=True).distinct())
-    offer_entries = []
-    for offer in Offer.objects.filter(pk__in=offers).order_by("title"):
-        offer_entries.append({"offer": offer, "entries": selectors.object_history(offer)})
     return render(
         request,
         T + "history.html",
         {
             "cooperative": cooperative,
             "entries": selectors.object_history(cooperative),
-            "offer_entries": offer_entries,
+            "offer_entries": selectors.offers_history(cooperative),
             "can_revert": can_revert_history(request.user, cooperative),
         },
     )

@@ -54,7 +54,7 @@ def test_staff_see_offer_history_and_can_revert_an_offer(client):
     client.force_login(staff_user())
     response = client.get(reverse("selfservice:history", args=[offer.cooperative.krs_number]))
     item = response.context["offer_entries"][0]
-    assert item["offer"] == offer
+    assert item["title"] == "Po"
     assert [(c.field, c.before, c.after) for c in item["entries"][0]["changes"]] == [("title", "Przed", "Po")]
     first = offer.history.order_by("history_date").first()
     client.post(reverse("selfservice:history-revert", args=["oferta", first.history_id]))
@@ -89,3 +89,18 @@ def test_a_deleted_offer_can_be_restored_from_history(client):
         "-",
         "+",
     ]
+
+
+@pytest.mark.parametrize("offers", [1, 5])
+def test_history_page_query_count_does_not_grow(client, django_assert_num_queries, offers):
+    coop = CooperativeFactory()
+    for _ in range(offers):
+        offer = OfferFactory(cooperative=coop)
+        offer.title += " (zmiana)"
+        offer.save()
+    OfferFactory(cooperative=coop).delete()  # deleted offers keep their history on the page
+    client.force_login(staff_user())
+    with django_assert_num_queries(8):
+        response = client.get(reverse("selfservice:history", args=[coop.krs_number]))
+    assert len(response.context["offer_entries"]) == offers + 1
+    assert sum(item["is_deleted"] for item in response.context["offer_entries"]) == 1
