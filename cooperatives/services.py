@@ -46,6 +46,19 @@ class FieldChange:
     label: str
     before: object
     after: object
+    before_text: str = ""
+    after_text: str = ""
+
+
+def display_value(model_field, value) -> str:
+    """A stored value as people read it: choice labels, yes/no, a dash for empty."""
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("tak") if value else _("nie")
+    return str(value)
 
 
 class StaleVersionError(Exception):
@@ -63,15 +76,20 @@ def history_diff(older, newer) -> list[FieldChange]:
         return []
     delta = newer.diff_against(older, excluded_fields=["version", "created_at"])
     model = newer.instance_type
-    return [
-        FieldChange(
-            field=change.field,
-            label=str(model._meta.get_field(change.field).verbose_name),
-            before=change.old,
-            after=change.new,
+    changes = []
+    for change in delta.changes:
+        model_field = model._meta.get_field(change.field)
+        changes.append(
+            FieldChange(
+                field=change.field,
+                label=str(model_field.verbose_name),
+                before=change.old,
+                after=change.new,
+                before_text=display_value(model_field, change.old),
+                after_text=display_value(model_field, change.new),
+            )
         )
-        for change in delta.changes
-    ]
+    return changes
 
 
 def _changes_since(obj, version: int) -> list[FieldChange]:

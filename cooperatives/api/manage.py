@@ -32,7 +32,7 @@ def _stale_response(error: services.StaleVersionError, status_code: int) -> Resp
     payload = {
         "detail": _("Obiekt zmieniono w międzyczasie; pobierz aktualną wersję i spróbuj ponownie."),
         "current_version": error.current_version,
-        "changes": [{"field": c.field, "before": str(c.before), "after": str(c.after)} for c in error.changes],
+        "changes": [{"field": c.field, "before": c.before_text, "after": c.after_text} for c in error.changes],
     }
     return _with_etag(Response(payload, status=status_code), error.current_version)
 

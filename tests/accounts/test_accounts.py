@@ -150,3 +150,23 @@ def test_staff_session_without_totp_cannot_use_the_write_api(client):
     assert "TOTP" in response.json()["detail"]
     TOTP.activate(user, generate_totp_secret())
     assert client.get("/api/v1/manage/offers/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_password_reset_mails_the_account_owner_only(client):
+    user = _verified_user()
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    link = re.search(r"https?://testserver(/\S+)", mail.outbox[0].body).group(1)
+    response = client.get(link, follow=True)
+    assert response.status_code == 200
+    client.post(response.redirect_chain[-1][0], {"password1": STRONG, "password2": STRONG})
+    user.refresh_from_db()
+    assert user.check_password(STRONG)
+
+
+@pytest.mark.django_db
+def test_admin_login_goes_through_allauth(client):
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
