@@ -102,6 +102,18 @@ class OfferForm(VersionedFormMixin, forms.ModelForm):
     category = forms.ModelChoiceField(
         queryset=OfferCategory.objects.filter(parent__isnull=False).select_related("parent"), label=_("kategoria")
     )
+    area_voivodeships = forms.ModelMultipleChoiceField(
+        queryset=TerritorialUnit.objects.voivodeships(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("województwa (gdy obszar to wybrane województwa)"),
+    )
+    area_powiats = forms.ModelMultipleChoiceField(
+        queryset=TerritorialUnit.objects.powiats().order_by("name"),
+        required=False,
+        label=_("powiaty (gdy obszar to wybrane powiaty)"),
+        help_text=_("Aby wybrać kilka, przytrzymaj Ctrl (na Macu Cmd)."),
+    )
 
     class Meta:
         model = Offer
@@ -110,6 +122,8 @@ class OfferForm(VersionedFormMixin, forms.ModelForm):
             "category",
             "description",
             "service_area",
+            "area_voivodeships",
+            "area_powiats",
             "price_note",
             "cpv_code",
             "zakup_prospoleczny_year",
@@ -122,6 +136,20 @@ class OfferForm(VersionedFormMixin, forms.ModelForm):
             self.fields["version"].required = False
         elif not self.is_bound:
             self.initial["version"] = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        area = cleaned.get("service_area")
+        if area == Offer.ServiceArea.POWIATS and not cleaned.get("area_powiats"):
+            self.add_error("area_powiats", _("Wybierz co najmniej jeden powiat."))
+        if area == Offer.ServiceArea.VOIVODESHIPS and not cleaned.get("area_voivodeships"):
+            self.add_error("area_voivodeships", _("Wybierz co najmniej jedno województwo."))
+        # Units of an area that is not selected would only mislead buyers.
+        if area != Offer.ServiceArea.POWIATS:
+            cleaned["area_powiats"] = TerritorialUnit.objects.none()
+        if area != Offer.ServiceArea.VOIVODESHIPS:
+            cleaned["area_voivodeships"] = TerritorialUnit.objects.none()
+        return cleaned
 
     def offer_data(self) -> dict:
         return {field: self.cleaned_data[field] for field in self.Meta.fields}

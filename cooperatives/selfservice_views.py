@@ -232,9 +232,13 @@ def offer_create(request, krs):
     cooperative = _editable_cooperative(request, krs)
     form = OfferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.offer_create(cooperative=cooperative, user=request.user, data=form.offer_data())
-        messages.success(request, _("Dodano ofertę."))
-        return redirect("selfservice:cooperative-edit", krs=krs)
+        try:
+            services.offer_create(cooperative=cooperative, user=request.user, data=form.offer_data())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Dodano ofertę."))
+            return redirect("selfservice:cooperative-edit", krs=krs)
     return render(request, T + "offer_form.html", {"cooperative": cooperative, "form": form})
 
 
@@ -259,8 +263,11 @@ def offer_edit(request, pk):
             )
         except services.StaleVersionError as error:
             return _stale(request, form, error, template, context)
-        messages.success(request, _("Zapisano ofertę."))
-        return redirect("selfservice:cooperative-edit", krs=offer.cooperative.krs_number)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Zapisano ofertę."))
+            return redirect("selfservice:cooperative-edit", krs=offer.cooperative.krs_number)
     return render(request, template, {**context, "form": form})
 
 

@@ -197,25 +197,51 @@ def cooperative_confirm_data(*, cooperative: Cooperative, user) -> Cooperative:
     return coop
 
 
+OFFER_AREA_FIELDS = ("area_powiats", "area_voivodeships")
+
+
+def _split_areas(data: dict) -> tuple[dict, dict]:
+    scalars = {k: v for k, v in data.items() if k not in OFFER_AREA_FIELDS}
+    areas = {k: v for k, v in data.items() if k in OFFER_AREA_FIELDS}
+    return scalars, areas
+
+
+def _check_areas(offer: Offer) -> None:
+    """An offer for selected powiats or voivodeships names at least one (raising rolls the write back)."""
+    if offer.service_area == Offer.ServiceArea.POWIATS and not offer.area_powiats.exists():
+        raise ValidationError({"area_powiats": [_("Wybierz co najmniej jeden powiat.")]})
+    if offer.service_area == Offer.ServiceArea.VOIVODESHIPS and not offer.area_voivodeships.exists():
+        raise ValidationError({"area_voivodeships": [_("Wybierz co najmniej jedno województwo.")]})
+
+
 @transaction.atomic
 def offer_create(*, cooperative: Cooperative, user, data: dict) -> Offer:
-    offer = Offer(cooperative=cooperative, **data)
+    """`data` may carry area_powiats / area_voivodeships (the service area's units)."""
+    scalars, areas = _split_areas(data)
+    offer = Offer(cooperative=cooperative, **scalars)
     offer.full_clean()
     offer._history_user = user
     offer.save()
+    for field, units in areas.items():
+        getattr(offer, field).set(units)
+    _check_areas(offer)
     return offer
 
 
 @transaction.atomic
 def offer_update(*, offer: Offer, user, expected_version: int, data: dict) -> Offer:
     locked = _lock(Offer, offer.pk, expected_version)
+    scalars, areas = _split_areas(data)
     changed = set()
-    for field, value in data.items():
+    for field, value in scalars.items():
         if getattr(locked, field) != value:
             setattr(locked, field, value)
             changed.add(field)
     locked.full_clean(exclude=["version"])
     _save_with_history(locked, user=user, fields=changed)
+    for field, units in areas.items():
+        getattr(locked, field).set(units)
+    _check_areas(locked)
     return locked
 
 

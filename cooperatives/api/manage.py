@@ -147,6 +147,12 @@ class ManagedOfferSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(
         slug_field="slug", queryset=OfferCategory.objects.filter(parent__isnull=False)
     )
+    area_powiats = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=TerritorialUnit.objects.powiats()
+    )
+    area_voivodeships = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=TerritorialUnit.objects.voivodeships()
+    )
 
     class Meta:
         model = Offer
@@ -157,6 +163,8 @@ class ManagedOfferSerializer(serializers.ModelSerializer):
             "category",
             "description",
             "service_area",
+            "area_powiats",
+            "area_voivodeships",
             "price_note",
             "cpv_code",
             "zakup_prospoleczny_year",
@@ -180,7 +188,11 @@ class ManagedOfferViewSet(viewsets.ModelViewSet):
     permission_classes = [IsAuthenticated, CanEditCooperative]
 
     def get_queryset(self):
-        queryset = Offer.objects.select_related("cooperative", "category").order_by("cooperative__name", "title")
+        queryset = (
+            Offer.objects.select_related("cooperative", "category")
+            .prefetch_related("area_powiats", "area_voivodeships")
+            .order_by("cooperative__name", "title")
+        )
         if is_ministry_staff(self.request.user):
             return queryset
         return queryset.filter(cooperative__memberships__user=self.request.user)

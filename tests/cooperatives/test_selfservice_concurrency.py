@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cooperatives.models import Cooperative, Membership
+from cooperatives.models import Cooperative, Membership, Offer
 
 from .factories import CooperativeFactory, OfferFactory
 from .selfservice_helpers import profile_post_data, representative
@@ -137,3 +137,51 @@ def test_api_token_authentication_works_for_writes():
     assert offer.is_active is False
     record = offer.history.order_by("-history_date").first()
     assert record.history_user == user
+
+
+@pytest.mark.parametrize("offers", [1, 4])
+def test_api_offer_list_query_count_does_not_grow(django_assert_num_queries, offers):
+    coop = CooperativeFactory()
+    for _ in range(offers):
+        OfferFactory(cooperative=coop)
+    client = Client()
+    client.force_login(representative(coop))
+    with django_assert_num_queries(7):
+        response = client.get("/api/v1/manage/offers/")
+    assert response.json()["count"] == offers
+
+
+def test_api_offer_with_service_area_units():
+    coop = CooperativeFactory()
+    client = Client()
+    client.force_login(representative(coop))
+    response = client.post(
+        "/api/v1/manage/offers/",
+        json.dumps(
+            {
+                "cooperative": coop.krs_number,
+                "title": "Transport",
+                "category": "catering",
+                "service_area": "voivodeships",
+                "area_voivodeships": ["10", "14"],
+            }
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert sorted(response.json()["area_voivodeships"]) == ["10", "14"]
+    bad = client.post(
+        "/api/v1/manage/offers/",
+        json.dumps({"cooperative": coop.krs_number, "title": "", "category": "nie-ma", "area_powiats": ["10"]}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    assert {"title", "category", "area_powiats"} <= set(bad.json())
+    missing_units = client.post(
+        "/api/v1/manage/offers/",
+        json.dumps({"cooperative": coop.krs_number, "title": "X", "category": "catering", "service_area": "powiats"}),
+        content_type="application/json",
+    )
+    assert missing_units.status_code == 400
+    assert "area_powiats" in missing_units.json()
+    assert Offer.objects.count() == 1

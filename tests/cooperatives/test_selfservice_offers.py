@@ -104,3 +104,17 @@ def test_history_page_query_count_does_not_grow(client, django_assert_num_querie
         response = client.get(reverse("selfservice:history", args=[coop.krs_number]))
     assert len(response.context["offer_entries"]) == offers + 1
     assert sum(item["is_deleted"] for item in response.context["offer_entries"]) == 1
+
+
+def test_offer_service_area_units(client):
+    coop = CooperativeFactory()
+    client.force_login(representative(coop))
+    category = OfferCategory.objects.get(slug="catering")
+    url = reverse("selfservice:offer-create", args=[coop.krs_number])
+    base = {"title": "Sprzątanie", "category": category.pk, "is_active": "on"}
+    response = client.post(url, {**base, "service_area": "powiats"})
+    assert "area_powiats" in response.context["form"].errors
+    client.post(url, {**base, "service_area": "powiats", "area_powiats": ["1061", "1062"], "area_voivodeships": ["14"]})
+    offer = Offer.objects.get()
+    assert set(offer.area_powiats.values_list("code", flat=True)) == {"1061", "1062"}
+    assert not offer.area_voivodeships.exists()  # not the chosen kind of area
