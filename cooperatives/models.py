@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from core.models import TimeStampedModel
 from core.text import fold
 
+from .uploads import PrivateStorage
 from .validators import (
     validate_cpv_code,
     validate_krs,
@@ -638,7 +639,9 @@ class RepresentationRequest(TimeStampedModel):
     cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="representation_requests")
     role_in_cooperative = models.CharField(_("funkcja w spółdzielni"), max_length=120)
     message = models.TextField(_("uzasadnienie"), blank=True)
-    document = models.FileField(_("dokument potwierdzający (PDF)"), upload_to="representation/", blank=True)
+    document = models.FileField(
+        _("dokument potwierdzający (PDF)"), upload_to="representation/", blank=True, storage=PrivateStorage()
+    )
     status = models.CharField(_("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
     reason = models.TextField(_("uzasadnienie decyzji"), blank=True)
     reviewer = models.ForeignKey(

@@ -6,11 +6,14 @@ server makes up.
 """
 
 import io
+import os
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -88,3 +91,23 @@ def validate_pdf(upload) -> ContentFile:
     if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
         raise ValidationError(_("Dokument musi być plikiem PDF."), code="not_pdf")
     return ContentFile(data, name=f"{uuid.uuid4().hex}.pdf")
+
+
+@deconstructible
+class PrivateStorage(FileSystemStorage):
+    """Files under settings.PRIVATE_MEDIA_ROOT, which no web server publishes; they have no URL and are served only
+    by views that check permissions. The location is read on each use, so settings overrides apply."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL.")

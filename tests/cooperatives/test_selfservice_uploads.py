@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.PORTAL_IMAGE_MAX_BYTES = 200_000
     settings.PORTAL_IMAGE_MAX_PIXELS = 1_000_000
 
@@ -140,7 +141,7 @@ def test_supporting_document_must_be_a_small_pdf(client, content, message):
     assert not RepresentationRequest.objects.exists()
 
 
-def test_valid_pdf_is_stored_and_only_moderators_and_applicant_can_download_it(client):
+def test_valid_pdf_is_stored_privately_and_only_moderators_and_applicant_can_download_it(client, tmp_path):
     coop = CooperativeFactory()
     applicant = verified_user()
     client.force_login(applicant)
@@ -155,6 +156,8 @@ def test_valid_pdf_is_stored_and_only_moderators_and_applicant_can_download_it(c
     )
     request_obj = RepresentationRequest.objects.get()
     assert request_obj.document.name.startswith("representation/")
+    assert (tmp_path / "private" / request_obj.document.name).exists()  # not under MEDIA_ROOT's public part
+    assert not (tmp_path / request_obj.document.name).exists()
     assert "dokument" not in request_obj.document.name
     url = reverse("selfservice:representation-document", args=[request_obj.pk])
     assert b"".join(client.get(url).streaming_content) == pdf
