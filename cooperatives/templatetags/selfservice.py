@@ -9,4 +9,6 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def may_edit(context, cooperative) -> bool:
-    return permissions.can_edit_cooperative(context["request"].user, cooperative)
+    request = context.get("request")
+    user = request.user if request is not None else context.get("user")
+    return user is not None and permissions.can_edit_cooperative(user, cooperative)

@@ -185,3 +185,11 @@ def test_api_offer_with_service_area_units():
     assert missing_units.status_code == 400
     assert "area_powiats" in missing_units.json()
     assert Offer.objects.count() == 1
+
+
+def test_write_endpoints_are_documented_in_the_schema(client):
+    response = client.get("/api/v1/schema/")
+    assert response.status_code == 200
+    schema = response.content.decode()
+    assert "/api/v1/manage/cooperatives/{krs_number}/" in schema
+    assert "/api/v1/manage/offers/{id}/" in schema
