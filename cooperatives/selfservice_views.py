@@ -53,7 +53,8 @@ T = "cooperatives/selfservice/"
 
 
 def _client_ip(request) -> str:
-    # Behind the production proxy REMOTE_ADDR is set from the forwarded header by the server, not trusted here.
+    # Only REMOTE_ADDR: X-Forwarded-For can be forged by the client. Behind a reverse proxy the deployment must
+    # pass the real client address as REMOTE_ADDR.
     return request.META.get("REMOTE_ADDR", "")
 
 
@@ -215,6 +216,7 @@ def change_request_create(request, krs):
                 user=request.user,
                 proposed=form.proposed(),
                 justification=form.cleaned_data["justification"],
+                build_url=request.build_absolute_uri,
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -300,6 +300,38 @@ def _notify(subject: str, body: str, recipients: list[str]) -> None:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 
+def moderator_emails(cooperative: Cooperative) -> list[str]:
+    """Addresses of those who moderate the cooperative: ministry staff and its voivodeship's coordinators."""
+    from django.db.models import Q
+
+    from accounts.models import User
+    from accounts.roles import MINISTRY_STAFF, REGIONAL_COORDINATOR
+
+    users = User.objects.filter(is_active=True).filter(
+        Q(groups__name=MINISTRY_STAFF)
+        | Q(
+            groups__name=REGIONAL_COORDINATOR,
+            coordinator_assignments__voivodeship_id=cooperative.voivodeship_id,
+        )
+    )
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def _notify_moderators(*, cooperative: Cooperative, subject: str, url: str) -> None:
+    body = _("Nowa sprawa do rozpatrzenia dotycząca spółdzielni %(cooperative)s:\n%(url)s") % {
+        "cooperative": cooperative.name,
+        "url": url,
+    }
+    recipients = moderator_emails(cooperative)
+
+    def send():
+        # Separate messages: moderators' addresses are not disclosed to each other.
+        for address in recipients:
+            _notify(subject, body, [address])
+
+    transaction.on_commit(send)
+
+
 def representation_link_token(request_obj: RepresentationRequest) -> str:
     return signing.dumps({"request": request_obj.pk}, salt=REPRESENTATION_SALT)
 
@@ -323,6 +355,11 @@ def representation_request_create(
         request_obj.link_sent_to = cooperative.email
         request_obj.link_sent_at = timezone.now()
     request_obj.save()
+    _notify_moderators(
+        cooperative=cooperative,
+        subject=_("Wniosek o reprezentowanie spółdzielni"),
+        url=build_url(reverse("selfservice:representation-review", kwargs={"pk": request_obj.pk})),
+    )
     if cooperative.email:
         token = representation_link_token(request_obj)
         url = build_url(reverse("selfservice:representation-confirm", kwargs={"token": token}))
@@ -475,8 +512,10 @@ def _jsonable(value):
 
 
 @transaction.atomic
-def change_request_create(*, cooperative: Cooperative, user, proposed: dict, justification: str) -> ChangeRequest:
-    """Only the identity fields that differ from the current values are stored."""
+def change_request_create(
+    *, cooperative: Cooperative, user, proposed: dict, justification: str, build_url
+) -> ChangeRequest:
+    """Only the identity fields that differ from the current values are stored; the moderators are e-mailed."""
     previous = {field: _jsonable(getattr(cooperative, field)) for field in ChangeRequest.IDENTITY_FIELDS}
     proposed = {
         field: _jsonable(value)
@@ -485,7 +524,7 @@ def change_request_create(*, cooperative: Cooperative, user, proposed: dict, jus
     }
     if not proposed:
         raise ValidationError(_("Nie zmieniono żadnej wartości."))
-    return ChangeRequest.objects.create(
+    change = ChangeRequest.objects.create(
         cooperative=cooperative,
         requested_by=user,
         proposed=proposed,
@@ -493,6 +532,12 @@ def change_request_create(*, cooperative: Cooperative, user, proposed: dict, jus
         base_version=cooperative.version,
         justification=justification,
     )
+    _notify_moderators(
+        cooperative=cooperative,
+        subject=_("Wniosek o zmianę danych rejestrowych"),
+        url=build_url(reverse("selfservice:change-review", kwargs={"pk": change.pk})),
+    )
+    return change
 
 
 @transaction.atomic

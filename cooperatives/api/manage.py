@@ -138,6 +138,7 @@ class ManagedCooperativeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
                 user=request.user,
                 proposed=serializer.validated_data,
                 justification=str(request.data.get("justification", ""))[:2000],
+                build_url=request.build_absolute_uri,
             )
         except DjangoValidationError as error:
             raise serializers.ValidationError({"detail": error.messages}) from None

@@ -281,3 +281,20 @@ def test_lookup_by_full_or_partial_krs(client):
     url = reverse("selfservice:representation-request")
     assert list(client.get(url, {"q": "0000123456"}).context["results"]) == [target]
     assert len(client.get(url, {"q": "123456"}).context["results"]) == 2
+
+
+def test_moderators_of_the_voivodeship_are_told_about_new_requests(client, django_capture_on_commit_callbacks):
+    cooperative = CooperativeFactory(email="")  # łódzkie
+    staff = staff_user()
+    this_coordinator = coordinator(LODZKIE)
+    coordinator("14")  # another voivodeship: not told
+    client.force_login(verified_user())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("selfservice:representation-request"),
+            {"krs": cooperative.krs_number, "role_in_cooperative": "prezes"},
+        )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([staff.email, this_coordinator.email])
+    assert all(len(m.to) == 1 for m in mail.outbox)
+    request_obj = RepresentationRequest.objects.get()
+    assert reverse("selfservice:representation-review", args=[request_obj.pk]) in mail.outbox[0].body
