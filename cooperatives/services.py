@@ -632,6 +632,14 @@ def inquiry_send(*, cooperatives: list[Cooperative], data: dict) -> Inquiry:
     return inquiry
 
 
+@transaction.atomic
+def inquiry_purge(*, older_than_days: int) -> int:
+    """Deletes inquiries (buyers' personal data) older than the retention period; returns how many."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    _total, per_model = Inquiry.objects.filter(created_at__lt=cutoff).delete()
+    return per_model.get(Inquiry._meta.label, 0)
+
+
 def stale_cooperatives_notify(*, cooperatives, build_url) -> int:
     """E-mails the representatives of each given cooperative a reminder to confirm its data; returns the count."""
     sent = 0

@@ -225,6 +225,7 @@ PORTAL_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 PORTAL_REPRESENTATION_LINK_HOURS = 72
 PORTAL_PUBLIC_FORM_RATE = (5, 3600)  # submissions per client IP per seconds (error reports, inquiries)
 PORTAL_STALE_AFTER_DAYS = 365
+PORTAL_INQUIRY_RETENTION_DAYS = 730  # buyers' inquiries hold personal data; purge_inquiries deletes older ones
 
 LOGGING = {
     "version": 1,

@@ -286,3 +286,16 @@ def test_every_selfservice_page_has_one_h1_and_labelled_fields(client):
                 continue
             field_id = field_id.group(1)
             assert f'for="{field_id}"' in html, f"{url}: #{field_id} has no label"
+
+
+def test_purge_inquiries_deletes_only_old_ones():
+    coop = CooperativeFactory()
+    data = dict(INQUIRY)
+    old = Inquiry.objects.create(**data)
+    Inquiry.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=800))
+    recent = Inquiry.objects.create(**data)
+    recent.recipients.create(cooperative=coop)
+    out = StringIO()
+    call_command("purge_inquiries", stdout=out)
+    assert list(Inquiry.objects.all()) == [recent]
+    assert "Deleted 1" in out.getvalue()
