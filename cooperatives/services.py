@@ -253,6 +253,8 @@ def offer_delete(*, offer: Offer, user) -> None:
 
 @transaction.atomic
 def photo_add(*, cooperative: Cooperative, image, alt_text: str) -> CooperativePhoto:
+    """At most MAX_PHOTOS per cooperative; the cooperative's row is locked so parallel uploads cannot exceed it."""
+    Cooperative.objects.select_for_update().filter(pk=cooperative.pk).values_list("pk", flat=True).first()
     if cooperative.photos.count() >= MAX_PHOTOS:
         raise ValidationError(_("Profil może mieć najwyżej %(max)d zdjęć.") % {"max": MAX_PHOTOS})
     photo = CooperativePhoto(cooperative=cooperative, alt_text=alt_text, sort_order=cooperative.photos.count())
@@ -494,10 +496,13 @@ def membership_remove(*, membership: Membership) -> None:
     """The last owner cannot leave: a cooperative with representatives always has someone who manages them."""
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     if locked.role == Membership.Role.OWNER:
-        owners = Membership.objects.select_for_update().filter(
-            cooperative_id=locked.cooperative_id, role=Membership.Role.OWNER
+        # Lock every owner row, so two owners leaving at once cannot both pass this check.
+        owners = list(
+            Membership.objects.select_for_update()
+            .filter(cooperative_id=locked.cooperative_id, role=Membership.Role.OWNER)
+            .values_list("pk", flat=True)
         )
-        if owners.count() <= 1:
+        if len(owners) <= 1:
             raise ValidationError(_("Nie można usunąć ostatniego właściciela profilu."))
     locked.delete()
 

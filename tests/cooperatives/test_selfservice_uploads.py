@@ -163,3 +163,17 @@ def test_valid_pdf_is_stored_privately_and_only_moderators_and_applicant_can_dow
     assert b"".join(client.get(url).streaming_content) == pdf
     client.force_login(verified_user())
     assert client.get(url).status_code == 404
+
+
+def test_at_most_six_photos(client):
+    coop = CooperativeFactory()
+    for index in range(6):
+        CooperativePhoto.objects.create(cooperative=coop, image=f"photos/{index}.jpg", alt_text="x")
+    client.force_login(representative(coop))
+    response = client.post(
+        reverse("selfservice:photos", args=[coop.krs_number]),
+        {"alt_text": "siódme", "image": SimpleUploadedFile("a.jpg", _jpeg_with_gps(), "image/jpeg")},
+    )
+    assert response.status_code == 200
+    assert "najwyżej 6" in " ".join(response.context["form"].non_field_errors())
+    assert CooperativePhoto.objects.count() == 6
