@@ -5,6 +5,8 @@ a write must send `If-Match` (412 when stale) or the `version` field (409 when s
 A cooperative the user does not represent is simply not in their querysets (404).
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +19,16 @@ from rest_framework.response import Response
 from accounts.roles import is_ministry_staff
 
 from .. import services
-from ..models import ChangeRequest, Cooperative, Offer, OfferCategory, TargetGroup, TerritorialUnit
+from ..models import (
+    LATITUDE_RANGE,
+    LONGITUDE_RANGE,
+    ChangeRequest,
+    Cooperative,
+    Offer,
+    OfferCategory,
+    TargetGroup,
+    TerritorialUnit,
+)
 from ..permissions import CanEditCooperative, can_edit_cooperative
 
 
@@ -59,8 +70,18 @@ def _with_etag(response: Response, version: int) -> Response:
     return response
 
 
+def _coordinate(bounds: tuple[float, float]) -> serializers.DecimalField:
+    # Decimal bounds: the model's float validators would make DRF warn and compare floats with decimals.
+    low, high = (Decimal(str(bound)) for bound in bounds)
+    return serializers.DecimalField(
+        max_digits=8, decimal_places=6, allow_null=True, required=False, min_value=low, max_value=high
+    )
+
+
 class ManagedCooperativeSerializer(serializers.ModelSerializer):
     gmina = serializers.PrimaryKeyRelatedField(queryset=TerritorialUnit.objects.gminas())
+    latitude = _coordinate(LATITUDE_RANGE)
+    longitude = _coordinate(LONGITUDE_RANGE)
     target_groups = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=TargetGroup.objects.all(), required=False
     )
