@@ -13,7 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, CharField, F, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import translation
@@ -63,6 +65,17 @@ def _batches(rows: Iterable, size: int) -> Iterator[list]:
             batch = []
     if batch:
         yield batch
+
+
+def _owned_by(ids: list[int], field: str) -> dict:
+    """A filter for rows whose `field` is one of `ids` (the primary keys of a batch).
+
+    On PostgreSQL the ids travel as one array parameter: a list of thousands of parameters costs more to build
+    and parse than the query takes to run.
+    """
+    if connection.vendor == "postgresql":
+        return {f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))}
+    return {f"{field}__in": ids}
 
 
 def _joined_by_owner(pairs: Iterable[tuple]) -> dict:
@@ -192,19 +205,19 @@ def cooperative_export(queryset: QuerySet, *, site_url: str) -> Export:
         for batch in _batches(values.iterator(chunk_size=BATCH_SIZE), BATCH_SIZE):
             ids = [row[0] for row in batch]
             target_groups = _joined_by_owner(
-                Cooperative.target_groups.through.objects.filter(cooperative_id__in=ids).values_list(
+                Cooperative.target_groups.through.objects.filter(**_owned_by(ids, "cooperative_id")).values_list(
                     "cooperative_id", "targetgroup__code"
                 )
             )
             founder_kinds = _joined_by_owner(
-                Cooperative.founder_kinds.through.objects.filter(cooperative_id__in=ids).values_list(
+                Cooperative.founder_kinds.through.objects.filter(**_owned_by(ids, "cooperative_id")).values_list(
                     "cooperative_id", "founderkind__code"
                 )
             )
             main_pkd, other_pkd = {}, defaultdict(list)
-            for owner, code, version, is_main in CooperativeActivity.objects.filter(cooperative_id__in=ids).values_list(
-                "cooperative_id", "code", "version", "is_main"
-            ):
+            for owner, code, version, is_main in CooperativeActivity.objects.filter(
+                **_owned_by(ids, "cooperative_id")
+            ).values_list("cooperative_id", "code", "version", "is_main"):
                 if is_main:
                     main_pkd[owner] = f"{version}:{code}"
                 else:
@@ -288,12 +301,12 @@ def offer_export(queryset: QuerySet, *, site_url: str) -> Export:
             ids = [row[0] for row in batch]
             chosen_units = {
                 Offer.ServiceArea.POWIATS: _joined_by_owner(
-                    Offer.area_powiats.through.objects.filter(offer_id__in=ids).values_list(
+                    Offer.area_powiats.through.objects.filter(**_owned_by(ids, "offer_id")).values_list(
                         "offer_id", "territorialunit_id"
                     )
                 ),
                 Offer.ServiceArea.VOIVODESHIPS: _joined_by_owner(
-                    Offer.area_voivodeships.through.objects.filter(offer_id__in=ids).values_list(
+                    Offer.area_voivodeships.through.objects.filter(**_owned_by(ids, "offer_id")).values_list(
                         "offer_id", "territorialunit_id"
                     )
                 ),
