@@ -4,12 +4,15 @@ Files are generated when downloaded (always current) and streamed, so their size
 Filters that cannot be used are answered with a 400 page saying which and why, never ignored.
 """
 
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.forms import ModelChoiceField
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from core import streaming
 from core.params import split_nul_params
@@ -81,6 +84,30 @@ def _error_list(filterset, errors) -> list[dict]:
     ]
 
 
+def _presentable(form):
+    """The catalogue's filter form as this page shows it: "all" instead of dashes, categories under their sector."""
+    for name in PAGE_FILTERS:
+        field = form.fields[name]
+        if isinstance(field, ModelChoiceField):
+            field.empty_label = _("wszystkie")
+        elif getattr(field.widget, "choices", None):
+            others = [choice for choice in field.widget.choices if choice[0] != ""]
+            field.widget.choices = [("", _("wszystkie")), *others]
+    # Each category's label names its sector: fetched together (not a query per option) and listed under it.
+    form.fields["category"].queryset = (
+        form.fields["category"]
+        .queryset.select_related("parent")
+        .order_by(
+            Coalesce("parent__sort_order", "sort_order"),
+            Coalesce("parent__name", "name"),
+            F("parent").asc(nulls_first=True),
+            "sort_order",
+            "name",
+        )
+    )
+    return form
+
+
 def _page(request, *, status=200, download_errors=None):
     cooperatives, cooperative_errors = _bound_filterset(CooperativeFilterSet, request.GET, selectors.cooperative_list)
     offers, offer_errors = _bound_filterset(OfferFilterSet, request.GET, selectors.offer_list)
@@ -88,9 +115,7 @@ def _page(request, *, status=200, download_errors=None):
     offer_filters = _valid_filters(offers, offer_errors)
     labels = {name: field.label for name, field in cooperatives.form.fields.items()}
     dropped = {name for name, _value in cooperative_filters} - {name for name, _value in offer_filters} - {"ordering"}
-    form = cooperatives.form
-    # Each category's label names its parent: fetch them together rather than one query per option.
-    form.fields["category"].queryset = form.fields["category"].queryset.select_related("parent")
+    form = _presentable(cooperatives.form)
     context = {
         "filter_form": form,
         "page_filters": PAGE_FILTERS,
@@ -118,7 +143,7 @@ def _page(request, *, status=200, download_errors=None):
     return render(request, "cooperatives/open_data.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def open_data(request):
     """The open-data page: downloads (keeping the catalogue's filters), data dictionary, licence."""
     return _page(request)
@@ -142,7 +167,7 @@ def _site_url(request) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
-@require_GET
+@require_safe
 def open_data_cooperatives(request, fmt):
     """The cooperatives matching the catalogue's filters, in the chosen format."""
     filterset, errors = _bound_filterset(CooperativeFilterSet, request.GET, selectors.cooperative_list)
@@ -156,7 +181,7 @@ def open_data_cooperatives(request, fmt):
     )
 
 
-@require_GET
+@require_safe
 def open_data_offers(request, fmt):
     """The public offers matching the catalogue's filters, in the chosen format."""
     filterset, errors = _bound_filterset(OfferFilterSet, request.GET, selectors.offer_list)

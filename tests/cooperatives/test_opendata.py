@@ -487,6 +487,14 @@ def test_open_data_page_lists_downloads_dictionary_and_licence(client, registry)
     assert '<th scope="col">' in html
     assert response.context["cooperative_count"] == 3
     assert response.context["offer_count"] == 3
+    assert "---------" not in html  # every list offers "wszystkie" instead
+    assert html.count('<option value="" selected>wszystkie</option>') == 7
+    assert html.index(">Gastronomia i catering</option>") < html.index(">Gastronomia i catering › Catering</option>")
+
+
+def test_the_page_and_files_answer_head_requests(client, registry):
+    assert client.head("/open-data/").status_code == 200
+    assert client.head("/open-data/cooperatives.csv").status_code == 200
 
 
 def test_links_keep_the_catalogue_filters(client, registry):
