@@ -351,6 +351,7 @@ PARAMETERS = {
         "page",
         "page_size",
         "unknown",
+        "format",
     ],
     "offers": [
         "search",
