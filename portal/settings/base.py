@@ -200,7 +200,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", "120/min")},
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
