@@ -178,6 +178,8 @@ SPECTACULAR_SETTINGS = {
 # --- Portal ---------------------------------------------------------------------------------------------
 PORTAL_API_MAX_PAGE_SIZE = 100
 PORTAL_SEARCH_MAX_LENGTH = 200
+# Statistical disclosure control: published statistics cells aggregating fewer cooperatives are suppressed.
+MONITORING_MIN_CELL_SIZE = 3
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,362 @@
+"""Statistics tables of a wave, aggregated in the database, with statistical disclosure control.
+
+A table has one row per group of the breakdown (voivodeship, founder type, PKD section, or one row "ogółem"), one
+column per measure, a row of column totals and, where the columns add up, a column of row totals. Every cell knows
+how many cooperatives it aggregates; for non-staff a cell of fewer than MONITORING_MIN_CELL_SIZE cooperatives is
+suppressed (primary), and so is a second cell of any row or column whose published total would otherwise give the
+hidden value away by subtraction (secondary). Staff see every value, with the would-be suppressed ones marked
+confidential.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import CharField, Count, F, FilteredRelation, Q, Sum, Value
+from django.utils.translation import gettext_lazy as _
+
+from cooperatives.models import Cooperative, TerritorialUnit
+
+from . import pkd
+from .models import Answer, Question, Response, Wave
+
+DEFAULT_MIN_CELL_SIZE = 3
+TOTAL_KEY = "__total__"
+
+
+def min_cell_size() -> int:
+    return int(getattr(settings, "MONITORING_MIN_CELL_SIZE", DEFAULT_MIN_CELL_SIZE))
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str
+    # "sum": one column per numeric question, the sum of answers; "count": one column per choice of a
+    # single-choice question, the number of cooperatives that chose it.
+    kind: str
+    questions: tuple[str, ...]
+    columns_add_up: bool
+    unit: str = ""
+
+
+INDICATORS = {
+    indicator.code: indicator
+    for indicator in (
+        Indicator(
+            "cooperatives",
+            _("Spółdzielnie według statusu działalności"),
+            "count",
+            ("activity_status",),
+            columns_add_up=True,
+            unit=_("spółdzielni"),
+        ),
+        Indicator(
+            "employment",
+            _("Zatrudnienie"),
+            "sum",
+            ("employment_total", "employment_at_risk", "employment_new_hires", "employment_fte"),
+            columns_add_up=False,
+        ),
+        Indicator(
+            "members",
+            _("Członkowie według kategorii"),
+            "sum",
+            ("members_at_risk", "members_other_persons", "members_legal_persons"),
+            columns_add_up=True,
+        ),
+        Indicator(
+            "revenue",
+            _("Przychody według źródła (zł)"),
+            "sum",
+            ("revenue_market", "revenue_public_contracts", "revenue_grants", "revenue_other"),
+            columns_add_up=True,
+            unit=_("zł"),
+        ),
+    )
+}
+
+BREAKDOWNS = {
+    "none": _("bez podziału"),
+    "voivodeship": _("województwo"),
+    "founder_type": _("typ założycieli"),
+    "pkd_section": _("sekcja PKD działalności przeważającej"),
+}
+
+
+@dataclass
+class Cell:
+    value: Decimal | int | None
+    contributors: int
+    suppressed: bool = False
+    reason: str = ""  # "primary" or "secondary"
+    hidden: bool = False  # suppressed and the viewer may not see it
+
+    @property
+    def confidential(self) -> bool:
+        return self.suppressed and not self.hidden
+
+    @property
+    def shown_value(self):
+        return None if self.hidden else self.value
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    cells: list[Cell]
+    total: Cell | None = None
+
+
+@dataclass
+class Table:
+    wave: Wave
+    indicator: Indicator
+    breakdown: str
+    filters: dict
+    columns: list[tuple[str, str]]
+    rows: list[Row]
+    total_row: Row
+    min_cell_size: int
+    is_confidential_view: bool
+    suppressed_count: int = 0
+    questions: list[Question] = field(default_factory=list)
+
+    @property
+    def has_row_totals(self) -> bool:
+        return self.indicator.columns_add_up
+
+    @property
+    def all_rows(self) -> list[Row]:
+        return [*self.rows, self.total_row] if self.breakdown != "none" else [self.total_row]
+
+
+def _group_expression(breakdown: str):
+    if breakdown == "voivodeship":
+        return F("response__cooperative__voivodeship_id"), {}
+    if breakdown == "founder_type":
+        return F("response__cooperative__founder_type"), {}
+    if breakdown == "pkd_section":
+        relation = {
+            "main_activity": FilteredRelation(
+                "response__cooperative__activities", condition=Q(response__cooperative__activities__is_main=True)
+            )
+        }
+        return pkd.section_expression("main_activity__code", "main_activity__version"), relation
+    return Value(TOTAL_KEY, output_field=CharField()), {}
+
+
+def _group_labels(breakdown: str, keys) -> dict[str, str]:
+    if breakdown == "voivodeship":
+        return {unit.code: unit.name for unit in TerritorialUnit.objects.voivodeships().filter(code__in=keys)}
+    if breakdown == "founder_type":
+        return {str(value): str(label) for value, label in Cooperative.FounderType.choices}
+    if breakdown == "pkd_section":
+        return {**pkd.section_labels(), "": str(_("brak danych o PKD"))}
+    return {}
+
+
+def answers_for(*, wave: Wave, filters: dict):
+    """Answers of the submitted responses of a wave, narrowed by the registry filters."""
+    answers = Answer.objects.filter(response__wave=wave, response__status=Response.Status.SUBMITTED)
+    if filters.get("voivodeship"):
+        answers = answers.filter(response__cooperative__voivodeship_id=filters["voivodeship"])
+    if filters.get("founder_type"):
+        answers = answers.filter(response__cooperative__founder_type=filters["founder_type"])
+    return answers
+
+
+def _aggregates(indicator: Indicator):
+    contributors = Count("response", distinct=True)
+    if indicator.kind == "sum":
+        return {"value": Sum("numeric_value"), "n": contributors}, F("question__code")
+    return {"value": contributors, "n": contributors}, F("text_value")
+
+
+def build_table(*, wave: Wave, indicator: Indicator, breakdown: str, filters: dict, confidential_view: bool) -> Table:
+    """Aggregate one indicator of one wave in the database (four grouped queries) and apply disclosure control."""
+    questions = list(
+        Question.objects.filter(wave=wave, code__in=indicator.questions).prefetch_related("choices").order_by("order")
+    )
+    if indicator.kind == "sum":
+        by_code = {question.code: question for question in questions}
+        columns = [(code, by_code[code].text) for code in indicator.questions if code in by_code]
+        base = answers_for(wave=wave, filters=filters).filter(numeric_value__isnull=False)
+    else:
+        columns = [(choice.code, choice.label) for question in questions for choice in question.choices.all()]
+        base = answers_for(wave=wave, filters=filters).exclude(text_value="")
+    base = base.filter(question__code__in=indicator.questions)
+    aggregates, column_expression = _aggregates(indicator)
+    group, relation = _group_expression(breakdown)
+    grouped = base.annotate(**relation).annotate(group=group, column=column_expression).order_by()
+
+    cells = {(r["group"], r["column"]): r for r in grouped.values("group", "column").annotate(**aggregates)}
+    row_totals = {r["group"]: r for r in grouped.values("group").annotate(**aggregates)}
+    column_totals = {r["column"]: r for r in grouped.values("column").annotate(**aggregates)}
+    grand = base.aggregate(**aggregates)
+
+    def cell(data) -> Cell:
+        if not data:
+            return Cell(value=0, contributors=0)
+        return Cell(value=data["value"] or 0, contributors=data["n"])
+
+    column_codes = [code for code, _label in columns]
+    labels = _group_labels(breakdown, list(row_totals))
+    rows = []
+    if breakdown != "none":
+        for key in row_totals:
+            rows.append(
+                Row(
+                    key=key,
+                    label=labels.get(key, key),
+                    cells=[cell(cells.get((key, code))) for code in column_codes],
+                    total=cell(row_totals.get(key)) if indicator.columns_add_up else None,
+                )
+            )
+        rows.sort(key=lambda row: (row.key == "", str(row.label)))
+    total_row = Row(
+        key=TOTAL_KEY,
+        label=str(_("Ogółem")),
+        cells=[cell(column_totals.get(code)) for code in column_codes],
+        total=cell(grand) if indicator.columns_add_up else None,
+    )
+    table = Table(
+        wave=wave,
+        indicator=indicator,
+        breakdown=breakdown,
+        filters=filters,
+        columns=columns,
+        rows=rows,
+        total_row=total_row,
+        min_cell_size=min_cell_size(),
+        is_confidential_view=confidential_view,
+        questions=questions,
+    )
+    apply_disclosure_control(table)
+    return table
+
+
+def _suppress_next_smallest(line: list[Cell]) -> Cell | None:
+    candidates = [cell for cell in line if not cell.suppressed]
+    if not candidates:
+        return None
+    # Prefer a cell that aggregates someone: hiding an empty cell would protect nothing.
+    return min(candidates, key=lambda cell: (cell.contributors == 0, cell.contributors, cell.value or 0))
+
+
+def apply_disclosure_control(table: Table) -> None:
+    """Primary suppression of small cells, then secondary suppression until no total gives a hidden cell away."""
+    threshold = table.min_cell_size
+    matrix = [list(row.cells) + ([row.total] if row.total else []) for row in table.all_rows]
+    for line in matrix:
+        for cell in line:
+            if 0 < cell.contributors < threshold:
+                cell.suppressed, cell.reason = True, "primary"
+
+    lines: list[tuple[list[Cell], Cell]] = []
+    has_total_column = table.has_row_totals
+    for line in matrix:
+        if has_total_column:
+            lines.append((line[:-1], line[-1]))
+    if table.breakdown != "none":
+        body, totals = matrix[:-1], matrix[-1]
+        for index, total in enumerate(totals):
+            lines.append(([row[index] for row in body], total))
+
+    changed = True
+    while changed:
+        changed = False
+        for cells, total in lines:
+            if total.suppressed or sum(cell.suppressed for cell in cells) != 1:
+                continue
+            partner = _suppress_next_smallest(cells) or total
+            partner.suppressed, partner.reason = True, "secondary"
+            changed = True
+
+    count = 0
+    for line in matrix:
+        for cell in line:
+            if cell.suppressed:
+                count += 1
+                cell.hidden = not table.is_confidential_view
+    table.suppressed_count = count
+
+
+def published_waves():
+    return Wave.objects.published().order_by("reference_year", "opens_on")
+
+
+def trend(*, indicator: Indicator, waves: list[Wave], confidential_view: bool) -> list[dict]:
+    """Totals of an indicator per wave (one grouped query), each total suppressed like any cell."""
+    aggregates, column_expression = _aggregates(indicator)
+    answers = Answer.objects.filter(
+        response__wave__in=waves, response__status=Response.Status.SUBMITTED, question__code__in=indicator.questions
+    )
+    answers = (
+        answers.exclude(text_value="") if indicator.kind == "count" else answers.filter(numeric_value__isnull=False)
+    )
+    grouped = {
+        (row["response__wave"], row["column"]): row
+        for row in answers.annotate(column=column_expression)
+        .order_by()
+        .values("response__wave", "column")
+        .annotate(**aggregates)
+    }
+    return _trend_rows(indicator, waves, grouped, confidential_view)
+
+
+def _trend_rows(indicator, waves, grouped, confidential_view) -> list[dict]:
+    threshold = min_cell_size()
+    columns = sorted({column for _wave, column in grouped})
+    rows = []
+    for wave in waves:
+        cells = []
+        for column in columns:
+            data = grouped.get((wave.pk, column))
+            cell = Cell(value=(data["value"] or 0) if data else 0, contributors=data["n"] if data else 0)
+            if 0 < cell.contributors < threshold:
+                cell.suppressed, cell.reason, cell.hidden = True, "primary", not confidential_view
+            cells.append(cell)
+        rows.append({"wave": wave, "cells": cells})
+    return [{"columns": columns, "rows": rows}]
+
+
+def panel_trend(*, indicator: Indicator, earlier: Wave, later: Wave, confidential_view: bool) -> dict:
+    """The same cooperatives in two consecutive waves: totals of each wave over those that answered both."""
+    both = (
+        Response.objects.submitted()
+        .filter(wave=earlier)
+        .filter(cooperative__in=Response.objects.submitted().filter(wave=later).values("cooperative"))
+        .values("cooperative")
+    )
+    aggregates, column_expression = _aggregates(indicator)
+    answers = Answer.objects.filter(
+        response__wave__in=[earlier, later],
+        response__status=Response.Status.SUBMITTED,
+        response__cooperative__in=both,
+        question__code__in=indicator.questions,
+    )
+    answers = (
+        answers.exclude(text_value="") if indicator.kind == "count" else answers.filter(numeric_value__isnull=False)
+    )
+    grouped = {
+        (row["response__wave"], row["column"]): row
+        for row in answers.annotate(column=column_expression)
+        .order_by()
+        .values("response__wave", "column")
+        .annotate(**aggregates)
+    }
+    result = _trend_rows(indicator, [earlier, later], grouped, confidential_view)[0]
+    result["panel_size"] = both.count()
+    return result
+
+
+def registry_counts() -> dict:
+    """Registered (not deleted), active and in-liquidation cooperatives in the registry now, in one query."""
+    statuses = Cooperative.Status
+    return Cooperative.objects.aggregate(
+        registered=Count("pk", filter=~Q(status=statuses.DELETED)),
+        active=Count("pk", filter=Q(status=statuses.ACTIVE)),
+        liquidation=Count("pk", filter=Q(status=statuses.LIQUIDATION)),
+    )
