@@ -113,7 +113,8 @@ class Question(models.Model):
     condition_question = models.ForeignKey(
         "self",
         verbose_name=_("pokazuj tylko, gdy pytanie"),
-        on_delete=models.PROTECT,
+        # a question shown only after another one makes no sense without it
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="dependent_questions",
