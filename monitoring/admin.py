@@ -22,9 +22,6 @@ class FrozenQuestionnaireMixin:
         wave = self._wave_of(obj)
         return wave is not None and wave.is_questionnaire_frozen
 
-    def has_add_permission(self, request, obj=None):
-        return not self._frozen(obj) and super().has_add_permission(request, obj)
-
     def has_change_permission(self, request, obj=None):
         return not self._frozen(obj) and super().has_change_permission(request, obj)
 
@@ -36,6 +33,9 @@ class SectionInline(FrozenQuestionnaireMixin, admin.TabularInline):
     model = Section
     extra = 0
     fields = ["order", "title", "description"]
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
 
 
 class ChoiceInline(admin.TabularInline):
@@ -61,7 +61,30 @@ class WaveAdmin(admin.ModelAdmin):
     list_display = ["name", "reference_year", "status", "opens_on", "closes_on"]
     list_filter = ["status"]
     inlines = [SectionInline]
-    actions = ["copy_as_new_wave"]
+    actions = ["copy_as_new_wave", "open_waves", "close_waves", "publish_waves"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # status changes go through the actions, which check the rules of wave_set_status
+        return ["status"] if obj is not None else []
+
+    def _set_status(self, request, queryset, status):
+        for wave in queryset:
+            try:
+                services.wave_set_status(wave=wave, status=status)
+            except ValidationError as error:
+                self.message_user(request, f"{wave}: {'; '.join(error.messages)}", messages.ERROR)
+
+    @admin.action(description=_("Otwórz wybrane fale (zamraża kwestionariusze)"))
+    def open_waves(self, request, queryset):
+        self._set_status(request, queryset, Wave.Status.OPEN)
+
+    @admin.action(description=_("Zamknij wybrane fale"))
+    def close_waves(self, request, queryset):
+        self._set_status(request, queryset, Wave.Status.CLOSED)
+
+    @admin.action(description=_("Opublikuj statystyki wybranych fal"))
+    def publish_waves(self, request, queryset):
+        self._set_status(request, queryset, Wave.Status.PUBLISHED)
 
     @admin.action(description=_("Skopiuj kwestionariusz do nowej fali (rok później)"))
     def copy_as_new_wave(self, request, queryset):

@@ -162,8 +162,6 @@ def question_field(question: Question, *, required: bool) -> forms.Field:
                 "max_length": _("Odpowiedź może mieć najwyżej %(limit_value)d znaków (ma %(show_value)d)."),
             },
         )
-    if question.unit and question_type in Question.NUMERIC_TYPES:
-        field.widget.attrs["aria-describedby"] = f"unit-{question.code}"
     return field
 
 
@@ -227,7 +225,21 @@ class QuestionnaireForm(forms.Form):
             field = question_field(question, required=False)
             field.question = question
             self.fields[question.code] = field
+            self._describe(question.code)
         self.fields["version"].initial = response.version if response else 0
+
+    def _describe(self, code: str, *, with_errors: bool = False) -> None:
+        """Tie the help text, unit and error messages to the input for screen readers."""
+        field = self.fields[code]
+        question = field.question
+        auto_id = self.auto_id % code
+        ids = [f"{auto_id}_help"] if question.help_text else []
+        if question.unit and question.type in Question.NUMERIC_TYPES:
+            ids.append(f"unit-{question.code}")
+        if with_errors:
+            ids.append(f"{auto_id}_errors")
+        if ids:
+            field.widget.attrs["aria-describedby"] = " ".join(ids)
 
     @property
     def wants_submit(self) -> bool:
@@ -257,6 +269,7 @@ class QuestionnaireForm(forms.Form):
             del self._errors[code]
         for code, messages in errors.items():
             self._errors[code] = self.error_class(messages, renderer=self.renderer)
+            self._describe(code, with_errors=True)
         self.cleaned_answers = values
         return self.cleaned_data
 

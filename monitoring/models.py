@@ -149,6 +149,16 @@ class Question(models.Model):
     def is_conditional(self) -> bool:
         return self.condition_question_id is not None
 
+    @property
+    def condition_value_label(self) -> str:
+        """The condition as the respondent reads it: the choice's label rather than its code."""
+        parent = self.condition_question
+        if parent is not None and parent.type in self.CHOICE_TYPES:
+            for choice in parent.choices.all():
+                if choice.code == self.condition_value:
+                    return choice.label
+        return self.condition_value
+
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, verbose_name=_("pytanie"), on_delete=models.CASCADE, related_name="choices")

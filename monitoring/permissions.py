@@ -3,7 +3,7 @@
 from accounts.roles import is_ministry_staff
 from cooperatives.permissions import is_representative
 
-from .models import Response, Wave
+from .models import Wave
 
 
 def can_manage_monitoring(user) -> bool:
@@ -26,7 +26,3 @@ def can_fill_response(user, wave: Wave, cooperative) -> bool:
     if is_ministry_staff(user):
         return wave.status in (Wave.Status.OPEN, Wave.Status.CLOSED)
     return wave.is_accepting_answers and is_representative(user, cooperative)
-
-
-def can_view_response(user, response: Response) -> bool:
-    return is_ministry_staff(user) or is_representative(user, response.cooperative)

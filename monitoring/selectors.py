@@ -44,7 +44,9 @@ def questionnaire(wave: Wave) -> list[Question]:
     return list(
         Question.objects.filter(wave=wave)
         .select_related("section", "condition_question__condition_question")
-        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("order", "pk")))
+        .prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("order", "pk")), "condition_question__choices"
+        )
         .order_by("section__order", "section_id", "order", "pk")
     )
 

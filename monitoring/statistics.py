@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from cooperatives.models import Cooperative, TerritorialUnit
 
 from . import pkd
-from .models import Answer, Question, Response, Wave
+from .models import Answer, Choice, Question, Response, Wave
 
 DEFAULT_MIN_CELL_SIZE = 3
 TOTAL_KEY = "__total__"
+CENTS = Decimal("0.01")
 
 
 def min_cell_size() -> int:
@@ -199,7 +200,7 @@ def build_table(*, wave: Wave, indicator: Indicator, breakdown: str, filters: di
     def cell(data) -> Cell:
         if not data:
             return Cell(value=0, contributors=0)
-        return Cell(value=data["value"] or 0, contributors=data["n"])
+        return Cell(value=_tidy(data["value"]), contributors=data["n"])
 
     column_codes = [code for code, _label in columns]
     labels = _group_labels(breakdown, list(row_totals))
@@ -235,6 +236,15 @@ def build_table(*, wave: Wave, indicator: Indicator, breakdown: str, filters: di
     )
     apply_disclosure_control(table)
     return table
+
+
+def _tidy(value):
+    """Sums come back with the database's own precision (SQLite: 31.3500000000000); amounts have two decimals."""
+    if value is None:
+        return 0
+    if isinstance(value, Decimal):
+        return value.quantize(CENTS)
+    return value
 
 
 def _suppress_next_smallest(line: list[Cell]) -> Cell | None:
@@ -306,15 +316,28 @@ def trend(*, indicator: Indicator, waves: list[Wave], confidential_view: bool) -
     return _trend_rows(indicator, waves, grouped, confidential_view)
 
 
+def _column_order(indicator: Indicator, waves) -> list[str]:
+    if indicator.kind == "sum":
+        return list(indicator.questions)
+    return list(
+        dict.fromkeys(
+            Choice.objects.filter(question__wave__in=waves, question__code__in=indicator.questions)
+            .order_by("-question__wave__reference_year", "order", "pk")
+            .values_list("code", flat=True)
+        )
+    )
+
+
 def _trend_rows(indicator, waves, grouped, confidential_view) -> list[dict]:
     threshold = min_cell_size()
-    columns = sorted({column for _wave, column in grouped})
+    present = {column for _wave, column in grouped}
+    columns = [column for column in _column_order(indicator, waves) if column in present]
     rows = []
     for wave in waves:
         cells = []
         for column in columns:
             data = grouped.get((wave.pk, column))
-            cell = Cell(value=(data["value"] or 0) if data else 0, contributors=data["n"] if data else 0)
+            cell = Cell(value=_tidy(data["value"]) if data else 0, contributors=data["n"] if data else 0)
             if 0 < cell.contributors < threshold:
                 cell.suppressed, cell.reason, cell.hidden = True, "primary", not confidential_view
             cells.append(cell)

@@ -220,3 +220,28 @@ def test_statistics_page_query_count_is_constant(client, django_assert_max_num_q
         save(wave, CooperativeFactory(gmina_id="1465011"), staff, submit=True, as_staff=True)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_fill_form_is_accessible(client, wave, coop_a, rep_a, django_assert_max_num_queries):
+    client.force_login(rep_a)
+    url = reverse("monitoring:fill", kwargs={"wave_pk": wave.pk, "krs": coop_a.krs_number})
+    with django_assert_max_num_queries(15):
+        body = client.get(url).content.decode()
+    assert body.count("<h1>") == 1
+    assert "odpowiedziano „nie prowadzi działalności”" in body  # the condition in words, not a code
+    assert 'aria-describedby="unit-employment_total"' in body
+    body = client.post(url, {"employment_total": "x", "version": 0, "submit": "1"}).content.decode()
+    assert 'aria-describedby="unit-employment_total id_employment_total_errors"' in body
+    assert 'href="#id_employment_total"' in body and 'id="id_employment_total_errors"' in body
+
+
+def test_open_waves_for_user_takes_three_queries(django_assert_num_queries, wave, rep_a, coop_a):
+    from monitoring.selectors import open_waves_for_user
+    from tests.cooperatives.factories import MembershipFactory
+
+    for _index in range(3):
+        MembershipFactory(user=rep_a)
+    make_wave(name="Druga otwarta")
+    with django_assert_num_queries(3):
+        tasks = open_waves_for_user(rep_a)
+    assert len(tasks) == 8 and {task.cooperative for task in tasks} >= {coop_a}
