@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from cooperatives.models import Cooperative, TerritorialUnit
 
 from . import exports, imports, selectors, services, statistics
+from .filters import statistics_filters
 from .forms import ImportForm, QuestionnaireForm, VerificationForm
 from .models import Response, Wave
 from .permissions import (
@@ -22,6 +24,7 @@ from .permissions import (
     can_view_wave_statistics,
 )
 
+STAFF_PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -31,29 +34,6 @@ def _require_staff(request):
     if not can_manage_monitoring(request.user):
         raise PermissionDenied
     return None
-
-
-def statistics_filters(data) -> tuple[str, dict, dict]:
-    """Breakdown and filters from query parameters; unknown values give errors instead of being ignored."""
-    errors = {}
-    breakdown = data.get("breakdown") or "none"
-    if breakdown not in statistics.BREAKDOWNS:
-        errors["breakdown"] = _("Nieznany podział „%(value)s”.") % {"value": breakdown}
-        breakdown = "none"
-    filters = {}
-    voivodeship = data.get("voivodeship") or ""
-    if voivodeship:
-        if TerritorialUnit.objects.voivodeships().filter(code=voivodeship).exists():
-            filters["voivodeship"] = voivodeship
-        else:
-            errors["voivodeship"] = _("Nieznany kod województwa „%(value)s”.") % {"value": voivodeship}
-    founder_type = data.get("founder_type") or ""
-    if founder_type:
-        if founder_type in Cooperative.FounderType.values:
-            filters["founder_type"] = founder_type
-        else:
-            errors["founder_type"] = _("Nieznany typ założycieli „%(value)s”.") % {"value": founder_type}
-    return breakdown, filters, errors
 
 
 def index(request):
@@ -116,6 +96,8 @@ def wave_statistics(request, pk: int):
     ]
     context = {
         "wave": wave,
+        "registry": statistics.registry_counts(),
+        "responses_submitted": wave.responses.submitted().count(),
         "tables": tables,
         "breakdown": breakdown,
         "breakdowns": statistics.BREAKDOWNS,
@@ -209,8 +191,10 @@ def staff_wave(request, pk: int):
     context = {
         "wave": wave,
         "rates": selectors.response_rates(wave),
-        "responses": selectors.wave_responses(wave),
-        "non_responders": selectors.non_responders(wave),
+        "responses": Paginator(selectors.wave_responses(wave), STAFF_PAGE_SIZE).get_page(request.GET.get("page")),
+        "non_responders": Paginator(selectors.non_responders(wave), STAFF_PAGE_SIZE).get_page(
+            request.GET.get("np_page")
+        ),
     }
     return render(request, "monitoring/staff_wave.html", context)
 

@@ -12,10 +12,10 @@ from rest_framework.response import Response as ApiResponse
 from accounts.roles import is_ministry_staff
 from cooperatives.models import Cooperative
 from monitoring import selectors, services, statistics
+from monitoring.filters import statistics_filters
 from monitoring.forms import clean_answers
 from monitoring.models import Answer, Choice, Question, Response, Section, Wave
 from monitoring.permissions import can_fill_response, can_see_confidential_statistics, can_view_wave_statistics
-from monitoring.views import statistics_filters
 
 from .serializers import ResponseSerializer, ResponseWriteSerializer, StatisticsSerializer, WaveSerializer
 

@@ -19,7 +19,7 @@
         var raw = cell ? cell.getAttribute("data-value") : null;
         return raw === null || raw === "" ? null : Number(raw);
       });
-      if (cell_is_total(header)) { return; }
+      if (isTotalColumn(header)) { return; }
       datasets.push({
         label: header.textContent.trim(),
         data: values,
@@ -35,5 +35,5 @@
     });
   });
 
-  function cell_is_total(header) { return !header.hasAttribute("data-series") && header.closest("table").getAttribute("data-chart-type") !== "line"; }
+  function isTotalColumn(header) { return !header.hasAttribute("data-series") && header.closest("table").getAttribute("data-chart-type") !== "line"; }
 }());

@@ -77,3 +77,22 @@ def test_missing_wave_is_404(client):
 def test_openapi_schema_generates_without_warnings(capsys, tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
     assert "Warning" not in capsys.readouterr().err
+
+
+def test_index_query_count_does_not_grow_with_waves(client, staff, django_assert_max_num_queries):
+    def published(year):
+        wave = make_wave(reference_year=year, name=f"Fala {year}")
+        for _index in range(3):
+            save(wave, CooperativeFactory(), staff, submit=True, as_staff=True)
+        wave.status = Wave.Status.PUBLISHED
+        wave.save()
+
+    published(2020)
+    published(2021)
+    client.get(reverse("monitoring:index"))
+    with django_assert_max_num_queries(40) as few:
+        client.get(reverse("monitoring:index"))
+    for year in (2022, 2023, 2024):
+        published(year)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("monitoring:index"))
