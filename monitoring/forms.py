@@ -15,6 +15,8 @@ PERCENT_MIN, PERCENT_MAX = Decimal(0), Decimal(100)
 SHORT_TEXT_MAX_LENGTH = 255
 LONG_TEXT_MAX_LENGTH = 5000
 YES, NO = "tak", "nie"
+# A year's answers of every cooperative fit in a few megabytes; the file is validated whole in memory.
+IMPORT_MAX_BYTES = 20_000_000
 
 
 def _bounds(question):
@@ -312,4 +314,9 @@ class ImportForm(forms.Form):
         name = upload.name.lower()
         if not (name.endswith(".csv") or name.endswith(".xlsx")):
             raise ValidationError(_("Wybierz plik z rozszerzeniem .csv albo .xlsx."))
+        if upload.size > IMPORT_MAX_BYTES:
+            raise ValidationError(
+                _("Plik jest za duży (najwyżej %(mb)s MB). Podziel go na mniejsze części.")
+                % {"mb": IMPORT_MAX_BYTES // 1_000_000}
+            )
         return upload

@@ -60,7 +60,7 @@ class Wave(TimeStampedModel):
 
     @property
     def is_accepting_answers(self) -> bool:
-        return self.status == self.Status.OPEN and timezone.localdate() <= self.closes_on
+        return self.status == self.Status.OPEN and self.opens_on <= timezone.localdate() <= self.closes_on
 
     @property
     def is_published(self) -> bool:

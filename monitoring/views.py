@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -281,6 +282,22 @@ def export_microdata(request, pk: int):
     return FileResponse(exports.microdata_xlsx(wave), as_attachment=True, filename=name, content_type=XLSX_TYPE)
 
 
+IMPORT_PROGRESS_TTL = 600
+
+
+def _import_progress_key(wave: Wave, user) -> str:
+    # In the shared cache, so any app server can answer the progress request.
+    return f"monitoring:import-progress:{wave.pk}:{user.pk}"
+
+
+def import_progress(request, pk: int):
+    """Ministry staff: how far the running import of this wave has got (polled by the import page)."""
+    if denied := _require_staff(request):
+        return denied
+    wave = get_object_or_404(Wave, pk=pk)
+    return JsonResponse(cache.get(_import_progress_key(wave, request.user)) or {"done": 0, "total": 0})
+
+
 @require_http_methods(["GET", "POST"])
 def staff_import(request, pk: int):
     """Ministry staff: import a wave's answers from CSV/XLSX; any invalid cell and nothing is saved."""
@@ -291,8 +308,15 @@ def staff_import(request, pk: int):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        key = _import_progress_key(wave, request.user)
+
+        def report(done: int, total: int) -> None:
+            cache.set(key, {"done": done, "total": total}, IMPORT_PROGRESS_TTL)
+
         try:
-            result = imports.import_answers(wave=wave, data=upload.read(), filename=upload.name, user=request.user)
+            result = imports.import_answers(
+                wave=wave, data=upload.read(), filename=upload.name, user=request.user, progress=report
+            )
         except imports.ImportFileError as error:
             form.add_error("file", str(error))
         else:

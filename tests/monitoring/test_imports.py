@@ -127,3 +127,24 @@ def test_import_page_shows_cell_errors(client, wave, cooperatives, staff):
     upload = SimpleUploadedFile("fala.txt", b"x", content_type="text/plain")
     response = client.post(reverse("monitoring:import", kwargs={"pk": wave.pk}), {"file": upload})
     assert "Wybierz plik z rozszerzeniem" in response.content.decode()
+
+
+def test_too_large_file_is_refused(client, wave, staff, monkeypatch):
+    monkeypatch.setattr("monitoring.forms.IMPORT_MAX_BYTES", 10)
+    client.force_login(staff)
+    upload = SimpleUploadedFile("fala.csv", b"krs;employment_total\n", content_type="text/csv")
+    response = client.post(reverse("monitoring:import", kwargs={"pk": wave.pk}), {"file": upload})
+    assert response.status_code == 400 and "Plik jest za duży" in response.content.decode()
+
+
+def test_import_progress_is_reported_to_the_page(client, wave, cooperatives, staff, rep_a):
+    client.force_login(staff)
+    url = reverse("monitoring:import-progress", kwargs={"pk": wave.pk})
+    assert client.get(url).json() == {"done": 0, "total": 0}
+    upload = SimpleUploadedFile("fala.csv", csv_bytes(rows_for(cooperatives)), content_type="text/csv")
+    client.post(reverse("monitoring:import", kwargs={"pk": wave.pk}), {"file": upload})
+    assert client.get(url).json() == {"done": 3, "total": 3}
+    client.force_login(rep_a)
+    assert client.get(url).status_code == 403
+    client.logout()
+    assert client.get(url).status_code == 302

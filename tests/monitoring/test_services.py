@@ -202,3 +202,12 @@ def test_wave_without_questions_cannot_open(db):
     wave = WaveFactory()
     with pytest.raises(ValidationError):
         services.wave_set_status(wave=wave, status=Wave.Status.OPEN)
+
+
+def test_open_wave_before_its_opening_date_refuses_answers(coop_a, rep_a):
+    wave = make_wave(
+        opens_on=datetime.date.today() + datetime.timedelta(days=1),
+        closes_on=datetime.date.today() + datetime.timedelta(days=30),
+    )
+    with pytest.raises(services.WaveNotAcceptingAnswers):
+        save(wave, coop_a, rep_a)
