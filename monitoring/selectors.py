@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from cooperatives.models import Cooperative, Membership
 
+from . import statistics
 from .models import Choice, Question, Response, Wave
 
 
@@ -141,3 +142,34 @@ def staff_waves():
     return Wave.objects.annotate(
         responses_submitted=Count("responses", filter=Q(responses__status=Response.Status.SUBMITTED))
     ).order_by("-reference_year", "-opens_on")
+
+
+def _column_labels(waves: list[Wave], indicator, codes) -> dict:
+    """Labels of trend columns, from the latest wave's questionnaire."""
+    if not waves:
+        return {}
+    latest = waves[-1]
+    if indicator.kind == "sum":
+        return dict(Question.objects.filter(wave=latest, code__in=codes).values_list("code", "text"))
+    return dict(
+        Choice.objects.filter(question__wave=latest, question__code__in=indicator.questions).values_list(
+            "code", "label"
+        )
+    )
+
+
+def statistics_overview(*, confidential_view: bool) -> dict:
+    """Published waves, registry counts, each indicator's trend, and the panel of the last two waves."""
+    waves = list(statistics.published_waves())
+    trends, panels = [], []
+    for indicator in statistics.INDICATORS.values():
+        trend = statistics.trend(indicator=indicator, waves=waves, confidential_view=confidential_view)[0]
+        trends.append({"indicator": indicator, **trend, "labels": _column_labels(waves, indicator, trend["columns"])})
+        if len(waves) >= 2:
+            panel = statistics.panel_trend(
+                indicator=indicator, earlier=waves[-2], later=waves[-1], confidential_view=confidential_view
+            )
+            panels.append(
+                {"indicator": indicator, **panel, "labels": _column_labels(waves, indicator, panel["columns"])}
+            )
+    return {"waves": waves, "registry": statistics.registry_counts(), "trends": trends, "panels": panels}

@@ -40,46 +40,13 @@ def _require_staff(request):
 def index(request):
     """The statistics entry page: published waves, registry counts and trends across waves."""
     confidential = can_see_confidential_statistics(request.user)
-    waves = list(statistics.published_waves())
-    trends = []
-    for indicator in statistics.INDICATORS.values():
-        trend = statistics.trend(indicator=indicator, waves=waves, confidential_view=confidential)[0]
-        trends.append({"indicator": indicator, **trend, "labels": _column_labels(waves, indicator, trend["columns"])})
-    panels = []
-    if len(waves) >= 2:
-        earlier, later = waves[-2], waves[-1]
-        for indicator in statistics.INDICATORS.values():
-            panel = statistics.panel_trend(
-                indicator=indicator, earlier=earlier, later=later, confidential_view=confidential
-            )
-            panels.append(
-                {"indicator": indicator, **panel, "labels": _column_labels(waves, indicator, panel["columns"])}
-            )
     context = {
-        "waves": waves,
+        **selectors.statistics_overview(confidential_view=confidential),
         "staff_waves": Wave.objects.exclude(status=Wave.Status.PUBLISHED) if confidential else [],
-        "registry": statistics.registry_counts(),
-        "trends": trends,
-        "panels": panels,
         "min_cell_size": statistics.min_cell_size(),
         "confidential": confidential,
     }
     return render(request, "monitoring/index.html", context)
-
-
-def _column_labels(waves, indicator, codes) -> dict:
-    from .models import Choice, Question
-
-    if not waves:
-        return {}
-    latest = waves[-1]
-    if indicator.kind == "sum":
-        return dict(Question.objects.filter(wave=latest, code__in=codes).values_list("code", "text"))
-    return dict(
-        Choice.objects.filter(question__wave=latest, question__code__in=indicator.questions).values_list(
-            "code", "label"
-        )
-    )
 
 
 def wave_statistics(request, pk: int):

@@ -144,3 +144,29 @@ def test_responses_query_count_does_not_grow_with_page_size(api, wave, staff, dj
         save(wave, CooperativeFactory(), staff, submit=True, as_staff=True, support_instruments=["loan"])
     with django_assert_num_queries(len(few.captured_queries)):
         assert api.get(reverse("response-list")).json()["count"] == 8
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        # waves, statistics of a published wave (value of the small cell), responses list, own response detail
+        ("anonymous", (200, None, 403, 403)),
+        ("rep_b", (200, None, 200, 404)),
+        ("rep_a", (200, None, 200, 200)),
+        ("staff", (200, "50.00", 200, 200)),
+    ],
+)
+def test_api_permission_matrix(api, request, published, coop_a, rep_a, who, expected):
+    Wave.objects.filter(pk=published.pk).update(status=Wave.Status.OPEN)
+    response, _changed = save(Wave.objects.get(pk=published.pk), coop_a, rep_a, submit=True)
+    Wave.objects.filter(pk=published.pk).update(status=Wave.Status.PUBLISHED)
+    if who != "anonymous":
+        api.force_authenticate(request.getfixturevalue(who))
+    waves = api.get(reverse("wave-list"))
+    stats = api.get(
+        reverse("statistics-list"), {"wave": published.pk, "indicator": "employment", "breakdown": "voivodeship"}
+    )
+    small = {row["key"]: row for row in stats.json()["rows"]}["14"]["cells"][0]["value"]
+    listing = api.get(reverse("response-list"))
+    detail = api.get(reverse("response-detail", kwargs={"pk": response.pk}))
+    assert (waves.status_code, small, listing.status_code, detail.status_code) == expected
