@@ -3,8 +3,9 @@
 A table has one row per group of the breakdown (voivodeship, founder type, PKD section, or one row "ogółem"), one
 column per measure, a row of column totals and, where the columns add up, a column of row totals. Every cell knows
 how many cooperatives it aggregates; for non-staff a cell of fewer than MONITORING_MIN_CELL_SIZE cooperatives is
-suppressed (primary), and so is a second cell of any row or column whose published total would otherwise give the
-hidden value away by subtraction (secondary). Staff see every value, with the would-be suppressed ones marked
+suppressed (primary); in any row or column with a published total whose hidden cells are all small, the
+next-smallest cell is hidden too (secondary), so the small values can be recovered neither by subtraction nor from
+their bounds. Staff see every value, with the would-be suppressed ones marked
 confidential.
 """
 
@@ -248,11 +249,21 @@ def _tidy(value):
 
 
 def _suppress_next_smallest(line: list[Cell]) -> Cell | None:
-    candidates = [cell for cell in line if not cell.suppressed]
+    # Only a cell that aggregates someone protects: hiding an empty (known zero) cell would add no uncertainty.
+    candidates = [cell for cell in line if not cell.suppressed and cell.contributors > 0]
     if not candidates:
         return None
-    # Prefer a cell that aggregates someone: hiding an empty cell would protect nothing.
-    return min(candidates, key=lambda cell: (cell.contributors == 0, cell.contributors, cell.value or 0))
+    return min(candidates, key=lambda cell: (cell.contributors, cell.value or 0))
+
+
+def _line_is_exposed(cells: list[Cell], total: Cell, threshold: int) -> bool:
+    """A published total gives away a single hidden cell by subtraction, and hidden cells that are all small by
+    their bounds (two hidden cells of 1-2 cooperatives summing to 4 must both be 2). Two or more hidden cells, one
+    of them of at least `threshold` cooperatives, leave the split uncertain."""
+    hidden = [cell for cell in cells if cell.suppressed]
+    if total.suppressed or not hidden:
+        return False
+    return len(hidden) == 1 or not any(cell.contributors >= threshold for cell in hidden)
 
 
 def apply_disclosure_control(table: Table) -> None:
@@ -278,7 +289,7 @@ def apply_disclosure_control(table: Table) -> None:
     while changed:
         changed = False
         for cells, total in lines:
-            if total.suppressed or sum(cell.suppressed for cell in cells) != 1:
+            if not _line_is_exposed(cells, total, threshold):
                 continue
             partner = _suppress_next_smallest(cells) or total
             partner.suppressed, partner.reason = True, "secondary"

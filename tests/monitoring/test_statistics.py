@@ -161,7 +161,10 @@ def test_public_view_suppresses_small_cells_and_staff_see_them_marked(dataset):
     poznan = next(row for row in public.rows if row.key == "30")
     assert [cell.reason for cell in poznan.cells] == ["secondary", "secondary", "secondary", "primary"]
     assert all(cell.hidden for cell in poznan.cells)
-    assert all(not cell.hidden for row in public.rows if row.key in ("10", "14") for cell in row.cells)
+    assert all(not cell.hidden for row in public.rows if row.key == "10" for cell in row.cells)
+    # FTE: the two hidden cells are both small, so their sum must not be pinned either: mazowieckie's goes too
+    warsaw = next(row for row in public.rows if row.key == "14")
+    assert [cell.reason for cell in warsaw.cells] == ["", "", "", "secondary"]
     assert all(not cell.hidden for cell in public.total_row.cells)
     staff_krakow = next(row for row in staff.rows if row.key == "12")
     assert staff_krakow.cells[0].value == 20 and staff_krakow.cells[0].confidential
@@ -207,7 +210,10 @@ def test_primary_suppression_hides_cells_below_the_threshold_only():
     apply_disclosure_control(table)
     assert [c.reason for c in table.rows[0].cells] == ["primary", ""]
     assert [c.reason for c in table.rows[1].cells] == ["primary", ""]
-    assert table.rows[2].cells[0].hidden is False  # an empty cell reveals no one
+    # an empty cell reveals no one and protects no one: with no other cell to hide, the column total goes
+    assert table.rows[2].cells[0].hidden is False
+    assert table.total_row.cells[0].reason == "secondary"
+    assert [c.hidden for c in table.total_row.cells] == [True, False]
 
 
 def test_secondary_suppression_in_a_column_with_a_published_total():
@@ -216,6 +222,13 @@ def test_secondary_suppression_in_a_column_with_a_published_total():
     column = [row.cells[0] for row in table.rows]
     assert [c.reason for c in column] == ["primary", "secondary", ""]  # the next-smallest cell, 4
     assert [c.reason for c in (row.cells[1] for row in table.rows)] == ["", "", ""]
+
+
+def test_two_small_hidden_cells_are_protected_by_a_third():
+    # 1 + 2 hidden under a published total of 3 + 9: the hidden pair could only be (1, 2) or (2, 1)
+    table = _table([[1, 5], [2, 7], [9, 9]], row_totals=False)
+    apply_disclosure_control(table)
+    assert [row.cells[0].reason for row in table.rows] == ["primary", "primary", "secondary"]
 
 
 def test_secondary_suppression_in_a_row_with_a_published_total():
@@ -231,13 +244,13 @@ def test_no_published_total_gives_away_a_single_hidden_cell(seed):
     table = _table(grid, row_totals=True)
     apply_disclosure_control(table)
     matrix = [[*row.cells, row.total] for row in table.all_rows]
-    for line in matrix:
-        if not line[-1].suppressed:
-            assert sum(cell.suppressed for cell in line[:-1]) != 1
-    for index in range(len(matrix[0])):
-        column = [line[index] for line in matrix]
-        if not column[-1].suppressed:
-            assert sum(cell.suppressed for cell in column[:-1]) != 1
+    lines = [(line[:-1], line[-1]) for line in matrix]
+    lines += [([line[index] for line in matrix[:-1]], matrix[-1][index]) for index in range(len(matrix[0]))]
+    for cells, total in lines:
+        hidden = [cell for cell in cells if cell.suppressed]
+        if hidden and not total.suppressed:
+            # never a single hidden cell, and never only small ones that the total would pin down
+            assert len(hidden) >= 2 and any(cell.contributors >= 3 for cell in hidden)
     for line in matrix:
         for cell in line:
             if 0 < cell.contributors < 3:
