@@ -308,22 +308,29 @@ def published_waves():
     return Wave.objects.published().order_by("reference_year", "opens_on")
 
 
-def trend(*, indicator: Indicator, waves: list[Wave], confidential_view: bool) -> list[dict]:
-    """Totals of an indicator per wave (one grouped query), each total suppressed like any cell."""
+def _with_values(answers, indicator: Indicator):
+    if indicator.kind == "count":
+        return answers.exclude(text_value="")
+    return answers.filter(numeric_value__isnull=False)
+
+
+def _grouped_by_wave(indicator: Indicator, answers) -> dict:
     aggregates, column_expression = _aggregates(indicator)
-    answers = Answer.objects.filter(
-        response__wave__in=waves, response__status=Response.Status.SUBMITTED, question__code__in=indicator.questions
-    )
-    answers = (
-        answers.exclude(text_value="") if indicator.kind == "count" else answers.filter(numeric_value__isnull=False)
-    )
-    grouped = {
+    answers = answers.filter(response__status=Response.Status.SUBMITTED, question__code__in=indicator.questions)
+    return {
         (row["response__wave"], row["column"]): row
-        for row in answers.annotate(column=column_expression)
+        for row in _with_values(answers, indicator)
+        .annotate(column=column_expression)
         .order_by()
         .values("response__wave", "column")
         .annotate(**aggregates)
     }
+
+
+def trend(*, indicator: Indicator, waves: list[Wave], confidential_view: bool) -> list[dict]:
+    """Totals of an indicator per wave (one grouped query), with the same suppression as the wave's own table:
+    where the columns add up, the wave page publishes their sum, so each row is protected against it."""
+    grouped = _grouped_by_wave(indicator, Answer.objects.filter(response__wave__in=waves))
     return _trend_rows(indicator, waves, grouped, confidential_view)
 
 
@@ -339,7 +346,9 @@ def _column_order(indicator: Indicator, waves) -> list[str]:
     )
 
 
-def _trend_rows(indicator, waves, grouped, confidential_view) -> list[dict]:
+def _trend_rows(indicator, waves, grouped, confidential_view, *, outside=None) -> list[dict]:
+    """Rows of cells per wave. `outside` (for a panel): contributors of the whole wave per cell, so a panel cell is
+    hidden when fewer than the threshold cooperatives differ from the published whole-wave cell."""
     threshold = min_cell_size()
     present = {column for _wave, column in grouped}
     columns = [column for column in _column_order(indicator, waves) if column in present]
@@ -349,39 +358,43 @@ def _trend_rows(indicator, waves, grouped, confidential_view) -> list[dict]:
         for column in columns:
             data = grouped.get((wave.pk, column))
             cell = Cell(value=_tidy(data["value"]) if data else 0, contributors=data["n"] if data else 0)
-            if 0 < cell.contributors < threshold:
-                cell.suppressed, cell.reason, cell.hidden = True, "primary", not confidential_view
+            difference = None
+            if outside is not None:
+                whole = outside.get((wave.pk, column))
+                difference = (whole["n"] if whole else 0) - cell.contributors
+            if 0 < cell.contributors < threshold or (difference is not None and 0 < difference < threshold):
+                cell.suppressed, cell.reason = True, "primary"
             cells.append(cell)
+        if indicator.columns_add_up:
+            published_sum = Cell(value=None, contributors=threshold)
+            while _line_is_exposed(cells, published_sum, threshold):
+                partner = _suppress_next_smallest(cells)
+                if partner is None:
+                    break
+                partner.suppressed, partner.reason = True, "secondary"
+        for cell in cells:
+            cell.hidden = cell.suppressed and not confidential_view
         rows.append({"wave": wave, "cells": cells})
     return [{"columns": columns, "rows": rows}]
 
 
 def panel_trend(*, indicator: Indicator, earlier: Wave, later: Wave, confidential_view: bool) -> dict:
-    """The same cooperatives in two consecutive waves: totals of each wave over those that answered both."""
+    """The same cooperatives in two consecutive waves: totals of each wave over those that answered both.
+
+    A panel cell that differs from the whole wave's cell by fewer than the threshold cooperatives is hidden, or
+    the difference would reveal the cooperatives outside the panel."""
     both = (
         Response.objects.submitted()
         .filter(wave=earlier)
         .filter(cooperative__in=Response.objects.submitted().filter(wave=later).values("cooperative"))
         .values("cooperative")
     )
-    aggregates, column_expression = _aggregates(indicator)
-    answers = Answer.objects.filter(
-        response__wave__in=[earlier, later],
-        response__status=Response.Status.SUBMITTED,
-        response__cooperative__in=both,
-        question__code__in=indicator.questions,
+    waves = [earlier, later]
+    grouped = _grouped_by_wave(
+        indicator, Answer.objects.filter(response__wave__in=waves, response__cooperative__in=both)
     )
-    answers = (
-        answers.exclude(text_value="") if indicator.kind == "count" else answers.filter(numeric_value__isnull=False)
-    )
-    grouped = {
-        (row["response__wave"], row["column"]): row
-        for row in answers.annotate(column=column_expression)
-        .order_by()
-        .values("response__wave", "column")
-        .annotate(**aggregates)
-    }
-    result = _trend_rows(indicator, [earlier, later], grouped, confidential_view)[0]
+    whole = _grouped_by_wave(indicator, Answer.objects.filter(response__wave__in=waves))
+    result = _trend_rows(indicator, waves, grouped, confidential_view, outside=whole)[0]
     result["panel_size"] = both.count()
     return result
 

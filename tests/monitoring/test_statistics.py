@@ -276,3 +276,31 @@ def test_trend_and_panel_follow_the_same_cooperatives(staff):
     panel = statistics.panel_trend(indicator=indicator, earlier=first, later=second, confidential_view=False)
     assert panel["panel_size"] == 3
     assert [row["cells"][position].value for row in panel["rows"]] == [12, 15]
+
+
+def test_panel_cells_that_differ_from_the_whole_wave_by_a_few_cooperatives_are_hidden(staff):
+    first = make_wave(reference_year=2022, name="2022")
+    second = make_wave(reference_year=2023, name="2023")
+    both = [CooperativeFactory() for _index in range(3)]
+    for cooperative in both:
+        save(first, cooperative, staff, submit=True, as_staff=True)
+        save(second, cooperative, staff, submit=True, as_staff=True)
+    save(first, CooperativeFactory(), staff, submit=True, as_staff=True, employment_total="100")
+    indicator = INDICATORS["employment"]
+    panel = statistics.panel_trend(indicator=indicator, earlier=first, later=second, confidential_view=False)
+    position = panel["columns"].index("employment_total")
+    earlier_cell, later_cell = (row["cells"][position] for row in panel["rows"])
+    # whole 2022 minus the panel's 2022 would be the one cooperative outside the panel
+    assert earlier_cell.hidden and earlier_cell.shown_value is None
+    assert not later_cell.hidden and later_cell.shown_value == 18
+
+
+def test_trend_rows_are_protected_against_the_published_wave_total(staff):
+    wave = make_wave(reference_year=2022, name="2022")
+    for status in ["active"] * 4 + ["liquidation"]:
+        save(wave, CooperativeFactory(), staff, submit=True, as_staff=True, activity_status=status)
+    trend = statistics.trend(indicator=INDICATORS["cooperatives"], waves=[wave], confidential_view=False)[0]
+    cells = dict(zip(trend["columns"], trend["rows"][0]["cells"], strict=True))
+    assert cells["liquidation"].reason == "primary"
+    # the wave page publishes 5 in total, so 4 active would reveal 1 in liquidation
+    assert cells["active"].reason == "secondary" and cells["active"].hidden
