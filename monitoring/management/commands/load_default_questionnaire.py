@@ -1,5 +1,6 @@
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.models import Wave
@@ -38,6 +39,6 @@ class Command(BaseCommand):
             return
         try:
             count = questionnaire_load(wave=target, data=default_questionnaire_data())
-        except Exception as error:  # the service's ValidationError carries a readable message
-            raise CommandError(str(error)) from error
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from error
         self.stdout.write(f"Loaded {count} questions into wave {target.pk} ({target.name}).")
