@@ -73,7 +73,7 @@ def _statistics_path():
         from monitoring.models import Wave
     except ImportError:
         return None
-    wave = Wave.objects.order_by("-pk").first()
+    wave = Wave.objects.filter(status=Wave.Status.PUBLISHED).order_by("-pk").first()
     if wave is None:
         return None
     for name in ("monitoring:wave-statistics", "monitoring:statistics", "monitoring:wave"):
@@ -103,6 +103,13 @@ def _microdata(client):
     staff, _ = User.objects.get_or_create(
         username="bench-staff", defaults={"email": "bench-staff@example.org", "is_superuser": True, "is_staff": True}
     )
+    # Staff must have a second factor (accounts.middleware); the bench user gets one.
+    from accounts.middleware import has_totp
+
+    if not has_totp(staff):
+        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+        TOTP.activate(staff, generate_totp_secret())
     client.force_login(staff)
     for name in ("monitoring:microdata-export", "monitoring:export-microdata", "monitoring:microdata"):
         path = _reverse(name)
