@@ -2,6 +2,7 @@
 
 The catalogue is checked by parsing the committed .po file directly (a fresh machine may have no GNU gettext), and the
 committed .mo is checked against it, so a catalogue edited without recompiling fails here rather than in production.
+locale/pl holds only the Polish plural forms of the source strings.
 """
 
 import ast
@@ -14,6 +15,7 @@ from django.utils import translation
 
 PO_PATH = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.po"
 MO_PATH = PO_PATH.with_suffix(".mo")
+POLISH_PO_PATH = Path(settings.LOCALE_PATHS[0]) / "pl" / "LC_MESSAGES" / "django.po"
 
 POLISH_NAV = ["Spółdzielnie", "Oferty", "Mapa", "Statystyki", "Biblioteka", "Szkolenia", "Otwarte dane"]
 ENGLISH_NAV = ["Cooperatives", "Offers", "Map", "Statistics", "Library", "Training", "Open data"]
@@ -66,6 +68,12 @@ def catalogue():
     header = entries[0]
     assert header["msgid"] == ""
     return header, entries[1:]
+
+
+@pytest.fixture(scope="module")
+def polish_catalogue():
+    entries = parse_po(POLISH_PO_PATH.read_text(encoding="utf-8"))
+    return entries[0], entries[1:]
 
 
 def test_home_page_is_polish_by_default(client, db):
@@ -153,3 +161,27 @@ def test_compiled_catalogue_matches_the_po_file(catalogue):
             if served != expected:
                 stale.append(entry["msgid"])
     assert stale == []
+
+
+def test_polish_catalogue_gives_every_plural_its_polish_forms(polish_catalogue):
+    """Polish is the source, so locale/pl only carries plurals: gettext's fallback knows a single plural form."""
+    header, entries = polish_catalogue
+    plurals = [entry for entry in entries if "msgid_plural" in entry]
+
+    assert "fuzzy" not in header["flags"]
+    assert "Plural-Forms: nplurals=4;" in header["msgstr"]
+    assert plurals
+    incomplete = [entry["msgid"] for entry in plurals if not all(entry.get(f"msgstr[{i}]") for i in range(4))]
+    assert incomplete == []
+    assert [entry["msgid"] for entry in entries if "fuzzy" in entry["flags"]] == []
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(1, "1 zgłoszenie"), (2, "2 zgłoszenia"), (5, "5 zgłoszeń"), (12, "12 zgłoszeń"), (22, "22 zgłoszenia")],
+)
+def test_polish_counts_take_the_right_plural_form(count, expected):
+    with translation.override("pl"):
+        text = translation.ngettext("%(counter)s zgłoszenie", "%(counter)s zgłoszeń", count)
+
+    assert text % {"counter": count} == expected
