@@ -31,3 +31,10 @@ def is_regional_coordinator(user) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return REGIONAL_COORDINATOR in _group_names(user)
+
+
+def requires_two_factor(user) -> bool:
+    """Anyone who moderates or administers must use TOTP (the admin's is_staff included)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_staff or is_ministry_staff(user) or is_regional_coordinator(user)

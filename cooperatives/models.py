@@ -10,10 +10,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
 from core.text import fold
 
+from .uploads import PrivateStorage
 from .validators import (
     validate_cpv_code,
     validate_krs,
@@ -297,6 +299,8 @@ class Cooperative(TimeStampedModel):
     is_ozrss_member = models.BooleanField(_("członek OZRSS"), default=False)
     last_audit_date = models.DateField(_("data ostatniej lustracji"), null=True, blank=True)
 
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+
     verified_at = models.DateTimeField(_("dane potwierdzone"), null=True, blank=True)
     is_demo = models.BooleanField(_("dane demonstracyjne"), default=False, editable=False)
     # Optimistic concurrency: every saved edit increments it; a save based on an older version is refused.
@@ -306,6 +310,9 @@ class Cooperative(TimeStampedModel):
     # weighted tsvector maintained by a PostgreSQL trigger (see migration add_search_on_postgresql).
     search_text = models.TextField(editable=False, blank=True, default="")
     search_vector = SearchVectorField(null=True, editable=False)
+
+    # Who changed what and when; derived search columns are left out (they follow the fields).
+    history = HistoricalRecords(excluded_fields=["search_text", "search_vector", "updated_at"])
 
     objects = CooperativeQuerySet.as_manager()
 
@@ -500,6 +507,8 @@ class Offer(TimeStampedModel):
     search_text = models.TextField(editable=False, blank=True, default="")
     search_vector = SearchVectorField(null=True, editable=False)
 
+    history = HistoricalRecords(excluded_fields=["search_text", "search_vector", "updated_at"])
+
     objects = OfferQuerySet.as_manager()
 
     class Meta:
@@ -563,3 +572,213 @@ class Membership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} – {self.cooperative} ({self.get_role_display()})"
+
+
+class CooperativePhoto(TimeStampedModel):
+    """A photo on a cooperative's profile. Stored re-encoded (no EXIF/GPS) under a server-made name."""
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("zdjęcie"), upload_to="photos/")
+    alt_text = models.CharField(_("opis zdjęcia (tekst alternatywny)"), max_length=200)
+    sort_order = models.PositiveSmallIntegerField(_("kolejność"), default=0)
+
+    class Meta:
+        verbose_name = _("zdjęcie spółdzielni")
+        verbose_name_plural = _("zdjęcia spółdzielni")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.alt_text
+
+
+# --- Self-service: coordinators, representation, moderation ----------------------------------------------
+
+
+class CoordinatorAssignment(models.Model):
+    """A regional coordinator moderates the cooperatives of the voivodeships assigned here."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinator_assignments")
+    voivodeship = models.ForeignKey(
+        TerritorialUnit,
+        verbose_name=_("województwo"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": TerritorialUnit.Level.VOIVODESHIP},
+    )
+
+    class Meta:
+        verbose_name = _("przydział koordynatora")
+        verbose_name_plural = _("przydziały koordynatorów")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "voivodeship"], name="coordinator_unique_voivodeship"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.voivodeship}"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("oczekuje")
+    APPROVED = "approved", _("zatwierdzony")
+    REJECTED = "rejected", _("odrzucony")
+
+
+class ReviewQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=ReviewStatus.PENDING)
+
+
+class RepresentationRequest(TimeStampedModel):
+    """A user's request to represent a cooperative; approved by a moderator or by the cooperative's e-mail link."""
+
+    class VerifiedBy(models.TextChoices):
+        MODERATOR = "moderator", _("decyzja moderatora")
+        EMAIL_LINK = "email_link", _("link wysłany na e-mail spółdzielni")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="representation_requests")
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="representation_requests")
+    role_in_cooperative = models.CharField(_("funkcja w spółdzielni"), max_length=120)
+    message = models.TextField(_("uzasadnienie"), blank=True)
+    document = models.FileField(
+        _("dokument potwierdzający (PDF)"), upload_to="representation/", blank=True, storage=PrivateStorage()
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    reason = models.TextField(_("uzasadnienie decyzji"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("data decyzji"), null=True, blank=True)
+    verified_by = models.CharField(_("sposób weryfikacji"), max_length=12, choices=VerifiedBy.choices, blank=True)
+    link_sent_to = models.EmailField(_("link wysłany na adres"), blank=True)
+    link_sent_at = models.DateTimeField(_("link wysłany"), null=True, blank=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wniosek o reprezentowanie")
+        verbose_name_plural = _("wnioski o reprezentowanie")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cooperative"],
+                condition=Q(status="pending"),
+                name="representation_one_pending_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="representation_decided_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.cooperative}"
+
+
+class ChangeRequest(TimeStampedModel):
+    """A proposed change of a cooperative's identity fields; applies only after a moderator approves it."""
+
+    IDENTITY_FIELDS = (
+        "name",
+        "krs_number",
+        "nip",
+        "regon",
+        "founder_type",
+        "status",
+        "is_social_enterprise",
+        "ps_decision_number",
+        "ps_decision_date",
+    )
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="change_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="change_requests")
+    proposed = models.JSONField(_("proponowane wartości"))
+    previous = models.JSONField(_("wartości w chwili zgłoszenia"))
+    base_version = models.PositiveIntegerField(_("wersja bazowa"))
+    justification = models.TextField(_("uzasadnienie"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    reason = models.TextField(_("uzasadnienie decyzji"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("data decyzji"), null=True, blank=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wniosek o zmianę danych rejestrowych")
+        verbose_name_plural = _("wnioski o zmianę danych rejestrowych")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="changerequest_decided_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cooperative} ({self.get_status_display()})"
+
+
+class ErrorReport(TimeStampedModel):
+    """A visitor's report that a public entry is wrong."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("otwarte")
+        RESOLVED = "resolved", _("rozpatrzone")
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="error_reports")
+    message = models.TextField(_("co jest nie tak"), max_length=3000)
+    reporter_email = models.EmailField(_("e-mail do odpowiedzi (opcjonalnie)"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("rozpatrzono"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("zgłoszenie błędu")
+        verbose_name_plural = _("zgłoszenia błędów")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.cooperative}: {self.message[:40]}"
+
+
+class Inquiry(TimeStampedModel):
+    """A buyer's inquiry sent to several cooperatives at once. The sender's data is personal data: only the
+    addressed cooperatives' representatives and staff may see it."""
+
+    subject = models.CharField(_("czego dotyczy zapytanie"), max_length=200)
+    details = models.TextField(_("opis potrzeby"), max_length=5000)
+    place = models.CharField(_("miejsce realizacji"), max_length=200)
+    timeframe = models.CharField(_("termin"), max_length=200)
+    budget = models.CharField(_("budżet"), max_length=100, blank=True)
+    contact_name = models.CharField(_("imię i nazwisko"), max_length=200)
+    organisation = models.CharField(_("instytucja lub firma"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("e-mail"))
+    contact_phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    cooperatives = models.ManyToManyField(Cooperative, through="InquiryRecipient", related_name="inquiries")
+
+    class Meta:
+        verbose_name = _("zapytanie ofertowe")
+        verbose_name_plural = _("zapytania ofertowe")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+
+class InquiryRecipient(models.Model):
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="recipients")
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="inquiry_recipients")
+    emailed_to = models.EmailField(_("wysłano na adres"), blank=True)
+
+    class Meta:
+        verbose_name = _("adresat zapytania")
+        verbose_name_plural = _("adresaci zapytań")
+        constraints = [
+            models.UniqueConstraint(fields=["inquiry", "cooperative"], name="inquiryrecipient_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.inquiry} → {self.cooperative}"

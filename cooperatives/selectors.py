@@ -296,3 +296,38 @@ def serves_options(*, code: str = "") -> list[TerritorialUnit]:
     if code:
         units |= Q(level=TerritorialUnit.Level.POWIAT, code__startswith=code[:2])
     return list(TerritorialUnit.objects.filter(units).order_by("code"))
+
+
+# --- REST API ------------------------------------------------------------------------------------------------
+
+
+def _public_offers_prefetch() -> Prefetch:
+    offers = Offer.objects.active().select_related("category", "category__parent").order_by("title", "pk")
+    return Prefetch("offers", queryset=offers.defer(*SEARCH_COLUMNS), to_attr="public_offers")
+
+
+def cooperative_api_queryset():
+    """Cooperatives with everything the API shows of each, in a fixed number of queries per page."""
+    return (
+        cooperative_base_queryset()
+        .select_related("ps_voivode")
+        .prefetch_related("target_groups", "founder_kinds", "activities", _public_offers_prefetch())
+    )
+
+
+def offer_api_queryset():
+    return offer_base_queryset().prefetch_related("area_powiats", "area_voivodeships")
+
+
+def offer_category_queryset():
+    """The two-level taxonomy: each category with its parent and its children."""
+    return OfferCategory.objects.select_related("parent").prefetch_related("children")
+
+
+def territorial_unit_queryset():
+    """Voivodeships, powiats and gminas (parts of gminas are an internal detail of the TERC register)."""
+    return (
+        TerritorialUnit.objects.exclude(level=TerritorialUnit.Level.GMINA_PART)
+        .select_related("parent")
+        .order_by("code")
+    )

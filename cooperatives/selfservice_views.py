@@ -1,10 +1,564 @@
-"""Placeholder until the self-service work lands."""
+"""Signed-in pages: a representative's dashboard and editing, buyer inquiries, error reports, moderation.
 
-from django.http import Http404
+Every view checks one predicate from permissions.py and calls one service; reads come from selfservice_selectors.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selfservice_selectors as selectors
+from . import services
+from .forms import (
+    ChangeRequestForm,
+    CooperativeLookupForm,
+    CooperativeProfileForm,
+    DecisionForm,
+    ErrorReportForm,
+    InquiryForm,
+    MemberInviteForm,
+    OfferForm,
+    PhotoForm,
+    RepresentationRequestForm,
+)
+from .models import (
+    ChangeRequest,
+    Cooperative,
+    CooperativePhoto,
+    ErrorReport,
+    Inquiry,
+    Membership,
+    Offer,
+    RepresentationRequest,
+)
+from .permissions import (
+    can_edit_cooperative,
+    can_manage_members,
+    can_moderate_cooperative,
+    can_request_representation,
+    can_revert_history,
+    can_use_moderation_desk,
+    can_view_history,
+    can_view_inquiry,
+    can_view_stale_list,
+)
+
+T = "cooperatives/selfservice/"
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def _client_ip(request) -> str:
+    # Only REMOTE_ADDR: X-Forwarded-For can be forged by the client. Behind a reverse proxy the deployment must
+    # pass the real client address as REMOTE_ADDR.
+    return request.META.get("REMOTE_ADDR", "")
 
 
-dashboard = inquiry = report_error = _todo
+def _rate_limited(request, scope: str) -> bool:
+    """Counts a submission per client IP in the shared cache; True once the limit of the window is reached."""
+    limit, window = settings.PORTAL_PUBLIC_FORM_RATE
+    key = f"selfservice:rate:{scope}:{_client_ip(request)}"
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return count > limit
+
+
+def _cooperative(krs: str) -> Cooperative:
+    return get_object_or_404(Cooperative.objects.select_related("gmina", "voivodeship"), krs_number=krs)
+
+
+def _editable_cooperative(request, krs: str) -> Cooperative:
+    cooperative = _cooperative(krs)
+    if not can_edit_cooperative(request.user, cooperative):
+        raise PermissionDenied
+    return cooperative
+
+
+def _stale(request, form, error: services.StaleVersionError, template: str, context: dict):
+    """Keeps the user's input on the page and shows what changed meanwhile; nothing is saved."""
+    form.add_error(
+        None,
+        _(
+            "Ktoś zapisał zmiany, odkąd otworzyłeś(-aś) ten formularz. Twoje zmiany nie zostały zapisane. "
+            "Sprawdź poniżej, co się zmieniło, i zapisz ponownie."
+        ),
+    )
+    data = form.data.copy()
+    data["version"] = error.current_version
+    form.data = data
+    return render(request, template, {**context, "form": form, "stale_changes": error.changes}, status=409)
+
+
+# --- Dashboard ----------------------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    """A signed-in user's own cooperatives, requests and the inquiries addressed to them."""
+    return render(
+        request,
+        T + "dashboard.html",
+        {
+            "memberships": selectors.dashboard_memberships(user=request.user),
+            "requests": selectors.user_requests(user=request.user),
+            "inquiries": selectors.dashboard_inquiries(user=request.user),
+            "can_moderate": can_use_moderation_desk(request.user),
+        },
+    )
+
+
+# --- Representation ----------------------------------------------------------------------------------------
+
+
+@login_required
+def representation_request(request):
+    """Any signed-in user may ask to represent a cooperative they do not represent yet."""
+    lookup = CooperativeLookupForm(request.GET or None)
+    results = selectors.cooperative_lookup(query=lookup.cleaned_data["q"]) if lookup.is_valid() else []
+    cooperative = None
+    krs = request.POST.get("krs") or request.GET.get("krs")
+    if krs:
+        cooperative = get_object_or_404(Cooperative, krs_number=krs)
+        if not can_request_representation(request.user, cooperative):
+            messages.info(request, _("Już reprezentujesz tę spółdzielnię."))
+            return redirect("selfservice:dashboard")
+    form = RepresentationRequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and cooperative and form.is_valid():
+        try:
+            services.representation_request_create(
+                user=request.user,
+                cooperative=cooperative,
+                role_in_cooperative=form.cleaned_data["role_in_cooperative"],
+                message=form.cleaned_data["message"],
+                document=form.cleaned_data["document"],
+                build_url=request.build_absolute_uri,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Wniosek wysłany. O decyzji powiadomimy Cię e-mailem."))
+            return redirect("selfservice:dashboard")
+    return render(
+        request,
+        T + "representation_request.html",
+        {"lookup": lookup, "results": results, "cooperative": cooperative, "form": form},
+    )
+
+
+def representation_confirm(request, token):
+    """The link e-mailed to the cooperative: GET shows what is confirmed, POST confirms (link scanners only GET)."""
+    try:
+        request_obj = services.representation_request_from_token(token)
+        if request.method == "POST":
+            services.representation_confirm_by_link(token=token)
+            messages.success(request, _("Dziękujemy. Przedstawiciel spółdzielni został potwierdzony."))
+            return render(request, T + "representation_confirm.html", {"confirmed": True, "request_obj": request_obj})
+    except services.InvalidLink as error:
+        return render(request, T + "representation_confirm.html", {"error": str(error)}, status=410)
+    return render(request, T + "representation_confirm.html", {"request_obj": request_obj})
+
+
+# --- Profile -------------------------------------------------------------------------------------------------
+
+
+@login_required
+def cooperative_edit(request, krs):
+    """Only a representative of the cooperative (or ministry staff) may edit its profile."""
+    cooperative = _editable_cooperative(request, krs)
+    template = T + "cooperative_edit.html"
+    form = CooperativeProfileForm(request.POST or None, request.FILES or None, instance=cooperative)
+    context = {"cooperative": cooperative, "offers": cooperative.offers.select_related("category")}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cooperative_update_profile(
+                cooperative=cooperative,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                data=form.profile_data(),
+                target_groups=form.cleaned_data["target_groups"],
+                pkd_codes=form.cleaned_data["pkd_codes"],
+                logo=form.cleaned_data["logo_upload"],
+            )
+        except services.StaleVersionError as error:
+            return _stale(request, form, error, template, context)
+        messages.success(request, _("Zapisano. Zmiany są już widoczne w profilu publicznym."))
+        return redirect("selfservice:cooperative-edit", krs=krs)
+    return render(request, template, {**context, "form": form})
+
+
+@login_required
+@require_POST
+def confirm_data(request, krs):
+    """ "Moje dane są aktualne" – one click by a representative."""
+    cooperative = _editable_cooperative(request, krs)
+    services.cooperative_confirm_data(cooperative=cooperative, user=request.user)
+    messages.success(request, _("Dziękujemy za potwierdzenie aktualności danych."))
+    return redirect("selfservice:cooperative-edit", krs=krs)
+
+
+@login_required
+def change_request_create(request, krs):
+    """Identity fields change only through a request that a moderator approves."""
+    cooperative = _editable_cooperative(request, krs)
+    form = ChangeRequestForm(request.POST or None, instance=cooperative)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_request_create(
+                cooperative=cooperative,
+                user=request.user,
+                proposed=form.proposed(),
+                justification=form.cleaned_data["justification"],
+                build_url=request.build_absolute_uri,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Wniosek o zmianę wysłany do moderacji."))
+            return redirect("selfservice:cooperative-edit", krs=krs)
+    return render(request, T + "change_request_form.html", {"cooperative": cooperative, "form": form})
+
+
+# --- Offers --------------------------------------------------------------------------------------------------
+
+
+@login_required
+def offer_create(request, krs):
+    cooperative = _editable_cooperative(request, krs)
+    form = OfferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.offer_create(cooperative=cooperative, user=request.user, data=form.offer_data())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Dodano ofertę."))
+            return redirect("selfservice:cooperative-edit", krs=krs)
+    return render(request, T + "offer_form.html", {"cooperative": cooperative, "form": form})
+
+
+def _editable_offer(request, pk) -> Offer:
+    offer = get_object_or_404(Offer.objects.select_related("cooperative", "category"), pk=pk)
+    if not can_edit_cooperative(request.user, offer.cooperative):
+        raise PermissionDenied
+    return offer
+
+
+@login_required
+def offer_edit(request, pk):
+    """Only a representative of the offering cooperative (or staff) may edit or deactivate an offer."""
+    offer = _editable_offer(request, pk)
+    template = T + "offer_form.html"
+    form = OfferForm(request.POST or None, instance=offer)
+    context = {"cooperative": offer.cooperative, "offer": offer}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.offer_update(
+                offer=offer, user=request.user, expected_version=form.cleaned_data["version"], data=form.offer_data()
+            )
+        except services.StaleVersionError as error:
+            return _stale(request, form, error, template, context)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Zapisano ofertę."))
+            return redirect("selfservice:cooperative-edit", krs=offer.cooperative.krs_number)
+    return render(request, template, {**context, "form": form})
+
+
+@login_required
+def offer_delete(request, pk):
+    offer = _editable_offer(request, pk)
+    if request.method == "POST":
+        krs = offer.cooperative.krs_number
+        services.offer_delete(offer=offer, user=request.user)
+        messages.success(request, _("Usunięto ofertę."))
+        return redirect("selfservice:cooperative-edit", krs=krs)
+    return render(request, T + "offer_confirm_delete.html", {"offer": offer, "cooperative": offer.cooperative})
+
+
+# --- Photos --------------------------------------------------------------------------------------------------
+
+
+@login_required
+def photos(request, krs):
+    cooperative = _editable_cooperative(request, krs)
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.photo_add(
+                cooperative=cooperative, image=form.cleaned_data["image"], alt_text=form.cleaned_data["alt_text"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Dodano zdjęcie."))
+            return redirect("selfservice:photos", krs=krs)
+    return render(
+        request, T + "photos.html", {"cooperative": cooperative, "form": form, "photos": cooperative.photos.all()}
+    )
+
+
+@login_required
+@require_POST
+def photo_delete(request, pk):
+    photo = get_object_or_404(CooperativePhoto.objects.select_related("cooperative"), pk=pk)
+    if not can_edit_cooperative(request.user, photo.cooperative):
+        raise PermissionDenied
+    services.photo_delete(photo=photo)
+    messages.success(request, _("Usunięto zdjęcie."))
+    return redirect("selfservice:photos", krs=photo.cooperative.krs_number)
+
+
+# --- Members -------------------------------------------------------------------------------------------------
+
+
+@login_required
+def members(request, krs):
+    """Owners invite and remove editors; staff may revoke any membership."""
+    cooperative = _cooperative(krs)
+    if not can_manage_members(request.user, cooperative):
+        raise PermissionDenied
+    form = MemberInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_invite(cooperative=cooperative, email=form.cleaned_data["email"])
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Dodano redaktora."))
+            return redirect("selfservice:members", krs=krs)
+    return render(
+        request,
+        T + "members.html",
+        {
+            "cooperative": cooperative,
+            "form": form,
+            "memberships": cooperative.memberships.select_related("user").order_by("role", "user__email"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_remove(request, pk):
+    membership = get_object_or_404(Membership.objects.select_related("cooperative", "user"), pk=pk)
+    is_self = membership.user_id == request.user.pk
+    if not (is_self or can_manage_members(request.user, membership.cooperative)):
+        raise PermissionDenied
+    try:
+        services.membership_remove(membership=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Usunięto dostęp do profilu."))
+        if is_self:
+            return redirect("selfservice:dashboard")
+    return redirect("selfservice:members", krs=membership.cooperative.krs_number)
+
+
+# --- History -------------------------------------------------------------------------------------------------
+
+
+@login_required
+def history(request, krs):
+    """Moderators see who changed what; ministry staff may revert a change in one action."""
+    cooperative = _cooperative(krs)
+    if not can_view_history(request.user, cooperative):
+        raise PermissionDenied
+    return render(
+        request,
+        T + "history.html",
+        {
+            "cooperative": cooperative,
+            "entries": selectors.object_history(cooperative),
+            "offer_entries": selectors.offers_history(cooperative),
+            "can_revert": can_revert_history(request.user, cooperative),
+        },
+    )
+
+
+@login_required
+@require_POST
+def history_revert(request, model, history_id):
+    history_model = {"spoldzielnia": Cooperative.history.model, "oferta": Offer.history.model}.get(model)
+    if history_model is None:
+        raise Http404
+    record = get_object_or_404(history_model, history_id=history_id)
+    cooperative_id = record.id if model == "spoldzielnia" else record.cooperative_id
+    cooperative = get_object_or_404(Cooperative, pk=cooperative_id)
+    if not can_revert_history(request.user, cooperative):
+        raise PermissionDenied
+    services.history_revert(record=record, user=request.user)
+    messages.success(request, _("Przywrócono wcześniejszy stan. Przywrócenie zapisano w historii."))
+    return redirect("selfservice:history", krs=cooperative.krs_number)
+
+
+# --- Public forms --------------------------------------------------------------------------------------------
+
+
+def report_error(request, krs):
+    """Anyone may report an error in a public entry; rate-limited per IP, with a honeypot against bots."""
+    cooperative = _cooperative(krs)
+    form = ErrorReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # Only complete submissions count towards the limit, so typos do not lock a person out.
+        if _rate_limited(request, "error-report"):
+            form.add_error(None, _("Wysłano zbyt wiele zgłoszeń z tego adresu. Spróbuj ponownie za godzinę."))
+            return render(request, T + "report_error.html", {"cooperative": cooperative, "form": form}, status=429)
+        services.error_report_create(
+            cooperative=cooperative,
+            message=form.cleaned_data["message"],
+            reporter_email=form.cleaned_data["reporter_email"],
+        )
+        messages.success(request, _("Dziękujemy. Zgłoszenie trafiło do moderatorów."))
+        return redirect(cooperative.get_absolute_url())
+    return render(request, T + "report_error.html", {"cooperative": cooperative, "form": form})
+
+
+def inquiry(request):
+    """A buyer sends one inquiry to the cooperatives selected in the catalogue (`krs` parameters)."""
+    source = request.POST if request.method == "POST" else request.GET
+    preselected = [krs for krs in source.getlist("krs") if krs.isdigit() and len(krs) == 10]
+    form = InquiryForm(request.POST or None, preselected=preselected)
+    if request.method == "POST" and form.is_valid():
+        if _rate_limited(request, "inquiry"):
+            form.add_error(None, _("Wysłano zbyt wiele zapytań z tego adresu. Spróbuj ponownie za godzinę."))
+            return render(request, T + "inquiry_form.html", {"form": form, "has_selection": True}, status=429)
+        services.inquiry_send(cooperatives=list(form.cleaned_data["krs"]), data=form.inquiry_data())
+        return render(request, T + "inquiry_sent.html", {"cooperatives": form.cleaned_data["krs"]})
+    return render(request, T + "inquiry_form.html", {"form": form, "has_selection": bool(preselected)})
+
+
+@login_required
+def inquiry_detail(request, pk):
+    """The sender's personal data: addressed cooperatives' representatives and staff only."""
+    inquiry = get_object_or_404(Inquiry.objects.prefetch_related("recipients__cooperative"), pk=pk)
+    if not can_view_inquiry(request.user, inquiry):
+        raise PermissionDenied
+    return render(request, T + "inquiry_detail.html", {"inquiry": inquiry})
+
+
+# --- Moderation ----------------------------------------------------------------------------------------------
+
+
+def _require_desk(request):
+    if not can_use_moderation_desk(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def moderation_desk(request):
+    """Pending requests and reports; a coordinator sees only their voivodeships."""
+    _require_desk(request)
+    voivodeships = selectors.moderated_voivodeships(user=request.user)
+    chosen = request.GET.get("wojewodztwo") or None
+    if chosen and not voivodeships.filter(code=chosen).exists():
+        chosen = None
+    return render(
+        request,
+        T + "moderation_desk.html",
+        {
+            **selectors.moderation_desk(user=request.user, voivodeship=chosen),
+            "voivodeships": voivodeships,
+            "chosen": chosen,
+        },
+    )
+
+
+@login_required
+def representation_review(request, pk):
+    request_obj = get_object_or_404(
+        RepresentationRequest.objects.select_related("user", "cooperative", "cooperative__voivodeship"), pk=pk
+    )
+    if not can_moderate_cooperative(request.user, request_obj.cooperative):
+        raise PermissionDenied
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.representation_request_decide(
+                request_obj=request_obj, reviewer=request.user, approve=form.approve, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Zapisano decyzję i powiadomiono wnioskodawcę."))
+            return redirect("selfservice:moderation")
+    return render(request, T + "representation_review.html", {"request_obj": request_obj, "form": form})
+
+
+@login_required
+def representation_document(request, pk):
+    """The supporting PDF: the applicant and the moderators of the cooperative only."""
+    request_obj = get_object_or_404(RepresentationRequest.objects.select_related("cooperative"), pk=pk)
+    allowed = request_obj.user_id == request.user.pk or can_moderate_cooperative(request.user, request_obj.cooperative)
+    if not allowed or not request_obj.document:
+        raise Http404
+    return FileResponse(request_obj.document.open("rb"), content_type="application/pdf", filename="dokument.pdf")
+
+
+@login_required
+def change_review(request, pk):
+    change_request = get_object_or_404(
+        ChangeRequest.objects.select_related("requested_by", "cooperative", "cooperative__voivodeship"), pk=pk
+    )
+    if not can_moderate_cooperative(request.user, change_request.cooperative):
+        raise PermissionDenied
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_request_decide(
+                change_request=change_request,
+                reviewer=request.user,
+                approve=form.approve,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Zapisano decyzję i powiadomiono wnioskodawcę."))
+            return redirect("selfservice:moderation")
+    return render(
+        request,
+        T + "change_review.html",
+        {"change_request": change_request, "diff": selectors.change_request_diff(change_request), "form": form},
+    )
+
+
+@login_required
+@require_POST
+def error_report_resolve(request, pk):
+    report = get_object_or_404(ErrorReport.objects.select_related("cooperative"), pk=pk)
+    if not can_moderate_cooperative(request.user, report.cooperative):
+        raise PermissionDenied
+    services.error_report_resolve(report=report, user=request.user)
+    messages.success(request, _("Oznaczono zgłoszenie jako rozpatrzone."))
+    return redirect("selfservice:moderation")
+
+
+@login_required
+def stale_list(request):
+    """Cooperatives whose representatives have not confirmed their data for a year."""
+    if not can_view_stale_list(request.user):
+        raise PermissionDenied
+    return render(request, T + "stale_list.html", {"cooperatives": selectors.stale_cooperatives(user=request.user)})
+
+
+@login_required
+def api_token(request):
+    """A representative's API token for the write API; shown once, right after it is (re)generated."""
+    from rest_framework.authtoken.models import Token
+
+    token = None
+    if request.method == "POST":
+        Token.objects.filter(user=request.user).delete()
+        token = Token.objects.create(user=request.user)
+    has_token = token is not None or Token.objects.filter(user=request.user).exists()
+    return render(request, T + "api_token.html", {"token": token, "has_token": has_token})

@@ -1,11 +1,65 @@
-"""API-wide error handling: every error is JSON, with a message per bad field or parameter."""
+"""API-wide plumbing: every error is JSON with a message per bad field or parameter, and query parameters are
+validated all at once."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django_filters import utils as filter_utils
+from django_filters.filters import ModelChoiceFilter
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.plumbing import build_parameter_type
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.params import split_nul_params
 
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+    elif isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, list):
+        # A bare list of messages has no parameter to point at; keep the response an object like every other.
+        exc = exceptions.ValidationError({"detail": exc.detail})
     return drf_exception_handler(exc, context)
+
+
+class ParameterValidatingFilterBackend(DjangoFilterBackend):
+    """django-filter's backend that reports every unusable query parameter in one 400.
+
+    Filter errors, pagination errors (from the view's paginator) and NUL characters, which PostgreSQL refuses in
+    text and which therefore must never reach a query, are collected into one `{parameter: [messages]}`.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        data, errors = split_nul_params(request.query_params)
+        paginator = getattr(view, "paginator", None)
+        if hasattr(paginator, "query_param_errors"):
+            errors.update(paginator.query_param_errors(request))
+        filterset_class = self.get_filterset_class(view, queryset)
+        filterset = None
+        if filterset_class is not None:
+            filterset = filterset_class(data=data, queryset=queryset, request=request)
+            if not filterset.is_valid():
+                errors = {**filter_utils.translate_validation(filterset.errors).detail, **errors}
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return filterset.qs if filterset is not None else queryset
+
+
+class ParameterValidatingFilterExtension(DjangoFilterExtension):
+    """Types a queryset choice chosen by another field (a TERYT code, a slug) from that field of the chosen model,
+    which drf-spectacular would otherwise look for on the listed model and fail to find."""
+
+    target_class = "core.api.ParameterValidatingFilterBackend"
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        queryset = filter_field.extra.get("queryset")
+        to_field_name = filter_field.extra.get("to_field_name")
+        if isinstance(filter_field, ModelChoiceFilter) and to_field_name and isinstance(queryset, QuerySet):
+            schema = auto_schema._map_model_field(queryset.model._meta.get_field(to_field_name), direction=None)
+            for key in ("readOnly", "description", "title"):
+                schema.pop(key, None)
+            description = str(filter_field.label) if filter_field.label else None
+            return [build_parameter_type(name=field_name, schema=schema, location="query", description=description)]
+        return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)

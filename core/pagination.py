@@ -1,30 +1,80 @@
+"""API pagination: `page` and `page_size` (capped), answered as `{count, next, previous, results}`.
+
+A malformed `page` or `page_size` is a 400 with a message for that parameter, a page past the end a 404; neither
+is silently replaced by a default, so a client never mistakes a wrong page for the right one.
+"""
+
 from django.conf import settings
+from django.core.paginator import InvalidPage
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 
+def _parse_positive_int(raw: str) -> int | None:
+    """The integer in `raw`, or None when it is not a whole number of at least 1."""
+    try:
+        value = int(raw)
+    except ValueError:  # also raised for strings longer than Python's digit limit
+        return None
+    return value if value >= 1 else None
+
+
 class PortalPageNumberPagination(PageNumberPagination):
-    """`page` and `page_size` (capped) with `{count, next, previous, results}` responses.
-
-    Out-of-range pages and malformed page sizes are answered with 400/404 by the API's exception handling,
-    never silently replaced.
-    """
-
     page_size_query_param = "page_size"
+    page_query_description = "Numer strony wyników (od 1)."
+    page_size_query_description = "Liczba wyników na stronie."
 
     @property
-    def max_page_size(self):
+    def max_page_size(self) -> int:
         return settings.PORTAL_API_MAX_PAGE_SIZE
 
-    def get_page_size(self, request):
-        from rest_framework.exceptions import ValidationError
+    def query_param_errors(self, request) -> dict[str, list[str]]:
+        """Messages for the pagination parameters that cannot be used, by parameter name."""
+        errors: dict[str, list[str]] = {}
+        raw_page = request.query_params.get(self.page_query_param, "")
+        if raw_page and raw_page not in self.last_page_strings and _parse_positive_int(raw_page) is None:
+            errors[self.page_query_param] = [_("Numer strony musi być liczbą całkowitą większą od zera.")]
+        raw_size = request.query_params.get(self.page_size_query_param, "")
+        if raw_size:
+            size = _parse_positive_int(raw_size)
+            if size is None or size > self.max_page_size:
+                errors[self.page_size_query_param] = [
+                    _("Rozmiar strony musi być liczbą całkowitą od 1 do %(max)d.") % {"max": self.max_page_size}
+                ]
+        return errors
 
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None or raw == "":
-            return self.page_size
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param, "")
+        return _parse_positive_int(raw) if raw else self.page_size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        errors = self.query_param_errors(request)
+        if errors:
+            raise ValidationError(errors)
+        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        raw_page = request.query_params.get(self.page_query_param, "") or "1"
+        number = paginator.num_pages if raw_page in self.last_page_strings else int(raw_page)
         try:
-            size = int(raw)
-        except ValueError:
-            raise ValidationError({"page_size": ["Podaj liczbę całkowitą."]}) from None
-        if size < 1 or size > self.max_page_size:
-            raise ValidationError({"page_size": [f"Dozwolony rozmiar strony to od 1 do {self.max_page_size}."]})
-        return size
+            self.page = paginator.page(number)
+        except InvalidPage:
+            raise NotFound(
+                _("Strona %(page)s nie istnieje; ostatnia strona ma numer %(last)d.")
+                % {"page": raw_page, "last": paginator.num_pages}
+            ) from None
+        return list(self.page)
+
+    def get_paginated_response_schema(self, schema):
+        response_schema = super().get_paginated_response_schema(schema)
+        response_schema["required"] = ["count", "next", "previous", "results"]
+        return response_schema
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+                parameter["schema"]["default"] = self.page_size
+        return parameters

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from cooperatives.api import manage as cooperatives_manage_api
 from cooperatives.api import views as cooperatives_api
 from monitoring.api import views as monitoring_api
 from publications.api import views as publications_api
@@ -12,6 +13,7 @@ from trainings.api import views as trainings_api
 router = DefaultRouter()
 for app_api in (cooperatives_api, monitoring_api, publications_api, trainings_api):
     app_api.register(router)
+cooperatives_manage_api.register(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -49,6 +49,7 @@ class TrainingAdminForm(forms.ModelForm):
             "gmina",
             "organisers",
             "trainers",
+            "materials",
             "capacity",
             "target_institution_types",
             "required_attendance_percent",
@@ -62,7 +63,7 @@ class TrainingAdmin(admin.ModelAdmin):
     list_filter = ("status", "format", "topic", "programme", "voivodeship")
     search_fields = ("title", "venue")
     date_hierarchy = "starts_on"
-    autocomplete_fields = ("organisers",)
+    autocomplete_fields = ("organisers", "materials")
     raw_id_fields = ("gmina",)
     inlines = [TrainingSessionInline]
     list_select_related = ("gmina", "programme")

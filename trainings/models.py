@@ -129,6 +129,9 @@ class Training(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("organizatorzy"), blank=True, related_name="organised_trainings"
     )
     trainers = models.TextField(_("trenerzy"), blank=True, help_text=_("Jedna osoba w wierszu."))
+    materials = models.ManyToManyField(
+        "publications.Publication", verbose_name=_("materiały z biblioteki"), blank=True, related_name="trainings"
+    )
     capacity = models.PositiveIntegerField(_("liczba miejsc"))
     target_institution_types = models.JSONField(
         _("instytucje docelowe"), default=list, blank=True, help_text=_("Typy instytucji, do których kierowane jest.")

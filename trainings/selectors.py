@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext
 
 from cooperatives.models import Cooperative, TerritorialUnit
+from publications.models import Publication
 
 from .filters import TrainingFilterSet
 from .models import (
@@ -38,7 +39,14 @@ def training_detail(*, pk: int) -> Training:
     """One training with its sessions and the number of seats taken. Raises Training.DoesNotExist."""
     return (
         training_base_queryset()
-        .prefetch_related("sessions")
+        .prefetch_related(
+            "sessions",
+            Prefetch(
+                "materials",
+                queryset=Publication.objects.published().order_by("year", "title"),
+                to_attr="public_materials",
+            ),
+        )
         .annotate(seats_taken=Count("enrolments", filter=Q(enrolments__status__in=Enrolment.SEAT_STATUSES)))
         .get(pk=pk)
     )

@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "rest_framework.authtoken",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "simple_history",
     "core",
     "accounts",
     "cooperatives",
@@ -64,6 +69,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RequireStaffTwoFactorMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -112,6 +120,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Accounts (django-allauth) ----------------------------------------------------------------------------
+# Log-in by e-mail only, mandatory e-mail verification; failed log-ins are rate-limited per address and per IP in
+# the shared cache, which locks an address out for a while. TOTP is open to everyone and required for staff
+# (accounts.middleware). See accounts/README.md.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Portal spółdzielni socjalnych] "
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env("ACCOUNT_LOGIN_FAILED_RATE", "10/m/ip,5/15m/key"),
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+}
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "selfservice:dashboard"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Portal spółdzielni socjalnych"
+
 # --- Cache ----------------------------------------------------------------------------------------------
 # Shared state (rate limits, cached counts) must live in a shared cache once there are several app servers.
 REDIS_URL = env("REDIS_URL")
@@ -139,6 +173,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Personal documents (representatives' supporting PDFs): outside MEDIA_ROOT, served only by a checked view.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
@@ -160,7 +196,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", "120/min")},
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
@@ -178,6 +218,14 @@ SPECTACULAR_SETTINGS = {
 # --- Portal ---------------------------------------------------------------------------------------------
 PORTAL_API_MAX_PAGE_SIZE = 100
 PORTAL_SEARCH_MAX_LENGTH = 200
+# Self-service (cooperatives/README.md): upload limits, link validity, rate limits of the public forms.
+PORTAL_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+PORTAL_IMAGE_MAX_PIXELS = 40_000_000
+PORTAL_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+PORTAL_REPRESENTATION_LINK_HOURS = 72
+PORTAL_PUBLIC_FORM_RATE = (5, 3600)  # submissions per client IP per seconds (error reports, inquiries)
+PORTAL_STALE_AFTER_DAYS = 365
+PORTAL_INQUIRY_RETENTION_DAYS = 730  # buyers' inquiries hold personal data; purge_inquiries deletes older ones
 
 LOGGING = {
     "version": 1,

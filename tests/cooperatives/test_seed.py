@@ -245,13 +245,23 @@ def test_command_reports_its_speed_and_refuses_bad_options(territory, capsys):
         call_command("seed_demo", "--scale", "0", "--no-progress")
 
 
-def test_bootstrap_seeds_an_empty_registry(territory, monkeypatch, capsys):
+def test_bootstrap_seeds_an_empty_database_once(territory, monkeypatch, capsys):
+    from publications.models import Publication
+    from trainings.models import Training
+
     monkeypatch.setattr("cooperatives.management.commands.seed_demo.DEFAULT_SCALE", 12)
     call_command("bootstrap")
     assert Cooperative.objects.filter(is_demo=True).count() == 12
+    publications, trainings = Publication.objects.count(), Training.objects.count()
+    assert publications > 0 and trainings > 0
+    assert Training.objects.filter(materials__series__title__startswith="ABC").exists()
     call_command("bootstrap")
-    assert Cooperative.objects.count() == 12
-    assert "nothing to load" in capsys.readouterr().out
+    assert (Cooperative.objects.count(), Publication.objects.count(), Training.objects.count()) == (
+        12,
+        publications,
+        trainings,
+    )
+    assert "no demo data loaded" in capsys.readouterr().out
 
 
 def test_search_vectors_are_filled_on_postgresql(postgresql_only, territory):

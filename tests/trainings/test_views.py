@@ -159,3 +159,21 @@ class TestRegistration:
 
     def test_unknown_training(self, client):
         assert client.get(reverse("trainings:detail", kwargs={"pk": 999999})).status_code == 404
+
+
+class TestLibraryMaterials:
+    def test_detail_lists_published_materials_only(self, client):
+        from tests.publications.factories import PublicationFactory
+
+        training = TrainingFactory()
+        handbook = PublicationFactory(title="Społecznie odpowiedzialne zamówienia", status="published")
+        draft = PublicationFactory(title="Szkic niepublikowany", status="draft")
+        training.materials.add(handbook, draft)
+        content = client.get(training.get_absolute_url()).content.decode()
+        assert "Materiały z biblioteki" in content
+        assert f'href="{handbook.get_absolute_url()}"' in content
+        assert "Szkic niepublikowany" not in content
+
+    def test_no_materials_section_without_published_materials(self, client):
+        training = TrainingFactory()
+        assert "Materiały z biblioteki" not in client.get(training.get_absolute_url()).content.decode()

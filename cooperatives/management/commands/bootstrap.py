@@ -3,15 +3,19 @@ from django.core.management.base import BaseCommand
 
 from cooperatives.models import Cooperative, TerritorialUnit
 
+# Demo data of every app, in dependency order (the trainings link the library's handbooks).
+DEMO_COMMANDS = ("seed_demo", "seed_publications", "seed_trainings")
+
 
 class Command(BaseCommand):
-    help = "First-run set-up used by `make run`: load territorial units and demo data when the database is empty."
+    help = "First-run set-up used by `make run`: territorial units, and demo data when the database is empty."
 
     def handle(self, *args, **options):
         if not TerritorialUnit.objects.exists():
             call_command("load_teryt", stdout=self.stdout)
-        if not Cooperative.objects.exists():
-            self.stdout.write("The registry is empty: generating demo data (seed_demo)...")
-            call_command("seed_demo", stdout=self.stdout)
-        else:
-            self.stdout.write("The registry already has data: nothing to load.")
+        if Cooperative.objects.exists():
+            self.stdout.write("The registry already has data: no demo data loaded.")
+            return
+        self.stdout.write("The database is empty: generating demo data...")
+        for command in DEMO_COMMANDS:
+            call_command(command, stdout=self.stdout)

@@ -216,4 +216,16 @@ class Command(BaseCommand):
             Attendance.objects.bulk_create(attendances)
             Certificate.objects.bulk_create(certificates)
             counter["certificates"] += len(certificates)
+        self._link_library_materials(programme)
         return counter
+
+    @staticmethod
+    def _link_library_materials(programme) -> None:
+        """The handbook series was written for these trainings: link its published volumes, when the library
+        has them (seed_publications runs first in `bootstrap`)."""
+        from publications.models import Publication
+
+        handbooks = list(Publication.objects.published().filter(series__title__startswith="ABC"))
+        if handbooks:
+            for training in programme.trainings.all():
+                training.materials.add(*handbooks)

@@ -1,0 +1,157 @@
+"""Reads of the self-service pages: the dashboard, the moderation desk, history, stale profiles.
+
+Kept apart from selectors.py (the public catalogue's reads) so the two areas change independently.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from accounts.roles import is_ministry_staff
+
+from .models import (
+    ChangeRequest,
+    Cooperative,
+    ErrorReport,
+    Inquiry,
+    InquiryRecipient,
+    Membership,
+    Offer,
+    RepresentationRequest,
+    TerritorialUnit,
+)
+from .permissions import coordinated_voivodeships
+from .services import history_diff
+
+
+def dashboard_memberships(*, user):
+    return Membership.objects.filter(user=user).select_related("cooperative").order_by("cooperative__name")
+
+
+def dashboard_inquiries(*, user, limit: int = 20):
+    """Inquiries addressed to any cooperative the user represents, newest first."""
+    return (
+        Inquiry.objects.filter(recipients__cooperative__memberships__user=user)
+        .distinct()
+        .prefetch_related(Prefetch("recipients", queryset=InquiryRecipient.objects.select_related("cooperative")))
+        .order_by("-created_at")[:limit]
+    )
+
+
+def user_requests(*, user):
+    return RepresentationRequest.objects.filter(user=user).select_related("cooperative").order_by("-created_at")
+
+
+def cooperative_lookup(*, query: str, limit: int = 20):
+    query = query.strip()
+    queryset = Cooperative.objects.select_related("gmina").only("name", "krs_number", "town", "gmina__name")
+    if query.isdigit():
+        # A full KRS number matches exactly; a fragment (leading zeros dropped) matches inside the number.
+        if len(query) == 10:
+            return queryset.filter(krs_number=query)[:limit]
+        return queryset.filter(krs_number__contains=query)[:limit]
+    return queryset.filter(name__icontains=query)[:limit]
+
+
+def moderated_voivodeships(*, user):
+    """The voivodeships whose cooperatives the user moderates (all for ministry staff)."""
+    voivodeships = TerritorialUnit.objects.voivodeships().order_by("name")
+    if is_ministry_staff(user):
+        return voivodeships
+    return voivodeships.filter(code__in=coordinated_voivodeships(user))
+
+
+def _scope(queryset, *, user, voivodeship: str | None):
+    if not is_ministry_staff(user):
+        queryset = queryset.filter(cooperative__voivodeship_id__in=coordinated_voivodeships(user))
+    if voivodeship:
+        queryset = queryset.filter(cooperative__voivodeship_id=voivodeship)
+    return queryset
+
+
+def moderation_desk(*, user, voivodeship: str | None = None) -> dict:
+    """Pending work in the user's area: representation requests, change requests, open error reports."""
+    related = ("cooperative", "cooperative__voivodeship")
+    return {
+        "representation_requests": _scope(
+            RepresentationRequest.objects.pending().select_related("user", *related), user=user, voivodeship=voivodeship
+        ).order_by("created_at"),
+        "change_requests": _scope(
+            ChangeRequest.objects.pending().select_related("requested_by", *related), user=user, voivodeship=voivodeship
+        ).order_by("created_at"),
+        "error_reports": _scope(
+            ErrorReport.objects.filter(status=ErrorReport.Status.OPEN).select_related(*related),
+            user=user,
+            voivodeship=voivodeship,
+        ).order_by("created_at"),
+    }
+
+
+def change_request_diff(change_request: ChangeRequest) -> list[dict]:
+    """Before (when requested), now, and proposed value of every field the request changes."""
+    cooperative = change_request.cooperative
+    rows = []
+    for field, proposed in change_request.proposed.items():
+        model_field = Cooperative._meta.get_field(field)
+        current = getattr(cooperative, field)
+        rows.append(
+            {
+                "label": model_field.verbose_name,
+                "before": change_request.previous.get(field),
+                "current": current.isoformat() if hasattr(current, "isoformat") else current,
+                "after": proposed,
+            }
+        )
+    return rows
+
+
+def _entries(records: list, limit: int) -> list[dict]:
+    """Records newest first -> entries with the per-field changes against the record before each."""
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        entries.append({"record": record, "changes": history_diff(previous, record)})
+    return entries
+
+
+def object_history(obj, *, limit: int = 50) -> list[dict]:
+    """Historical records newest first, each with its per-field changes against the record before it."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    return _entries(records, limit)
+
+
+def offers_history(cooperative, *, limit: int = 20) -> list[dict]:
+    """The history of every offer the cooperative has or had (deleted ones too), in one query."""
+    records = (
+        Offer.history.filter(cooperative_id=cooperative.pk)
+        .select_related("history_user")
+        .order_by("id", "-history_date", "-history_id")
+    )
+    by_offer: dict[int, list] = {}
+    for record in records:
+        by_offer.setdefault(record.id, []).append(record)
+    items = [
+        {"title": recs[0].title, "is_deleted": recs[0].history_type == "-", "entries": _entries(recs, limit)}
+        for recs in by_offer.values()
+    ]
+    return sorted(items, key=lambda item: item["title"])
+
+
+def stale_cooperatives(*, user=None, now=None):
+    """Cooperatives with representatives whose data was not confirmed for PORTAL_STALE_AFTER_DAYS."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.PORTAL_STALE_AFTER_DAYS)
+    queryset = (
+        Cooperative.objects.filter(memberships__isnull=False)
+        .filter(Q(verified_at__isnull=True) | Q(verified_at__lt=cutoff))
+        .exclude(status=Cooperative.Status.DELETED)
+        .distinct()
+        .select_related("voivodeship")
+        .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("user")))
+        .order_by("verified_at", "name")
+    )
+    if user is not None and not is_ministry_staff(user):
+        queryset = queryset.filter(voivodeship_id__in=coordinated_voivodeships(user))
+    return queryset

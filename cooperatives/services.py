@@ -1,0 +1,662 @@
+"""Writes of the registry's self-service: representation, profile and offer edits, moderation, history, inquiries.
+
+Every function is keyword-only and atomic. Edits of a cooperative or an offer are optimistic: the caller passes the
+version it read, the row is locked, and a save based on an older version is refused with what changed meanwhile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    ChangeRequest,
+    Cooperative,
+    CooperativeActivity,
+    CooperativePhoto,
+    ErrorReport,
+    Inquiry,
+    InquiryRecipient,
+    Membership,
+    Offer,
+    PkdVersion,
+    RepresentationRequest,
+    ReviewStatus,
+)
+
+REPRESENTATION_SALT = "cooperatives.representation-link"
+MAX_PHOTOS = 6
+
+
+# --- Concurrency -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    before: object
+    after: object
+    before_text: str = ""
+    after_text: str = ""
+
+
+def display_value(model_field, value) -> str:
+    """A stored value as people read it: choice labels, yes/no, a dash for empty."""
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("tak") if value else _("nie")
+    return str(value)
+
+
+class StaleVersionError(Exception):
+    """A save based on an outdated version; `changes` lists what others changed since that version."""
+
+    def __init__(self, *, current_version: int, changes: list[FieldChange]):
+        super().__init__("stale version")
+        self.current_version = current_version
+        self.changes = changes
+
+
+def history_diff(older, newer) -> list[FieldChange]:
+    """Per-field differences between two historical records of the same object (older may be None)."""
+    if older is None:
+        return []
+    delta = newer.diff_against(older, excluded_fields=["version", "created_at"])
+    model = newer.instance_type
+    changes = []
+    for change in delta.changes:
+        model_field = model._meta.get_field(change.field)
+        changes.append(
+            FieldChange(
+                field=change.field,
+                label=str(model_field.verbose_name),
+                before=change.old,
+                after=change.new,
+                before_text=display_value(model_field, change.old),
+                after_text=display_value(model_field, change.new),
+            )
+        )
+    return changes
+
+
+def _changes_since(obj, version: int) -> list[FieldChange]:
+    base = obj.history.filter(version=version).order_by("-history_date").first()
+    latest = obj.history.order_by("-history_date", "-history_id").first()
+    if base is None or latest is None:
+        return []
+    return history_diff(base, latest)
+
+
+def _lock(model, pk: int, expected_version: int):
+    obj = model.objects.select_for_update().get(pk=pk)
+    if obj.version != expected_version:
+        raise StaleVersionError(current_version=obj.version, changes=_changes_since(obj, expected_version))
+    return obj
+
+
+def _save_with_history(obj, *, user, fields: set[str], reason: str = "") -> None:
+    # The row is locked (select_for_update) and its version checked, so a plain increment is safe here.
+    obj.version += 1
+    obj._history_user = user
+    if reason:
+        obj._change_reason = reason
+    obj.save(update_fields={*fields, "version", "updated_at"})
+
+
+# --- Profile and offers --------------------------------------------------------------------------------------
+
+PROFILE_FIELDS = (
+    "description",
+    "email",
+    "phone",
+    "website",
+    "publish_email",
+    "publish_phone",
+    "publish_website",
+    "street",
+    "postal_code",
+    "town",
+    "gmina",
+    "latitude",
+    "longitude",
+    "members_count",
+    "employees_count",
+    "counts_as_of",
+)
+
+
+@transaction.atomic
+def cooperative_update_profile(
+    *,
+    cooperative: Cooperative,
+    user,
+    expected_version: int,
+    data: dict,
+    target_groups=None,
+    pkd_codes: list[str] | None = None,
+    logo=None,
+) -> Cooperative:
+    """Representatives' edits publish at once; identity fields are not accepted here (see change requests)."""
+    coop = _lock(Cooperative, cooperative.pk, expected_version)
+    changed = set()
+    for field, value in data.items():
+        if field not in PROFILE_FIELDS:
+            raise ValueError(f"{field} is not a profile field")
+        attr = "gmina_id" if field == "gmina" else field
+        new = value.pk if field == "gmina" and value is not None else value
+        if getattr(coop, attr) != new:
+            setattr(coop, attr, new)
+            changed.add(field)
+    if {"latitude", "longitude"} & changed:
+        coop.location_precision = Cooperative.LocationPrecision.EXACT if coop.latitude is not None else ""
+        changed.add("location_precision")
+    if logo is not None:
+        old_logo = coop.logo.name
+        coop.logo.save(logo.name, logo, save=False)
+        changed.add("logo")
+        if old_logo:
+            transaction.on_commit(lambda: coop.logo.storage.delete(old_logo))
+    _save_with_history(coop, user=user, fields=changed)
+    if target_groups is not None:
+        coop.target_groups.set(target_groups)
+    if pkd_codes is not None:
+        _replace_activities(cooperative=coop, codes=pkd_codes)
+    return coop
+
+
+def _replace_activities(*, cooperative: Cooperative, codes: list[str]) -> None:
+    """The first code is the main activity; codes are PKD 2007 subclasses (the version the registry holds)."""
+    cooperative.activities.all().delete()
+    CooperativeActivity.objects.bulk_create(
+        CooperativeActivity(cooperative=cooperative, code=code, version=PkdVersion.PKD_2007, is_main=index == 0)
+        for index, code in enumerate(dict.fromkeys(codes))
+    )
+
+
+@transaction.atomic
+def cooperative_confirm_data(*, cooperative: Cooperative, user) -> Cooperative:
+    """ "Moje dane są aktualne": one click stamps the profile as checked, without a new version."""
+    coop = Cooperative.objects.select_for_update().get(pk=cooperative.pk)
+    coop.verified_at = timezone.now()
+    coop._history_user = user
+    # Recorded in the history, but not a new version: a confirmation never conflicts with someone's edit.
+    coop.save(update_fields=["verified_at", "updated_at"])
+    return coop
+
+
+OFFER_AREA_FIELDS = ("area_powiats", "area_voivodeships")
+
+
+def _split_areas(data: dict) -> tuple[dict, dict]:
+    scalars = {k: v for k, v in data.items() if k not in OFFER_AREA_FIELDS}
+    areas = {k: v for k, v in data.items() if k in OFFER_AREA_FIELDS}
+    return scalars, areas
+
+
+def _check_areas(offer: Offer) -> None:
+    """An offer for selected powiats or voivodeships names at least one (raising rolls the write back)."""
+    if offer.service_area == Offer.ServiceArea.POWIATS and not offer.area_powiats.exists():
+        raise ValidationError({"area_powiats": [_("Wybierz co najmniej jeden powiat.")]})
+    if offer.service_area == Offer.ServiceArea.VOIVODESHIPS and not offer.area_voivodeships.exists():
+        raise ValidationError({"area_voivodeships": [_("Wybierz co najmniej jedno województwo.")]})
+
+
+@transaction.atomic
+def offer_create(*, cooperative: Cooperative, user, data: dict) -> Offer:
+    """`data` may carry area_powiats / area_voivodeships (the service area's units)."""
+    scalars, areas = _split_areas(data)
+    offer = Offer(cooperative=cooperative, **scalars)
+    offer.full_clean()
+    offer._history_user = user
+    offer.save()
+    for field, units in areas.items():
+        getattr(offer, field).set(units)
+    _check_areas(offer)
+    return offer
+
+
+@transaction.atomic
+def offer_update(*, offer: Offer, user, expected_version: int, data: dict) -> Offer:
+    locked = _lock(Offer, offer.pk, expected_version)
+    scalars, areas = _split_areas(data)
+    changed = set()
+    for field, value in scalars.items():
+        if getattr(locked, field) != value:
+            setattr(locked, field, value)
+            changed.add(field)
+    locked.full_clean(exclude=["version"])
+    _save_with_history(locked, user=user, fields=changed)
+    for field, units in areas.items():
+        getattr(locked, field).set(units)
+    _check_areas(locked)
+    return locked
+
+
+@transaction.atomic
+def offer_delete(*, offer: Offer, user) -> None:
+    offer._history_user = user
+    offer.delete()
+
+
+@transaction.atomic
+def photo_add(*, cooperative: Cooperative, image, alt_text: str) -> CooperativePhoto:
+    """At most MAX_PHOTOS per cooperative; the cooperative's row is locked so parallel uploads cannot exceed it."""
+    Cooperative.objects.select_for_update().filter(pk=cooperative.pk).values_list("pk", flat=True).first()
+    if cooperative.photos.count() >= MAX_PHOTOS:
+        raise ValidationError(_("Profil może mieć najwyżej %(max)d zdjęć.") % {"max": MAX_PHOTOS})
+    photo = CooperativePhoto(cooperative=cooperative, alt_text=alt_text, sort_order=cooperative.photos.count())
+    photo.image.save(image.name, image, save=False)
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def photo_delete(*, photo: CooperativePhoto) -> None:
+    name, storage = photo.image.name, photo.image.storage
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- History -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def history_revert(*, record, user):
+    """Restore an object to the state of a historical record; the revert is itself a new, attributed version."""
+    model = record.instance_type
+    current = model.objects.select_for_update().filter(pk=record.id).first()
+    restored = record.instance
+    # A deleted offer comes back under its old id (the deletion and the restore both stay in the history).
+    restored.version = (current.version if current else record.version) + 1
+    if model is Cooperative and current is not None:
+        # Files of replaced logos are deleted, and a confirmation date is a fact, not content: both stay current.
+        restored.logo = current.logo
+        restored.verified_at = current.verified_at
+    restored._history_user = user
+    restored._change_reason = _("Przywrócenie stanu z %(date)s") % {
+        "date": timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M")
+    }
+    restored.save()
+    return restored
+
+
+# --- Representation -----------------------------------------------------------------------------------------
+
+
+def _notify(subject: str, body: str, recipients: list[str]) -> None:
+    recipients = [address for address in recipients if address]
+    if recipients:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def moderator_emails(cooperative: Cooperative) -> list[str]:
+    """Addresses of those who moderate the cooperative: ministry staff and its voivodeship's coordinators."""
+    from django.db.models import Q
+
+    from accounts.models import User
+    from accounts.roles import MINISTRY_STAFF, REGIONAL_COORDINATOR
+
+    users = User.objects.filter(is_active=True).filter(
+        Q(groups__name=MINISTRY_STAFF)
+        | Q(
+            groups__name=REGIONAL_COORDINATOR,
+            coordinator_assignments__voivodeship_id=cooperative.voivodeship_id,
+        )
+    )
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def _notify_moderators(*, cooperative: Cooperative, subject: str, url: str) -> None:
+    body = _("Nowa sprawa do rozpatrzenia dotycząca spółdzielni %(cooperative)s:\n%(url)s") % {
+        "cooperative": cooperative.name,
+        "url": url,
+    }
+    recipients = moderator_emails(cooperative)
+
+    def send():
+        # Separate messages: moderators' addresses are not disclosed to each other.
+        for address in recipients:
+            _notify(subject, body, [address])
+
+    transaction.on_commit(send)
+
+
+def representation_link_token(request_obj: RepresentationRequest) -> str:
+    return signing.dumps({"request": request_obj.pk}, salt=REPRESENTATION_SALT)
+
+
+@transaction.atomic
+def representation_request_create(
+    *, user, cooperative: Cooperative, role_in_cooperative: str, message: str = "", document=None, build_url
+) -> RepresentationRequest:
+    """Stores the request and e-mails a confirmation link to the cooperative's registered address, if it has one.
+
+    `build_url(path)` makes an absolute URL (the view passes request.build_absolute_uri).
+    """
+    if RepresentationRequest.objects.pending().filter(user=user, cooperative=cooperative).exists():
+        raise ValidationError(_("Masz już oczekujący wniosek dotyczący tej spółdzielni."))
+    request_obj = RepresentationRequest(
+        user=user, cooperative=cooperative, role_in_cooperative=role_in_cooperative, message=message
+    )
+    if document is not None:
+        request_obj.document.save(document.name, document, save=False)
+    if cooperative.email:
+        request_obj.link_sent_to = cooperative.email
+        request_obj.link_sent_at = timezone.now()
+    request_obj.save()
+    _notify_moderators(
+        cooperative=cooperative,
+        subject=_("Wniosek o reprezentowanie spółdzielni"),
+        url=build_url(reverse("selfservice:representation-review", kwargs={"pk": request_obj.pk})),
+    )
+    if cooperative.email:
+        token = representation_link_token(request_obj)
+        url = build_url(reverse("selfservice:representation-confirm", kwargs={"token": token}))
+        hours = settings.PORTAL_REPRESENTATION_LINK_HOURS
+        body = _(
+            "Osoba %(user)s (%(email)s), podająca funkcję „%(role)s”, prosi o prawo do prowadzenia profilu "
+            "spółdzielni %(cooperative)s w Portalu spółdzielni socjalnych.\n\n"
+            "Jeśli ta osoba reprezentuje spółdzielnię, otwórz link i potwierdź (ważny %(hours)d godzin, "
+            "działa jeden raz):\n%(url)s\n\nJeśli nie znasz tej osoby, zignoruj tę wiadomość."
+        ) % {
+            "user": user,
+            "email": user.email,
+            "role": role_in_cooperative,
+            "cooperative": cooperative.name,
+            "hours": hours,
+            "url": url,
+        }
+        transaction.on_commit(
+            lambda: _notify(_("Prośba o potwierdzenie przedstawiciela spółdzielni"), body, [cooperative.email])
+        )
+    return request_obj
+
+
+class InvalidLink(Exception):
+    """The confirmation link is forged, expired, or already used."""
+
+
+def representation_request_from_token(token: str) -> RepresentationRequest:
+    max_age = timedelta(hours=settings.PORTAL_REPRESENTATION_LINK_HOURS)
+    try:
+        payload = signing.loads(token, salt=REPRESENTATION_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise InvalidLink(_("Link wygasł. Poproś o nowy, składając wniosek ponownie.")) from None
+    except signing.BadSignature:
+        raise InvalidLink(_("Link jest nieprawidłowy.")) from None
+    request_obj = (
+        RepresentationRequest.objects.select_related("cooperative", "user").filter(pk=payload.get("request")).first()
+    )
+    # Single use: once decided (by this link or by a moderator) the link is spent.
+    if request_obj is None or request_obj.status != ReviewStatus.PENDING:
+        raise InvalidLink(_("Ten link został już wykorzystany lub wniosek rozpatrzono."))
+    return request_obj
+
+
+@transaction.atomic
+def representation_confirm_by_link(*, token: str) -> RepresentationRequest:
+    request_obj = representation_request_from_token(token)
+    locked = RepresentationRequest.objects.select_for_update().get(pk=request_obj.pk)
+    if locked.status != ReviewStatus.PENDING:
+        raise InvalidLink(_("Ten link został już wykorzystany lub wniosek rozpatrzono."))
+    return _representation_decide(
+        request_obj=locked,
+        reviewer=None,
+        approve=True,
+        reason=_("Potwierdzono linkiem wysłanym na adres e-mail spółdzielni."),
+        verified_by=RepresentationRequest.VerifiedBy.EMAIL_LINK,
+    )
+
+
+@transaction.atomic
+def representation_request_decide(
+    *, request_obj: RepresentationRequest, reviewer, approve: bool, reason: str
+) -> RepresentationRequest:
+    """A moderator approves or rejects; the applicant is told the outcome and the reason by e-mail."""
+    locked = RepresentationRequest.objects.select_for_update().get(pk=request_obj.pk)
+    if locked.status != ReviewStatus.PENDING:
+        raise ValidationError(_("Ten wniosek został już rozpatrzony."))
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("Podaj powód odrzucenia; wnioskodawca go zobaczy.")})
+    return _representation_decide(
+        request_obj=locked,
+        reviewer=reviewer,
+        approve=approve,
+        reason=reason,
+        verified_by=RepresentationRequest.VerifiedBy.MODERATOR,
+    )
+
+
+def _representation_decide(*, request_obj, reviewer, approve, reason, verified_by) -> RepresentationRequest:
+    request_obj.status = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
+    request_obj.reviewer = reviewer
+    request_obj.reason = reason
+    request_obj.decided_at = timezone.now()
+    request_obj.verified_by = verified_by if approve else ""
+    request_obj.save(update_fields=["status", "reviewer", "reason", "decided_at", "verified_by", "updated_at"])
+    cooperative = request_obj.cooperative
+    if approve:
+        has_owner = cooperative.memberships.filter(role=Membership.Role.OWNER).exists()
+        Membership.objects.get_or_create(
+            user=request_obj.user,
+            cooperative=cooperative,
+            defaults={"role": Membership.Role.EDITOR if has_owner else Membership.Role.OWNER},
+        )
+        subject = _("Wniosek zatwierdzony: %(cooperative)s") % {"cooperative": cooperative.name}
+        body = _("Możesz teraz prowadzić profil spółdzielni %(cooperative)s w swoim panelu.") % {
+            "cooperative": cooperative.name
+        }
+    else:
+        subject = _("Wniosek odrzucony: %(cooperative)s") % {"cooperative": cooperative.name}
+        body = _("Twój wniosek o reprezentowanie spółdzielni %(cooperative)s odrzucono. Powód: %(reason)s") % {
+            "cooperative": cooperative.name,
+            "reason": reason,
+        }
+    recipient = request_obj.user.email
+    transaction.on_commit(lambda: _notify(subject, body, [recipient]))
+    return request_obj
+
+
+# --- Memberships ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_invite(*, cooperative: Cooperative, email: str) -> Membership:
+    """Owners add editors by the e-mail of an existing, verified account."""
+    from accounts.models import User
+
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        raise ValidationError({"email": _("Nie ma konta z tym adresem. Poproś tę osobę o założenie konta.")})
+    membership, created = Membership.objects.get_or_create(
+        user=user, cooperative=cooperative, defaults={"role": Membership.Role.EDITOR}
+    )
+    if not created:
+        raise ValidationError({"email": _("Ta osoba już reprezentuje spółdzielnię.")})
+    body = _("Dodano Cię jako redaktora profilu spółdzielni %(cooperative)s.") % {"cooperative": cooperative.name}
+    transaction.on_commit(lambda: _notify(_("Dostęp do profilu spółdzielni"), body, [user.email]))
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """The last owner cannot leave: a cooperative with representatives always has someone who manages them."""
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.role == Membership.Role.OWNER:
+        # Lock every owner row, so two owners leaving at once cannot both pass this check.
+        owners = list(
+            Membership.objects.select_for_update()
+            .filter(cooperative_id=locked.cooperative_id, role=Membership.Role.OWNER)
+            .values_list("pk", flat=True)
+        )
+        if len(owners) <= 1:
+            raise ValidationError(_("Nie można usunąć ostatniego właściciela profilu."))
+    locked.delete()
+
+
+# --- Change requests ----------------------------------------------------------------------------------------
+
+
+def _jsonable(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def change_request_create(
+    *, cooperative: Cooperative, user, proposed: dict, justification: str, build_url
+) -> ChangeRequest:
+    """Only the identity fields that differ from the current values are stored; the moderators are e-mailed."""
+    previous = {field: _jsonable(getattr(cooperative, field)) for field in ChangeRequest.IDENTITY_FIELDS}
+    proposed = {
+        field: _jsonable(value)
+        for field, value in proposed.items()
+        if field in ChangeRequest.IDENTITY_FIELDS and _jsonable(value) != previous[field]
+    }
+    if not proposed:
+        raise ValidationError(_("Nie zmieniono żadnej wartości."))
+    change = ChangeRequest.objects.create(
+        cooperative=cooperative,
+        requested_by=user,
+        proposed=proposed,
+        previous={field: previous[field] for field in proposed},
+        base_version=cooperative.version,
+        justification=justification,
+    )
+    _notify_moderators(
+        cooperative=cooperative,
+        subject=_("Wniosek o zmianę danych rejestrowych"),
+        url=build_url(reverse("selfservice:change-review", kwargs={"pk": change.pk})),
+    )
+    return change
+
+
+@transaction.atomic
+def change_request_decide(*, change_request: ChangeRequest, reviewer, approve: bool, reason: str) -> ChangeRequest:
+    """Approval applies the proposed values as a new, attributed version; the requester is e-mailed either way."""
+    locked = (
+        ChangeRequest.objects.select_for_update()
+        .select_related("cooperative", "requested_by")
+        .get(pk=change_request.pk)
+    )
+    if locked.status != ReviewStatus.PENDING:
+        raise ValidationError(_("Ten wniosek został już rozpatrzony."))
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("Podaj powód odrzucenia; wnioskodawca go zobaczy.")})
+    cooperative = locked.cooperative
+    if approve:
+        coop = Cooperative.objects.select_for_update().get(pk=cooperative.pk)
+        for field, value in locked.proposed.items():
+            setattr(coop, field, value)
+        # Validate the identity fields together (uniqueness and the PS constraint span several of them); other
+        # fields are not touched by the request, so old data elsewhere never blocks a decision.
+        coop.full_clean(
+            exclude=[f.name for f in Cooperative._meta.fields if f.name not in ChangeRequest.IDENTITY_FIELDS]
+        )
+        _save_with_history(
+            coop,
+            user=reviewer,
+            fields=set(locked.proposed),
+            reason=_("Wniosek o zmianę danych nr %(pk)d") % {"pk": locked.pk},
+        )
+    locked.status = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
+    locked.reviewer = reviewer
+    locked.reason = reason
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "reviewer", "reason", "decided_at", "updated_at"])
+    outcome = _("zatwierdzony") if approve else _("odrzucony")
+    subject = _("Wniosek o zmianę danych %(cooperative)s: %(outcome)s") % {
+        "cooperative": cooperative.name,
+        "outcome": outcome,
+    }
+    body = _("Twój wniosek o zmianę danych rejestrowych spółdzielni %(cooperative)s został %(outcome)s.") % {
+        "cooperative": cooperative.name,
+        "outcome": outcome,
+    }
+    if reason:
+        body += "\n\n" + _("Uzasadnienie: %(reason)s") % {"reason": reason}
+    recipient = locked.requested_by.email
+    transaction.on_commit(lambda: _notify(subject, body, [recipient]))
+    return locked
+
+
+# --- Error reports and inquiries ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def error_report_create(*, cooperative: Cooperative, message: str, reporter_email: str = "") -> ErrorReport:
+    return ErrorReport.objects.create(cooperative=cooperative, message=message, reporter_email=reporter_email)
+
+
+@transaction.atomic
+def error_report_resolve(*, report: ErrorReport, user) -> ErrorReport:
+    report.status = ErrorReport.Status.RESOLVED
+    report.resolved_by = user
+    report.resolved_at = timezone.now()
+    report.save(update_fields=["status", "resolved_by", "resolved_at", "updated_at"])
+    return report
+
+
+@transaction.atomic
+def inquiry_send(*, cooperatives: list[Cooperative], data: dict) -> Inquiry:
+    """Stores one inquiry and e-mails it to each cooperative's published address (those without one see it in
+    their representatives' dashboard only)."""
+    inquiry = Inquiry.objects.create(**data)
+    InquiryRecipient.objects.bulk_create(
+        InquiryRecipient(inquiry=inquiry, cooperative=coop, emailed_to=coop.public_email) for coop in cooperatives
+    )
+    body = _(
+        "Zapytanie ofertowe z Portalu spółdzielni socjalnych\n\n"
+        "Czego dotyczy: %(subject)s\nOpis: %(details)s\nMiejsce: %(place)s\nTermin: %(timeframe)s\n"
+        "Budżet: %(budget)s\n\nKontakt: %(contact_name)s, %(organisation)s\nE-mail: %(contact_email)s\n"
+        "Telefon: %(contact_phone)s"
+    ) % {**data, "budget": data.get("budget") or "-", "organisation": data.get("organisation") or "-"}
+    subject = _("Zapytanie ofertowe: %(subject)s") % {"subject": data["subject"]}
+    addresses = [coop.public_email for coop in cooperatives if coop.public_email]
+
+    def send():
+        # One message per cooperative: recipients never see each other.
+        for address in addresses:
+            _notify(subject, body, [address])
+
+    transaction.on_commit(send)
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_purge(*, older_than_days: int) -> int:
+    """Deletes inquiries (buyers' personal data) older than the retention period; returns how many."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    _total, per_model = Inquiry.objects.filter(created_at__lt=cutoff).delete()
+    return per_model.get(Inquiry._meta.label, 0)
+
+
+def stale_cooperatives_notify(*, cooperatives, build_url) -> int:
+    """E-mails the representatives of each given cooperative a reminder to confirm its data; returns the count."""
+    sent = 0
+    for coop in cooperatives:
+        recipients = [m.user.email for m in coop.memberships.all()]
+        if not recipients:
+            continue
+        url = build_url(reverse("selfservice:cooperative-edit", kwargs={"krs": coop.krs_number}))
+        body = _(
+            "Dane spółdzielni %(cooperative)s nie były potwierdzane od ponad roku. Sprawdź je i kliknij "
+            "„Moje dane są aktualne”:\n%(url)s"
+        ) % {"cooperative": coop.name, "url": url}
+        _notify(_("Prosimy o potwierdzenie danych spółdzielni"), body, recipients)
+        sent += 1
+    return sent

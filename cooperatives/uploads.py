@@ -1,0 +1,113 @@
+"""Checks of uploaded files by content, never by name or declared type.
+
+Images are opened with Pillow, refused when they are not a raster format we accept, too large in bytes or pixels
+(decompression bombs), then re-encoded so that EXIF, GPS and other metadata are gone and stored under a name the
+server makes up.
+"""
+
+import io
+import os
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+ACCEPTED_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+def sanitize_image(upload) -> ContentFile:
+    """A re-encoded copy of an uploaded image, named by the server; ValidationError with a clear message otherwise."""
+    max_bytes = settings.PORTAL_IMAGE_MAX_BYTES
+    max_pixels = settings.PORTAL_IMAGE_MAX_PIXELS
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("Plik jest za duży (%(size)d MB). Największy dopuszczalny rozmiar to %(max)d MB.")
+            % {"size": round(upload.size / 1_048_576), "max": max_bytes // 1_048_576},
+            code="too_large",
+        )
+    upload.seek(0)
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            image_format = probe.format
+            width, height = probe.size
+            probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(
+            _("Plik nie jest obrazem w formacie JPEG, PNG ani WebP (SVG i inne formaty nie są przyjmowane)."),
+            code="not_an_image",
+        ) from None
+    if image_format not in ACCEPTED_IMAGE_FORMATS:
+        raise ValidationError(
+            _("Przyjmujemy tylko obrazy JPEG, PNG i WebP (przesłano: %(format)s).") % {"format": image_format},
+            code="format",
+        )
+    if width * height > max_pixels:
+        raise ValidationError(
+            _("Obraz ma za duże wymiary (%(width)d × %(height)d pikseli). Zmniejsz go i spróbuj ponownie.")
+            % {"width": width, "height": height},
+            code="too_many_pixels",
+        )
+    try:
+        # verify() leaves the image unusable; decode afresh, now that the dimensions are known to be sane.
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            clean = _strip(image, image_format)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(_("Nie udało się odczytać obrazu; plik może być uszkodzony."), code="broken") from None
+    return ContentFile(clean, name=f"{uuid.uuid4().hex}.{ACCEPTED_IMAGE_FORMATS[image_format]}")
+
+
+def _strip(image: Image.Image, image_format: str) -> bytes:
+    """Re-encode only the pixels: a new image carries no EXIF, GPS, XMP or ICC payloads of the upload."""
+    mode = "RGBA" if image.mode in ("RGBA", "LA", "P") and image_format != "JPEG" else "RGB"
+    pixels = image.convert(mode)
+    fresh = Image.new(mode, pixels.size)
+    fresh.paste(pixels)
+    out = io.BytesIO()
+    if image_format == "JPEG":
+        fresh.save(out, format="JPEG", quality=88, optimize=True)
+    else:
+        fresh.save(out, format=image_format)
+    return out.getvalue()
+
+
+def validate_pdf(upload) -> ContentFile:
+    """A PDF by its signature and size, stored under a server-made name."""
+    max_bytes = settings.PORTAL_DOCUMENT_MAX_BYTES
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("Dokument jest za duży. Największy dopuszczalny rozmiar to %(max)d MB.")
+            % {"max": max_bytes // 1_048_576},
+            code="too_large",
+        )
+    upload.seek(0)
+    data = upload.read()
+    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
+        raise ValidationError(_("Dokument musi być plikiem PDF."), code="not_pdf")
+    return ContentFile(data, name=f"{uuid.uuid4().hex}.pdf")
+
+
+@deconstructible
+class PrivateStorage(FileSystemStorage):
+    """Files under settings.PRIVATE_MEDIA_ROOT, which no web server publishes; they have no URL and are served only
+    by views that check permissions. The location is read on each use, so settings overrides apply."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL.")

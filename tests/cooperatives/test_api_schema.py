@@ -1,0 +1,109 @@
+"""The OpenAPI schema is generated without warnings and documents parameters, enums and error responses; its
+Swagger UI works offline."""
+
+import re
+
+import pytest
+import yaml
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory):
+    target = tmp_path_factory.mktemp("schema") / "openapi.yaml"
+    # --fail-on-warn turns any warning of drf-spectacular into an error.
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(target))
+    return yaml.safe_load(target.read_text(encoding="utf-8"))
+
+
+def parameters(schema, path):
+    return {parameter["name"]: parameter for parameter in schema["paths"][path]["get"]["parameters"]}
+
+
+def test_every_endpoint_is_documented(schema):
+    assert {
+        "/api/v1/cooperatives/",
+        "/api/v1/cooperatives/{krs_number}/",
+        "/api/v1/offers/",
+        "/api/v1/offers/{id}/",
+        "/api/v1/categories/",
+        "/api/v1/categories/{slug}/",
+        "/api/v1/territorial-units/",
+        "/api/v1/territorial-units/{code}/",
+    } <= set(schema["paths"])
+    assert all(set(operations) == {"get"} for path, operations in schema["paths"].items() if "/api/v1/" in path)
+
+
+def test_list_parameters_are_the_catalogues_with_pagination(schema):
+    cooperative = parameters(schema, "/api/v1/cooperatives/")
+    assert {
+        "search",
+        "voivodeship",
+        "powiat",
+        "gmina",
+        "category",
+        "target_group",
+        "founder_type",
+        "status",
+        "social_enterprise",
+        "certification",
+        "ordering",
+        "page",
+        "page_size",
+    } == set(cooperative)
+    assert cooperative["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
+    assert cooperative["voivodeship"]["schema"]["pattern"] == r"^\d{2}$"
+    offer = parameters(schema, "/api/v1/offers/")
+    assert {"serves", "service_area", "category", "search", "ordering", "page", "page_size"} <= set(offer)
+    assert set(parameters(schema, "/api/v1/territorial-units/")) == {"level", "parent", "search", "page", "page_size"}
+    krs = parameters(schema, "/api/v1/cooperatives/{krs_number}/")["krs_number"]
+    assert (krs["in"], krs["schema"]["pattern"]) == ("path", r"^\d{10}$")
+
+
+def test_enums_are_documented(schema):
+    cooperative = parameters(schema, "/api/v1/cooperatives/")
+    assert set(cooperative["status"]["schema"]["enum"]) == {"active", "inactive", "liquidation", "deleted"}
+    assert set(cooperative["ordering"]["schema"]["enum"]) == {"relevance", "name", "newest"}
+    assert set(cooperative["founder_type"]["schema"]["enum"]) == {"natural", "legal", "mixed"}
+    assert set(parameters(schema, "/api/v1/territorial-units/")["level"]["schema"]["enum"]) == {
+        "voivodeship",
+        "powiat",
+        "gmina",
+    }
+    components = schema["components"]["schemas"]
+    assert set(components["Cooperative"]["properties"]) >= {"krs_number", "address", "contact", "categories"}
+    service_area = components["Offer"]["properties"]["service_area"]["allOf"][0]["$ref"]
+    assert set(components[service_area.rsplit("/", 1)[1]]["enum"]) == {
+        "local",
+        "powiats",
+        "voivodeships",
+        "national",
+    }
+
+
+def test_errors_are_documented(schema):
+    for path, operations in schema["paths"].items():
+        responses = operations["get"]["responses"]
+        assert {"200", "404", "429"} <= set(responses), path
+        if not path.endswith("}/"):
+            assert "400" in responses, path
+    paginated = schema["components"]["schemas"]["PaginatedCooperativeList"]
+    assert set(paginated["properties"]) == {"count", "next", "previous", "results"}
+
+
+def test_schema_endpoint_serves_openapi_3(client):
+    response = client.get("/api/v1/schema/", {"format": "json"})
+    assert response.status_code == 200
+    assert response.json()["openapi"].startswith("3.")
+
+
+def test_swagger_ui_is_served_offline(client):
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "/api/v1/schema/" in html
+    # No CDN or any other remote resource: every URL in the page is local.
+    assert re.findall(r"https?://", html) == []
