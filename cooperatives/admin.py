@@ -78,10 +78,10 @@ class VersionedAdminMixin:
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.version = F("version") + 1
+            # The form's clean() locked the row and checked its version, so a plain increment is safe (and the
+            # history record gets a real number, not an expression).
+            obj.version += 1
         super().save_model(request, obj, form, change)
-        if change:
-            obj.refresh_from_db(fields=["version"])
 
 
 # --- Territorial units -----------------------------------------------------------------------------------

@@ -1,6 +1,300 @@
-from django.shortcuts import render
+"""Pages of the monitoring: public statistics, the representatives' questionnaires and the staff's back office."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cooperatives.models import Cooperative, TerritorialUnit
+
+from . import exports, imports, selectors, services, statistics
+from .filters import statistics_filters
+from .forms import ImportForm, QuestionnaireForm, VerificationForm
+from .models import Response, Wave
+from .permissions import (
+    can_fill_response,
+    can_manage_monitoring,
+    can_see_confidential_statistics,
+    can_view_wave_statistics,
+)
+
+STAFF_PAGE_SIZE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_staff(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not can_manage_monitoring(request.user):
+        raise PermissionDenied
+    return None
 
 
 def index(request):
-    """Placeholder until the monitoring issue lands: says plainly that statistics are not published yet."""
-    return render(request, "placeholder.html", {"title": "Statystyki i monitoring"})
+    """The statistics entry page: published waves, registry counts and trends across waves."""
+    confidential = can_see_confidential_statistics(request.user)
+    context = {
+        **selectors.statistics_overview(confidential_view=confidential),
+        "staff_waves": Wave.objects.exclude(status=Wave.Status.PUBLISHED) if confidential else [],
+        "min_cell_size": statistics.min_cell_size(),
+        "confidential": confidential,
+    }
+    return render(request, "monitoring/index.html", context)
+
+
+def wave_statistics(request, pk: int):
+    """One wave's statistics tables, by the chosen breakdown and filters; suppressed for non-staff."""
+    wave = get_object_or_404(Wave, pk=pk)
+    if not can_view_wave_statistics(request.user, wave):
+        raise PermissionDenied
+    breakdown, filters, errors = statistics_filters(request.GET)
+    confidential = can_see_confidential_statistics(request.user)
+    tables = [
+        statistics.build_table(
+            wave=wave, indicator=indicator, breakdown=breakdown, filters=filters, confidential_view=confidential
+        )
+        for indicator in statistics.INDICATORS.values()
+    ]
+    context = {
+        "wave": wave,
+        "registry": statistics.registry_counts(),
+        "responses_submitted": wave.responses.submitted().count(),
+        "tables": tables,
+        "breakdown": breakdown,
+        "breakdowns": statistics.BREAKDOWNS,
+        "filters": filters,
+        "errors": errors,
+        "voivodeships": TerritorialUnit.objects.voivodeships(),
+        "founder_types": Cooperative.FounderType.choices,
+        "min_cell_size": statistics.min_cell_size(),
+        "confidential": confidential,
+        "can_export": can_manage_monitoring(request.user),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "monitoring/wave_statistics.html", context)
+
+
+@login_required
+def my_surveys(request):
+    """A representative's open waves and the state of each answer (also shown on their dashboard)."""
+    tasks = selectors.open_waves_for_user(request.user)
+    return render(request, "monitoring/my_surveys.html", {"tasks": tasks})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fill(request, wave_pk: int, krs: str):
+    """Fill, save as a draft or submit a cooperative's questionnaire.
+
+    Only a representative of the cooperative while the wave accepts answers, or ministry staff (paper surveys).
+    """
+    wave = get_object_or_404(Wave, pk=wave_pk)
+    cooperative = get_object_or_404(Cooperative, krs_number=krs)
+    if not can_fill_response(request.user, wave, cooperative):
+        raise PermissionDenied
+    as_staff = can_manage_monitoring(request.user)
+    questions = selectors.questionnaire(wave)
+    response = selectors.response_for(wave=wave, cooperative=cooperative)
+    prefilled = False
+    if response is not None:
+        initial = selectors.answer_values(response)
+    else:
+        initial = selectors.prefill_values(wave=wave, cooperative=cooperative, questions=questions)
+        prefilled = bool(initial)
+    if request.method == "POST":
+        form = QuestionnaireForm(request.POST, questions=questions, response=response)
+        if form.is_valid():
+            try:
+                response, _changed = services.response_save(
+                    wave=wave,
+                    cooperative=cooperative,
+                    questions=questions,
+                    values=form.cleaned_answers,
+                    user=request.user,
+                    submit=form.wants_submit,
+                    as_staff=as_staff,
+                    expected_version=form.cleaned_data.get("version"),
+                    source=Response.Source.STAFF if as_staff else Response.Source.ONLINE,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if form.wants_submit:
+                    messages.success(request, _("Ankieta została przesłana. Dziękujemy!"))
+                else:
+                    messages.success(request, _("Zapisano szkic ankiety."))
+                return redirect(reverse("monitoring:fill", kwargs={"wave_pk": wave.pk, "krs": krs}))
+    else:
+        form = QuestionnaireForm(initial=initial, questions=questions, response=response)
+    context = {
+        "wave": wave,
+        "cooperative": cooperative,
+        "response": response,
+        "form": form,
+        "prefilled": prefilled,
+        "as_staff": as_staff,
+    }
+    return render(request, "monitoring/fill.html", context)
+
+
+def staff_waves(request):
+    """Ministry staff: every wave with its response count."""
+    if denied := _require_staff(request):
+        return denied
+    return render(request, "monitoring/staff_waves.html", {"waves": selectors.staff_waves()})
+
+
+def staff_wave(request, pk: int):
+    """Ministry staff: response tracking of a wave (overall and per voivodeship), responses and non-responders."""
+    if denied := _require_staff(request):
+        return denied
+    wave = get_object_or_404(Wave, pk=pk)
+    context = {
+        "wave": wave,
+        "rates": selectors.response_rates(wave),
+        "responses": Paginator(selectors.wave_responses(wave), STAFF_PAGE_SIZE).get_page(request.GET.get("page")),
+        "non_responders": Paginator(selectors.non_responders(wave), STAFF_PAGE_SIZE).get_page(
+            request.GET.get("np_page")
+        ),
+    }
+    return render(request, "monitoring/staff_wave.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def staff_verify(request, pk: int):
+    """Ministry staff: mark a submitted response verified or needing correction (with a comment)."""
+    if denied := _require_staff(request):
+        return denied
+    response = get_object_or_404(Response.objects.select_related("wave", "cooperative"), pk=pk)
+    form = VerificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.response_verify(
+                response=response,
+                user=request.user,
+                verification=form.cleaned_data["verification"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Zapisano wynik weryfikacji."))
+            return redirect("monitoring:staff-wave", pk=response.wave_id)
+    context = {
+        "response": response,
+        "answers": response.answers.select_related("question", "question__section")
+        .prefetch_related("selected_choices")
+        .order_by("question__section__order", "question__order"),
+        "form": form,
+    }
+    return render(request, "monitoring/staff_verify.html", context)
+
+
+def _download_name(wave: Wave, suffix: str, extension: str) -> str:
+    return f"monitoring-{wave.reference_year}-{wave.pk}-{suffix}.{extension}"
+
+
+def export_table(request, pk: int):
+    """Ministry staff: one statistics table (wave, indicator, breakdown, filters) as CSV or XLSX with metadata."""
+    if denied := _require_staff(request):
+        return denied
+    wave = get_object_or_404(Wave, pk=pk)
+    breakdown, filters, errors = statistics_filters(request.GET)
+    indicator = statistics.INDICATORS.get(request.GET.get("indicator", ""))
+    file_format = request.GET.get("format", "csv")
+    if indicator is None:
+        errors["indicator"] = _("Wybierz wskaźnik: %(choices)s.") % {"choices": ", ".join(statistics.INDICATORS)}
+    if file_format not in ("csv", "xlsx"):
+        errors["format"] = _("Dostępne formaty to csv i xlsx.")
+    if errors:
+        return render(request, "monitoring/export_error.html", {"wave": wave, "errors": errors}, status=400)
+    table = statistics.build_table(
+        wave=wave, indicator=indicator, breakdown=breakdown, filters=filters, confidential_view=True
+    )
+    name = _download_name(wave, f"{indicator.code}-{breakdown}", file_format)
+    if file_format == "csv":
+        response = StreamingHttpResponse(exports.table_csv(table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return FileResponse(exports.table_xlsx(table), as_attachment=True, filename=name, content_type=XLSX_TYPE)
+
+
+def export_microdata(request, pk: int):
+    """Ministry staff: one row per response, one column per question code, streamed in chunks."""
+    if denied := _require_staff(request):
+        return denied
+    wave = get_object_or_404(Wave, pk=pk)
+    file_format = request.GET.get("format", "csv")
+    if file_format not in ("csv", "xlsx"):
+        return render(
+            request,
+            "monitoring/export_error.html",
+            {"wave": wave, "errors": {"format": _("Dostępne formaty to csv i xlsx.")}},
+            status=400,
+        )
+    name = _download_name(wave, "mikrodane", file_format)
+    if file_format == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_stream(exports.microdata_rows(wave)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return FileResponse(exports.microdata_xlsx(wave), as_attachment=True, filename=name, content_type=XLSX_TYPE)
+
+
+IMPORT_PROGRESS_TTL = 600
+
+
+def _import_progress_key(wave: Wave, user) -> str:
+    # In the shared cache, so any app server can answer the progress request.
+    return f"monitoring:import-progress:{wave.pk}:{user.pk}"
+
+
+def import_progress(request, pk: int):
+    """Ministry staff: how far the running import of this wave has got (polled by the import page)."""
+    if denied := _require_staff(request):
+        return denied
+    wave = get_object_or_404(Wave, pk=pk)
+    return JsonResponse(cache.get(_import_progress_key(wave, request.user)) or {"done": 0, "total": 0})
+
+
+@require_http_methods(["GET", "POST"])
+def staff_import(request, pk: int):
+    """Ministry staff: import a wave's answers from CSV/XLSX; any invalid cell and nothing is saved."""
+    if denied := _require_staff(request):
+        return denied
+    wave = get_object_or_404(Wave, pk=pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        key = _import_progress_key(wave, request.user)
+
+        def report(done: int, total: int) -> None:
+            cache.set(key, {"done": done, "total": total}, IMPORT_PROGRESS_TTL)
+
+        try:
+            result = imports.import_answers(
+                wave=wave, data=upload.read(), filename=upload.name, user=request.user, progress=report
+            )
+        except imports.ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            if result.committed:
+                messages.success(
+                    request,
+                    _("Zaimportowano %(rows)s wierszy: zmienionych %(changed)s, bez zmian %(unchanged)s.")
+                    % {"rows": result.rows, "changed": result.changed, "unchanged": result.unchanged},
+                )
+                return redirect("monitoring:staff-wave", pk=wave.pk)
+    status = 400 if (form.errors or (result and result.errors)) else 200
+    return render(
+        request, "monitoring/staff_import.html", {"wave": wave, "form": form, "result": result}, status=status
+    )

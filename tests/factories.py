@@ -1,6 +1,15 @@
 import factory
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
+from accounts.middleware import has_totp
 from accounts.models import User
+
+
+def with_totp(user):
+    """Staff must use TOTP (accounts.middleware); tests give it to the staff users they create."""
+    if not has_totp(user):
+        TOTP.activate(user, generate_totp_secret())
+    return user
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -11,3 +20,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     password = factory.django.Password("haslo-testowe-123")
+
+    @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        """UserFactory(totp=True), or any is_staff user: an activated TOTP authenticator."""
+        if create and (extracted or (extracted is None and self.is_staff)):
+            with_totp(self)

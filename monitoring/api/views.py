@@ -1,5 +1,226 @@
-"""REST API v1 endpoints of this app."""
+"""REST API v1 of the monitoring: waves with questionnaires, statistics (suppressed for non-staff) and responses
+(representatives: their own, writable while the wave is open; staff: all, i.e. microdata)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework.response import Response as ApiResponse
+
+from accounts.roles import is_ministry_staff
+from cooperatives.models import Cooperative
+from monitoring import selectors, services, statistics
+from monitoring.filters import statistics_filters
+from monitoring.forms import clean_answers
+from monitoring.models import Answer, Choice, Question, Response, Section, Wave
+from monitoring.permissions import can_fill_response, can_see_confidential_statistics, can_view_wave_statistics
+
+from .serializers import ResponseSerializer, ResponseWriteSerializer, StatisticsSerializer, WaveSerializer
+
+
+class WaveViewSet(viewsets.ReadOnlyModelViewSet):
+    """Survey waves with their questionnaires (drafts only for ministry staff)."""
+
+    serializer_class = WaveSerializer
+    queryset = Wave.objects.none()
+
+    def get_queryset(self):
+        questions = Question.objects.select_related("condition_question").prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("order", "pk"))
+        )
+        waves = Wave.objects.prefetch_related(
+            Prefetch("sections", queryset=Section.objects.order_by("order", "pk")),
+            Prefetch("sections__questions", queryset=questions.order_by("order", "pk")),
+        ).order_by("-reference_year", "-opens_on", "pk")
+        if not is_ministry_staff(self.request.user):
+            waves = waves.exclude(status=Wave.Status.DRAFT)
+        return waves
+
+
+def _cell_data(column: str, cell) -> dict:
+    return {
+        "column": column,
+        "value": cell.shown_value,
+        "cooperatives": None if cell.hidden else cell.contributors,
+        "suppressed": cell.suppressed,
+        "reason": cell.reason,
+        "confidential": cell.confidential,
+    }
+
+
+def _row_data(table, row) -> dict:
+    return {
+        "key": row.key,
+        "label": str(row.label),
+        "cells": [_cell_data(code, cell) for (code, _label), cell in zip(table.columns, row.cells, strict=True)],
+        "total": _cell_data("total", row.total) if row.total else None,
+    }
+
+
+class StatisticsViewSet(viewsets.ViewSet):
+    """One statistics table of a wave. Cells of fewer than MONITORING_MIN_CELL_SIZE cooperatives, and cells that
+    would reveal them by subtraction, have `value: null` for everyone but ministry staff."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("wave", OpenApiTypes.INT, required=True, description="wave id"),
+            OpenApiParameter("indicator", OpenApiTypes.STR, required=True, enum=list(statistics.INDICATORS)),
+            OpenApiParameter("breakdown", OpenApiTypes.STR, enum=list(statistics.BREAKDOWNS)),
+            OpenApiParameter("voivodeship", OpenApiTypes.STR, description="TERYT code of a voivodeship (2 digits)"),
+            OpenApiParameter("founder_type", OpenApiTypes.STR, enum=["natural", "legal", "mixed"]),
+        ],
+        responses=StatisticsSerializer,
+    )
+    def list(self, request):
+        breakdown, filters, errors = statistics_filters(request.query_params)
+        indicator = statistics.INDICATORS.get(request.query_params.get("indicator", ""))
+        if indicator is None:
+            errors["indicator"] = _("Wybierz wskaźnik: %(choices)s.") % {"choices": ", ".join(statistics.INDICATORS)}
+        wave = None
+        raw_wave = request.query_params.get("wave", "")
+        if not raw_wave.isdigit():
+            errors["wave"] = _("Podaj numer fali.")
+        else:
+            wave = Wave.objects.filter(pk=int(raw_wave)).first()
+            if wave is None or not can_view_wave_statistics(request.user, wave):
+                errors["wave"] = _("Nie ma opublikowanej fali o numerze %(value)s.") % {"value": raw_wave}
+        if errors:
+            raise exceptions.ValidationError({key: [value] for key, value in errors.items()})
+        table = statistics.build_table(
+            wave=wave,
+            indicator=indicator,
+            breakdown=breakdown,
+            filters=filters,
+            confidential_view=can_see_confidential_statistics(request.user),
+        )
+        data = {
+            "wave": wave.pk,
+            "indicator": indicator.code,
+            "breakdown": breakdown,
+            "filters": filters,
+            "columns": [{"code": code, "label": str(label)} for code, label in table.columns],
+            "rows": [_row_data(table, row) for row in table.rows],
+            "total": _row_data(table, table.total_row),
+            "min_cell_size": table.min_cell_size,
+            "suppression_rule": _(
+                "Komórki dotyczące mniej niż %(n)s spółdzielni są ukrywane; gdy w wierszu lub kolumnie z sumą ukryto "
+                "jedną komórkę, ukrywa się też następną najmniejszą."
+            )
+            % {"n": table.min_cell_size},
+        }
+        return ApiResponse(StatisticsSerializer(data).data)
+
+
+class ResponseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Responses: a representative's own cooperatives' (writable while the wave accepts answers); ministry staff see
+    all of them (microdata) and may write until a wave is published. Filter by `?wave=`."""
+
+    serializer_class = ResponseSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    queryset = Response.objects.none()
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        answers = Answer.objects.select_related("question").prefetch_related(
+            Prefetch("selected_choices", queryset=Choice.objects.order_by("order", "pk"))
+        )
+        responses = (
+            Response.objects.select_related("cooperative")
+            .prefetch_related(Prefetch("answers", queryset=answers))
+            .order_by("wave_id", "pk")
+        )
+        if not is_ministry_staff(self.request.user):
+            responses = responses.filter(cooperative__memberships__user=self.request.user)
+        wave = self.request.query_params.get("wave")
+        if wave:
+            if not wave.isdigit():
+                raise exceptions.ValidationError({"wave": [_("Podaj numer fali.")]})
+            responses = responses.filter(wave_id=int(wave))
+        return responses
+
+    def get_serializer_class(self):
+        if self.action in ("create", "partial_update", "update"):
+            return ResponseWriteSerializer
+        return ResponseSerializer
+
+    @extend_schema(request=ResponseWriteSerializer, responses={201: ResponseSerializer})
+    def create(self, request, *args, **kwargs):
+        payload = ResponseWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        errors = {}
+        if not payload.validated_data.get("wave"):
+            errors["wave"] = [_("Podaj falę.")]
+        if not payload.validated_data.get("cooperative"):
+            errors["cooperative"] = [_("Podaj numer KRS spółdzielni.")]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        wave = payload.validated_data["wave"]
+        cooperative = Cooperative.objects.filter(krs_number=payload.validated_data["cooperative"]).first()
+        if cooperative is None:
+            raise exceptions.ValidationError({"cooperative": [_("Nie ma spółdzielni o tym numerze KRS.")]})
+        response = self._save(wave, cooperative, payload.validated_data, existing=None)
+        return ApiResponse(ResponseSerializer(self._reload(response)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ResponseWriteSerializer, responses=ResponseSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        existing = self.get_object()
+        payload = ResponseWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        response = self._save(existing.wave, existing.cooperative, payload.validated_data, existing=existing)
+        return ApiResponse(ResponseSerializer(self._reload(response)).data)
+
+    def _reload(self, response):
+        return self.get_queryset().get(pk=response.pk)
+
+    def _save(self, wave, cooperative, data, *, existing):
+        user = self.request.user
+        if not can_fill_response(user, wave, cooperative):
+            raise exceptions.PermissionDenied(
+                _("Nie możesz wypełniać tej ankiety (albo fala nie przyjmuje odpowiedzi).")
+            )
+        questions = selectors.questionnaire(wave)
+        known = {question.code for question in questions}
+        unknown = sorted(set(data["answers"]) - known)
+        if unknown:
+            raise exceptions.ValidationError({"answers": {code: [_("Nieznany kod pytania.")] for code in unknown}})
+        if existing is None:
+            existing = Response.objects.filter(wave=wave, cooperative=cooperative).first()
+        raw = selectors.answer_values(existing) if existing else {}
+        raw.update(data["answers"])
+        values, errors = clean_answers(questions, raw, complete=data["submit"])
+        if errors:
+            raise exceptions.ValidationError({"answers": errors})
+        try:
+            response, _changed = services.response_save(
+                wave=wave,
+                cooperative=cooperative,
+                questions=questions,
+                values=values,
+                user=user,
+                submit=data["submit"],
+                as_staff=is_ministry_staff(user),
+                expected_version=data.get("version"),
+                source=Response.Source.STAFF if is_ministry_staff(user) else Response.Source.ONLINE,
+            )
+        except services.StaleResponse as error:
+            raise exceptions.ValidationError({"version": error.messages}) from None
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError({"detail": error.messages}) from None
+        return response
 
 
 def register(router) -> None:
     """Register this app's viewsets on the project's API router."""
+    router.register("waves", WaveViewSet, basename="wave")
+    router.register("statistics", StatisticsViewSet, basename="statistics")
+    router.register("responses", ResponseViewSet, basename="response")

@@ -227,6 +227,9 @@ PORTAL_PUBLIC_FORM_RATE = (5, 3600)  # submissions per client IP per seconds (er
 PORTAL_STALE_AFTER_DAYS = 365
 PORTAL_INQUIRY_RETENTION_DAYS = 730  # buyers' inquiries hold personal data; purge_inquiries deletes older ones
 
+# Statistical disclosure control: published statistics cells aggregating fewer cooperatives are suppressed.
+MONITORING_MIN_CELL_SIZE = 3
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

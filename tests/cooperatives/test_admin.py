@@ -244,8 +244,9 @@ def test_cooperative_changelist_query_count_does_not_grow_with_rows(admin_client
     assert len(response.context["cl"].result_list) == 32
 
 
-# session, user, voivodeship filter choices, count, filtered count, page of results, date hierarchy (2)
-COOPERATIVE_CHANGELIST_QUERIES = 8
+# session, user, TOTP authenticator (accounts.middleware), voivodeship filter choices, count, filtered count,
+# page of results, date hierarchy (2)
+COOPERATIVE_CHANGELIST_QUERIES = 9
 
 
 def test_offer_changelist_query_count_does_not_grow_with_rows(admin_client, registry, django_assert_num_queries):
@@ -261,7 +262,7 @@ def test_offer_changelist_query_count_does_not_grow_with_rows(admin_client, regi
 
 
 # session, user, category and voivodeship filter choices, counts (2), page of results, date hierarchy (2)
-OFFER_CHANGELIST_QUERIES = 9
+OFFER_CHANGELIST_QUERIES = 10
 
 
 # --- Offers, categories, dictionaries, territorial units, memberships ------------------------------------
@@ -411,12 +412,12 @@ def add_rows(model, registry, n):
     ("url_name", "model", "queries"),
     [
         # session, user, counts (2), page of results (+ filter choices, date hierarchy where the list has them)
-        ("admin:cooperatives_cooperativeactivity_changelist", CooperativeActivity, 5),
-        ("admin:cooperatives_membership_changelist", Membership, 7),
-        ("admin:cooperatives_offercategory_changelist", OfferCategory, 6),
-        ("admin:cooperatives_targetgroup_changelist", TargetGroup, 5),
-        ("admin:cooperatives_founderkind_changelist", FounderKind, 5),
-        ("admin:accounts_user_changelist", None, 8),
+        ("admin:cooperatives_cooperativeactivity_changelist", CooperativeActivity, 6),
+        ("admin:cooperatives_membership_changelist", Membership, 8),
+        ("admin:cooperatives_offercategory_changelist", OfferCategory, 7),
+        ("admin:cooperatives_targetgroup_changelist", TargetGroup, 6),
+        ("admin:cooperatives_founderkind_changelist", FounderKind, 6),
+        ("admin:accounts_user_changelist", None, 9),
     ],
 )
 def test_other_changelists_query_counts_do_not_grow(
@@ -435,7 +436,7 @@ def test_other_changelists_query_counts_do_not_grow(
 def test_territorial_unit_changelist_query_count_is_pinned(admin_client, django_assert_num_queries):
     url = changelist(TerritorialUnit)
     admin_client.get(url)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = admin_client.get(url, {"level__exact": "powiat"})
     assert len(response.context["cl"].result_list) == 100
 

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accounts.roles import MINISTRY_STAFF
-from tests.factories import UserFactory
+from tests.factories import UserFactory, with_totp
 
 
 @pytest.fixture(autouse=True)
@@ -15,6 +15,7 @@ def _media_root(settings, tmp_path):
 def staff_user(db):
     user = UserFactory(is_staff=True)
     user.groups.add(Group.objects.get_or_create(name=MINISTRY_STAFF)[0])
+    with_totp(user)
     return user
 
 

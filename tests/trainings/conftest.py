@@ -2,13 +2,14 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accounts.roles import MINISTRY_STAFF
-from tests.factories import UserFactory
+from tests.factories import UserFactory, with_totp
 
 
 @pytest.fixture
 def staff_user(db):
     user = UserFactory()
     user.groups.add(Group.objects.get_or_create(name=MINISTRY_STAFF)[0])
+    with_totp(user)
     return user
 
 

@@ -3,6 +3,7 @@ training, the organiser of this training, and ministry staff."""
 
 import pytest
 from django.conf import settings
+from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from trainings import permissions
@@ -57,7 +58,7 @@ def urls(setup):
 
 
 def outcome(response) -> str:
-    if response.status_code == 302 and response["Location"].startswith(settings.LOGIN_URL):
+    if response.status_code == 302 and response["Location"].startswith(resolve_url(settings.LOGIN_URL)):
         return "login"
     if response.status_code == 403:
         return "forbidden"

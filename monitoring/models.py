@@ -1,0 +1,294 @@
+"""Monitoring survey waves: a wave's questionnaire (sections, questions, choices) and the cooperatives' answers.
+
+Answers keep their value in typed columns (a decimal for every number, a boolean, a text, chosen choices) so the
+database can aggregate them; see monitoring/README.md.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cooperatives.models import Cooperative
+from core.models import TimeStampedModel
+
+
+class WaveQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Wave.Status.PUBLISHED)
+
+    def open(self):
+        return self.filter(status=Wave.Status.OPEN)
+
+
+class Wave(TimeStampedModel):
+    """One round of the survey, about one reference year."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("w przygotowaniu")
+        OPEN = "open", _("otwarta")
+        CLOSED = "closed", _("zamknięta")
+        PUBLISHED = "published", _("opublikowana")
+
+    name = models.CharField(_("nazwa"), max_length=200, unique=True)
+    reference_year = models.PositiveSmallIntegerField(_("rok, którego dotyczy"))
+    opens_on = models.DateField(_("data otwarcia"))
+    closes_on = models.DateField(_("data zamknięcia"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+
+    objects = WaveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("fala badania")
+        verbose_name_plural = _("fale badania")
+        ordering = ["-reference_year", "-opens_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=F("opens_on")), name="wave_closes_after_opening"),
+            models.CheckConstraint(
+                condition=Q(reference_year__gte=2000, reference_year__lte=2100), name="wave_reference_year_range"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_questionnaire_frozen(self) -> bool:
+        """Once a wave opens, answers refer to its questions: the questionnaire may no longer change."""
+        return self.status != self.Status.DRAFT
+
+    @property
+    def is_accepting_answers(self) -> bool:
+        return self.status == self.Status.OPEN and self.opens_on <= timezone.localdate() <= self.closes_on
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Section(models.Model):
+    wave = models.ForeignKey(Wave, verbose_name=_("fala"), on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveSmallIntegerField(_("kolejność"), default=0)
+    title = models.CharField(_("tytuł"), max_length=200)
+    description = models.TextField(_("opis"), blank=True)
+
+    class Meta:
+        verbose_name = _("część kwestionariusza")
+        verbose_name_plural = _("części kwestionariusza")
+        ordering = ["wave", "order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Question(models.Model):
+    """One question. Its code is stable across waves: answers are compared and pre-filled by code."""
+
+    class Type(models.TextChoices):
+        INTEGER = "integer", _("liczba całkowita")
+        AMOUNT = "amount", _("kwota w zł")
+        PERCENTAGE = "percentage", _("odsetek (%)")
+        YES_NO = "yes_no", _("tak / nie")
+        SINGLE_CHOICE = "single_choice", _("jednokrotny wybór")
+        MULTIPLE_CHOICE = "multiple_choice", _("wielokrotny wybór")
+        SHORT_TEXT = "short_text", _("krótki tekst")
+        LONG_TEXT = "long_text", _("długi tekst")
+
+    NUMERIC_TYPES = (Type.INTEGER, Type.AMOUNT, Type.PERCENTAGE)
+    CHOICE_TYPES = (Type.SINGLE_CHOICE, Type.MULTIPLE_CHOICE)
+    TEXT_TYPES = (Type.SHORT_TEXT, Type.LONG_TEXT, Type.SINGLE_CHOICE)
+
+    wave = models.ForeignKey(Wave, verbose_name=_("fala"), on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(Section, verbose_name=_("część"), on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(_("kolejność"), default=0)
+    code = models.SlugField(_("kod"), max_length=60)
+    text = models.CharField(_("treść pytania"), max_length=500)
+    type = models.CharField(_("typ"), max_length=20, choices=Type.choices)
+    is_required = models.BooleanField(_("wymagane"), default=False)
+    min_value = models.DecimalField(_("wartość minimalna"), max_digits=18, decimal_places=2, null=True, blank=True)
+    max_value = models.DecimalField(_("wartość maksymalna"), max_digits=18, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(_("jednostka"), max_length=30, blank=True)
+    help_text = models.CharField(_("objaśnienie"), max_length=500, blank=True)
+    condition_question = models.ForeignKey(
+        "self",
+        verbose_name=_("pokazuj tylko, gdy pytanie"),
+        # a question shown only after another one makes no sense without it
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="dependent_questions",
+    )
+    condition_value = models.CharField(_("ma wartość"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("pytanie")
+        verbose_name_plural = _("pytania")
+        ordering = ["wave", "section__order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "code"], name="question_unique_code_per_wave"),
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True) | Q(max_value__isnull=True) | Q(max_value__gte=F("min_value")),
+                name="question_min_not_above_max",
+            ),
+            models.CheckConstraint(
+                condition=Q(condition_question__isnull=True, condition_value="")
+                | Q(condition_question__isnull=False) & ~Q(condition_value=""),
+                name="question_condition_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.text}"
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in self.NUMERIC_TYPES
+
+    @property
+    def is_conditional(self) -> bool:
+        return self.condition_question_id is not None
+
+    @property
+    def condition_value_label(self) -> str:
+        """The condition as the respondent reads it: the choice's label rather than its code."""
+        parent = self.condition_question
+        if parent is not None and parent.type in self.CHOICE_TYPES:
+            for choice in parent.choices.all():
+                if choice.code == self.condition_value:
+                    return choice.label
+        return self.condition_value
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, verbose_name=_("pytanie"), on_delete=models.CASCADE, related_name="choices")
+    order = models.PositiveSmallIntegerField(_("kolejność"), default=0)
+    code = models.SlugField(_("kod"), max_length=60)
+    label = models.CharField(_("etykieta"), max_length=200)
+
+    class Meta:
+        verbose_name = _("odpowiedź do wyboru")
+        verbose_name_plural = _("odpowiedzi do wyboru")
+        ordering = ["question", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["question", "code"], name="choice_unique_code_per_question")]
+
+    def __str__(self):
+        return self.label
+
+
+class ResponseQuerySet(models.QuerySet):
+    def submitted(self):
+        return self.filter(status=Response.Status.SUBMITTED)
+
+
+class Response(TimeStampedModel):
+    """A cooperative's answers in one wave: one per cooperative and wave."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("szkic")
+        SUBMITTED = "submitted", _("przesłana")
+
+    class Verification(models.TextChoices):
+        PENDING = "", _("niezweryfikowana")
+        VERIFIED = "verified", _("zweryfikowana")
+        NEEDS_CORRECTION = "needs_correction", _("wymaga poprawy")
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("formularz online")
+        STAFF = "staff", _("wprowadzona przez pracownika")
+        IMPORT = "import", _("import z pliku")
+
+    wave = models.ForeignKey(Wave, verbose_name=_("fala"), on_delete=models.PROTECT, related_name="responses")
+    cooperative = models.ForeignKey(
+        Cooperative, verbose_name=_("spółdzielnia"), on_delete=models.CASCADE, related_name="survey_responses"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    source = models.CharField(_("źródło"), max_length=10, choices=Source.choices, default=Source.ONLINE)
+    submitted_at = models.DateTimeField(_("przesłano"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("przesłał(a)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verification = models.CharField(
+        _("weryfikacja"), max_length=20, choices=Verification.choices, default=Verification.PENDING, blank=True
+    )
+    verification_comment = models.TextField(_("uwagi weryfikującego"), blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("zweryfikował(a)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("zweryfikowano"), null=True, blank=True)
+    # Optimistic concurrency: a save based on an older version is refused instead of overwriting.
+    version = models.PositiveIntegerField(_("wersja"), default=1)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("odpowiedź spółdzielni")
+        verbose_name_plural = _("odpowiedzi spółdzielni")
+        ordering = ["wave", "cooperative__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "cooperative"], name="response_one_per_cooperative_and_wave"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False), name="response_submitted_has_time"
+            ),
+        ]
+        indexes = [models.Index(fields=["wave", "status"], name="response_wave_status_idx")]
+
+    def __str__(self):
+        return f"{self.cooperative} – {self.wave}"
+
+
+class Answer(models.Model):
+    """One answer. Numbers (integers, amounts, percentages) share a decimal column, so sums run in the database."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    numeric_value = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    bool_value = models.BooleanField(null=True, blank=True)
+    text_value = models.TextField(blank=True)
+    selected_choices = models.ManyToManyField(Choice, blank=True, related_name="answers")
+
+    class Meta:
+        verbose_name = _("odpowiedź na pytanie")
+        verbose_name_plural = _("odpowiedzi na pytania")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question"),
+        ]
+        indexes = [models.Index(fields=["question", "response"], name="answer_question_response_idx")]
+
+    def __str__(self):
+        return f"{self.question.code} = {self.display_value()}"
+
+    def python_value(self, choice_codes=None):
+        """The value as the questionnaire form expects it (choice codes for choices)."""
+        question_type = self.question.type
+        if question_type in Question.NUMERIC_TYPES:
+            if self.numeric_value is None:
+                return None
+            return int(self.numeric_value) if question_type == Question.Type.INTEGER else self.numeric_value
+        if question_type == Question.Type.YES_NO:
+            return self.bool_value
+        if question_type == Question.Type.MULTIPLE_CHOICE:
+            if choice_codes is not None:
+                return list(choice_codes)
+            return [choice.code for choice in self.selected_choices.all()]
+        return self.text_value
+
+    def display_value(self) -> str:
+        value = self.python_value()
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return str(_("tak") if value else _("nie"))
+        if isinstance(value, list):
+            return ";".join(value)
+        return str(value)

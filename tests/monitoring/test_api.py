@@ -1,0 +1,172 @@
+"""API: waves with questionnaires, statistics (suppressed for non-staff), responses (own / all for staff)."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from monitoring.models import Response, Wave
+from tests.cooperatives.factories import CooperativeFactory
+
+from .conftest import VALID_ANSWERS, make_wave
+from .test_services import save
+
+pytestmark = pytest.mark.django_db
+
+JSON_ANSWERS = {
+    **VALID_ANSWERS,
+    "employment_fte": "5.5",
+    "revenue_grants": 30000.5,
+    "members_at_risk": 5,
+    "has_partners": False,
+    "has_reintegration_plan": True,
+}
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def test_waves_list_the_questionnaires_and_hide_drafts_from_the_public(api, wave, staff, django_assert_num_queries):
+    make_wave(status=Wave.Status.DRAFT, name="Szkic")
+    with django_assert_num_queries(5):  # count, waves, sections, questions, choices
+        data = api.get(reverse("wave-list")).json()
+    assert [w["name"] for w in data["results"]] == [wave.name]
+    questions = [q for section in data["results"][0]["sections"] for q in section["questions"]]
+    partners = next(q for q in questions if q["code"] == "cooperation_partners")
+    assert partners["condition_question"] == "has_partners" and partners["condition_value"] == "tak"
+    assert {"code": "owes", "label": "ośrodek wsparcia ekonomii społecznej (OWES)"} in partners["choices"]
+    api.force_authenticate(staff)
+    assert api.get(reverse("wave-list")).json()["count"] == 2
+
+
+def test_waves_query_count_does_not_grow_with_the_number_of_waves(api, django_assert_num_queries):
+    for year in range(2020, 2024):
+        make_wave(reference_year=year, name=f"Fala {year}")
+    with django_assert_num_queries(5):
+        assert api.get(reverse("wave-list")).json()["count"] == 4
+
+
+@pytest.fixture
+def published(wave, staff):
+    for index in range(4):
+        save(
+            wave,
+            CooperativeFactory(gmina_id="1061011"),
+            staff,
+            submit=True,
+            as_staff=True,
+            employment_total=str(index + 1),
+        )
+    save(wave, CooperativeFactory(gmina_id="1465011"), staff, submit=True, as_staff=True, employment_total="50")
+    wave.status = Wave.Status.PUBLISHED
+    wave.save()
+    return wave
+
+
+def test_statistics_are_suppressed_for_the_public_and_marked_for_staff(api, published, staff):
+    url = reverse("statistics-list")
+    params = {"wave": published.pk, "indicator": "employment", "breakdown": "voivodeship"}
+    data = api.get(url, params).json()
+    rows = {row["key"]: row for row in data["rows"]}
+    mazowieckie = rows["14"]["cells"][0]
+    assert (mazowieckie["value"], mazowieckie["suppressed"], mazowieckie["reason"]) == (None, True, "primary")
+    assert mazowieckie["cooperatives"] is None
+    lodzkie = rows["10"]["cells"][0]
+    assert lodzkie["suppressed"] and lodzkie["reason"] == "secondary" and lodzkie["value"] is None
+    assert data["total"]["cells"][0]["value"] == "60.00"
+    api.force_authenticate(staff)
+    data = api.get(url, params).json()
+    mazowieckie = {row["key"]: row for row in data["rows"]}["14"]["cells"][0]
+    assert (mazowieckie["value"], mazowieckie["confidential"]) == ("50.00", True)
+
+
+def test_statistics_parameters_are_validated(api, wave):
+    response = api.get(reverse("statistics-list"), {"wave": wave.pk, "indicator": "x", "breakdown": "y"})
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) >= {"indicator", "breakdown", "wave"}  # an unpublished wave is not public
+
+
+def test_representative_writes_own_response_and_not_others(api, wave, coop_a, coop_b, rep_a):
+    url = reverse("response-list")
+    assert api.get(url).status_code in (401, 403)
+    api.force_authenticate(rep_a)
+    created = api.post(
+        url,
+        {"wave": wave.pk, "cooperative": coop_a.krs_number, "answers": JSON_ANSWERS, "submit": True},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["status"] == "submitted" and created.json()["answers"]["employment_fte"] == "5.50"
+    forbidden = api.post(
+        url, {"wave": wave.pk, "cooperative": coop_b.krs_number, "answers": JSON_ANSWERS}, format="json"
+    )
+    assert forbidden.status_code == 403
+    detail = reverse("response-detail", kwargs={"pk": created.json()["id"]})
+    bad = api.patch(detail, {"answers": {"employment_total": "dużo", "nope": 1}, "version": 1}, format="json")
+    assert bad.status_code == 400 and "nope" in bad.json()["answers"]
+    bad = api.patch(detail, {"answers": {"employment_total": "dużo"}}, format="json")
+    assert "Podaj liczbę całkowitą" in bad.json()["answers"]["employment_total"][0]
+    version = created.json()["version"]
+    changed = api.patch(detail, {"answers": {"employment_total": 9}, "version": version, "submit": True}, format="json")
+    assert changed.status_code == 200 and changed.json()["answers"]["employment_total"] == 9
+    stale = api.patch(detail, {"answers": {"employment_total": 10}, "version": version}, format="json")
+    assert stale.status_code == 400 and "version" in stale.json()
+    wave.status = Wave.Status.CLOSED
+    wave.save()
+    closed = api.patch(detail, {"answers": {"employment_total": 11}}, format="json")
+    assert closed.status_code == 403
+
+
+def test_responses_list_own_for_representatives_and_all_for_staff(api, wave, coop_a, coop_b, rep_a, rep_b, staff):
+    save(wave, coop_a, rep_a, submit=True)
+    save(wave, coop_b, rep_b)
+    api.force_authenticate(rep_b)
+    data = api.get(reverse("response-list")).json()
+    assert [r["cooperative"] for r in data["results"]] == [coop_b.krs_number]
+    other = Response.objects.get(cooperative=coop_a)
+    assert api.get(reverse("response-detail", kwargs={"pk": other.pk})).status_code == 404
+    api.force_authenticate(staff)
+    data = api.get(reverse("response-list"), {"wave": wave.pk}).json()
+    assert {r["cooperative"] for r in data["results"]} == {coop_a.krs_number, coop_b.krs_number}
+    assert data["results"][0]["answers"]["employment_total"] == 6
+
+
+def test_responses_query_count_does_not_grow_with_page_size(api, wave, staff, django_assert_num_queries):
+    for _index in range(2):
+        save(wave, CooperativeFactory(), staff, submit=True, as_staff=True, support_instruments=["loan"])
+    api.force_authenticate(staff)
+    api.get(reverse("response-list"))
+    with django_assert_num_queries(4) as few:  # count, responses, answers with questions, chosen choices
+        api.get(reverse("response-list"))
+    for _index in range(6):
+        save(wave, CooperativeFactory(), staff, submit=True, as_staff=True, support_instruments=["loan"])
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert api.get(reverse("response-list")).json()["count"] == 8
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        # waves, statistics of a published wave (value of the small cell), responses list, own response detail
+        ("anonymous", (200, None, 403, 403)),
+        ("rep_b", (200, None, 200, 404)),
+        ("rep_a", (200, None, 200, 200)),
+        ("staff", (200, "50.00", 200, 200)),
+    ],
+)
+def test_api_permission_matrix(api, request, published, coop_a, rep_a, who, expected):
+    Wave.objects.filter(pk=published.pk).update(status=Wave.Status.OPEN)
+    response, _changed = save(Wave.objects.get(pk=published.pk), coop_a, rep_a, submit=True)
+    Wave.objects.filter(pk=published.pk).update(status=Wave.Status.PUBLISHED)
+    if who != "anonymous":
+        api.force_authenticate(request.getfixturevalue(who))
+    waves = api.get(reverse("wave-list"))
+    stats = api.get(
+        reverse("statistics-list"), {"wave": published.pk, "indicator": "employment", "breakdown": "voivodeship"}
+    )
+    small = {row["key"]: row for row in stats.json()["rows"]}["14"]["cells"][0]["value"]
+    listing = api.get(reverse("response-list"))
+    detail = api.get(reverse("response-detail", kwargs={"pk": response.pk}))
+    assert (waves.status_code, small, listing.status_code, detail.status_code) == expected
