@@ -48,3 +48,11 @@ def raw_number(cell) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "")
+
+
+@register.inclusion_tag("monitoring/includes/dashboard_waves.html")
+def dashboard_waves(user):
+    """The open survey waves of a representative's cooperatives, for the self-service dashboard."""
+    from monitoring.selectors import open_waves_for_user
+
+    return {"monitoring_tasks": open_waves_for_user(user)}

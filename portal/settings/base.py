@@ -213,6 +213,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.add_error_responses",
+    ],
+    # Several apps have a "status" field; name each choice set after its model so they never collide.
+    "ENUM_NAME_OVERRIDES": {
+        "CooperativeStatusEnum": "cooperatives.models.Cooperative.Status",
+    },
 }
 
 # --- Portal ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from accounts.roles import MINISTRY_STAFF
 from monitoring.models import Wave
 from monitoring.services import default_questionnaire_data, questionnaire_load
 from tests.cooperatives.factories import CooperativeFactory, MembershipFactory
-from tests.factories import UserFactory
+from tests.factories import UserFactory, with_totp
 
 from .factories import WaveFactory
 
@@ -74,7 +74,7 @@ def rep_b(coop_b):
 def staff(db):
     user = UserFactory()
     user.groups.add(Group.objects.get_or_create(name=MINISTRY_STAFF)[0])
-    return user
+    return with_totp(user)
 
 
 @pytest.fixture

@@ -247,3 +247,11 @@ def test_open_waves_for_user_takes_three_queries(django_assert_num_queries, wave
     with django_assert_num_queries(3):
         tasks = open_waves_for_user(rep_a)
     assert len(tasks) == 8 and {task.cooperative for task in tasks} >= {coop_a}
+
+
+def test_representative_dashboard_lists_open_waves_with_a_link_to_the_form(client, wave, coop_a, rep_a):
+    client.force_login(rep_a)
+    content = client.get(reverse("selfservice:dashboard")).content.decode()
+    assert "Ankiety monitoringu" in content
+    assert reverse("monitoring:fill", kwargs={"wave_pk": wave.pk, "krs": coop_a.krs_number}) in content
+    assert "nierozpoczęta" in content

@@ -3,8 +3,8 @@ from django.core.management.base import BaseCommand
 
 from cooperatives.models import Cooperative, TerritorialUnit
 
-# Demo data of every app, in dependency order (the trainings link the library's handbooks).
-DEMO_COMMANDS = ("seed_demo", "seed_publications", "seed_trainings")
+# Demo data of every app, in dependency order (survey answers need the registry; trainings link the library).
+DEMO_COMMANDS = ("seed_demo", "seed_monitoring", "seed_publications", "seed_trainings")
 
 
 class Command(BaseCommand):
