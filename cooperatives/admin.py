@@ -11,14 +11,23 @@ from django.db.models import F, Q
 from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import is_ministry_staff
+
 from .filters import POLISH_COLLATION
 from .models import (
+    ChangeRequest,
     Cooperative,
     CooperativeActivity,
+    CooperativePhoto,
+    CoordinatorAssignment,
+    ErrorReport,
     FounderKind,
+    Inquiry,
+    InquiryRecipient,
     Membership,
     Offer,
     OfferCategory,
+    RepresentationRequest,
     TargetGroup,
     TerritorialUnit,
 )
@@ -238,6 +247,13 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user")
 
 
+class CooperativePhotoInline(admin.TabularInline):
+    model = CooperativePhoto
+    extra = 0
+    fields = ("image", "alt_text")
+    readonly_fields = ("image",)
+
+
 @admin.register(Cooperative)
 class CooperativeAdmin(PolishOrderingMixin, VersionedAdminMixin, admin.ModelAdmin):
     list_display = (
@@ -268,7 +284,7 @@ class CooperativeAdmin(PolishOrderingMixin, VersionedAdminMixin, admin.ModelAdmi
     autocomplete_fields = ("gmina", "ps_voivode")
     filter_horizontal = ("founder_kinds", "target_groups")
     readonly_fields = ("powiat", "voivodeship", "is_demo", "version", "created_at", "updated_at")
-    inlines = (CooperativeActivityInline, OfferInline, MembershipInline)
+    inlines = (CooperativeActivityInline, OfferInline, MembershipInline, CooperativePhotoInline)
     list_per_page = 50
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
@@ -397,3 +413,92 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer(*(f"cooperative__{c}" for c in SEARCH_COLUMNS))
+
+
+# --- Self-service records ----------------------------------------------------------------------------------
+# Assignments are managed here; requests, reports and inquiries are decided on the moderation desk (/panel/) and
+# shown here read-only, to ministry staff only (inquiries hold buyers' personal data).
+
+
+class MinistryStaffOnlyMixin:
+    def has_module_permission(self, request):
+        return is_ministry_staff(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_ministry_staff(request.user)
+
+
+class ReadOnlyMixin(MinistryStaffOnlyMixin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return is_ministry_staff(request.user)
+
+
+@admin.register(CoordinatorAssignment)
+class CoordinatorAssignmentAdmin(MinistryStaffOnlyMixin, admin.ModelAdmin):
+    """Which voivodeships a regional coordinator moderates (the user must also be in the coordinators' group)."""
+
+    list_display = ("user", "voivodeship")
+    list_filter = ("voivodeship",)
+    search_fields = ("user__email", "user__last_name")
+    autocomplete_fields = ("user", "voivodeship")
+    list_select_related = ("user", "voivodeship")
+
+    def has_add_permission(self, request):
+        return is_ministry_staff(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_ministry_staff(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_ministry_staff(request.user)
+
+
+@admin.register(RepresentationRequest)
+class RepresentationRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("cooperative", "user", "status", "verified_by", "created_at", "decided_at")
+    list_filter = ("status", "verified_by", "cooperative__voivodeship")
+    search_fields = ("cooperative__name", "cooperative__krs_number", "user__email")
+    list_select_related = ("cooperative", "user")
+    date_hierarchy = "created_at"
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("cooperative", "requested_by", "status", "created_at", "decided_at")
+    list_filter = ("status", "cooperative__voivodeship")
+    search_fields = ("cooperative__name", "cooperative__krs_number", "requested_by__email")
+    list_select_related = ("cooperative", "requested_by")
+    date_hierarchy = "created_at"
+
+
+@admin.register(ErrorReport)
+class ErrorReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("cooperative", "status", "created_at", "resolved_at")
+    list_filter = ("status", "cooperative__voivodeship")
+    search_fields = ("cooperative__name", "cooperative__krs_number", "message")
+    list_select_related = ("cooperative",)
+    date_hierarchy = "created_at"
+
+
+class InquiryRecipientInline(admin.TabularInline):
+    model = InquiryRecipient
+    extra = 0
+    can_delete = False
+    readonly_fields = ("cooperative", "emailed_to")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Inquiry)
+class InquiryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("subject", "organisation", "created_at")
+    search_fields = ("subject", "organisation")
+    date_hierarchy = "created_at"
+    inlines = (InquiryRecipientInline,)

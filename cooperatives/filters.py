@@ -126,10 +126,12 @@ class CooperativeFilterSet(CatalogueFilterSet):
     )
     founder_type = django_filters.ChoiceFilter(label=_("Założyciele"), choices=Cooperative.FounderType.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Cooperative.Status.choices)
-    social_enterprise = django_filters.BooleanFilter(
+    # A choice, not a BooleanFilter: that one silently ignores values it cannot read ("abc").
+    social_enterprise = django_filters.TypedChoiceFilter(
         label=_("Przedsiębiorstwo społeczne"),
         field_name="is_social_enterprise",
-        widget=forms.Select(choices=[("", "---------"), ("true", _("tak")), ("false", _("nie"))]),
+        choices=[("true", _("tak")), ("false", _("nie"))],
+        coerce=lambda value: value == "true",
     )
     certification = django_filters.ChoiceFilter(
         label=_("Certyfikaty i znaki"),

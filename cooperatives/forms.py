@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import https_formfield
+
 from .models import ChangeRequest, Cooperative, Offer, OfferCategory, TargetGroup, TerritorialUnit
 from .uploads import sanitize_image, validate_pdf
 from .validators import validate_pkd_code
@@ -51,6 +53,7 @@ class CooperativeProfileForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Cooperative
+        formfield_callback = https_formfield
         fields = [
             "description",
             "email",

@@ -321,7 +321,12 @@ class Cooperative(TimeStampedModel):
         verbose_name_plural = _("spółdzielnie socjalne")
         ordering = ["name", "krs_number"]
         constraints = [
-            models.UniqueConstraint(fields=["nip"], condition=~Q(nip=""), name="cooperative_unique_nip"),
+            models.UniqueConstraint(
+                fields=["nip"],
+                condition=~Q(nip=""),
+                name="cooperative_unique_nip",
+                violation_error_message=_("Spółdzielnia z tym numerem NIP jest już w rejestrze."),
+            ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(
@@ -331,16 +336,19 @@ class Cooperative(TimeStampedModel):
                     longitude__lte=LONGITUDE_RANGE[1],
                 ),
                 name="cooperative_coordinates_in_poland",
+                violation_error_message=_("Podaj obie współrzędne, leżące w granicach Polski."),
             ),
             models.CheckConstraint(
                 condition=Q(status_date__isnull=True)
                 | Q(krs_registration_date__isnull=True)
                 | Q(status_date__gte=F("krs_registration_date")),
                 name="cooperative_status_after_registration",
+                violation_error_message=_("Data statusu nie może być wcześniejsza niż data wpisu do KRS."),
             ),
             models.CheckConstraint(
                 condition=Q(is_social_enterprise=True) | Q(ps_decision_date__isnull=True, ps_decision_number=""),
                 name="cooperative_ps_decision_only_for_ps",
+                violation_error_message=_("Dane decyzji wojewody podaje się tylko dla przedsiębiorstwa społecznego."),
             ),
         ]
         indexes = [

@@ -3,6 +3,7 @@
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from .filters import Certification, CooperativeFilterSet, OfferFilterSet
 from .models import Cooperative, Offer, OfferCategory, TargetGroup, TerritorialUnit
@@ -122,8 +123,8 @@ def cooperative_facets(*, data) -> dict[str, list[dict]]:
 
     ps_counts = _counts(filtered("social_enterprise"), "is_social_enterprise")
     facets["social_enterprise"] = [
-        {"value": "true", "label": "tak", "count": ps_counts.get(True, 0)},
-        {"value": "false", "label": "nie", "count": ps_counts.get(False, 0)},
+        {"value": "true", "label": gettext("tak"), "count": ps_counts.get(True, 0)},
+        {"value": "false", "label": gettext("nie"), "count": ps_counts.get(False, 0)},
     ]
 
     target_counts = _counts(filtered("target_group"), "target_groups")

@@ -227,6 +227,7 @@ def cooperative_list(request):
     if context["page"] is not None:
         context["results"] = selectors.with_main_categories(context["page"].object_list)
     context["map_href"] = reverse("cooperatives:map") + _query(request.GET)
+    context["open_data_href"] = reverse("cooperatives:open-data") + _query(request.GET, ordering=None)
     return render(request, "cooperatives/cooperative_list.html", context, status=status)
 
 

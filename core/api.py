@@ -63,3 +63,10 @@ class ParameterValidatingFilterExtension(DjangoFilterExtension):
             description = str(filter_field.label) if filter_field.label else None
             return [build_parameter_type(name=field_name, schema=schema, location="query", description=description)]
         return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+
+
+def api_not_found(request, *args, **kwargs):
+    """An unknown address under the API: JSON, like every other API error."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"detail": "Nie ma takiego adresu w API. Lista zasobów: /api/v1/."}, status=404)

@@ -193,7 +193,7 @@ def cooperative_form_data(cooperative, **changes):
         "verified_at_1": "",
         "edited_version": str(cooperative.version),
     }
-    for prefix in ("activities", "offers", "memberships"):
+    for prefix in ("activities", "offers", "memberships", "photos"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     data.update(changes)
     return data
@@ -455,3 +455,45 @@ def test_an_account_cannot_be_created_without_an_email(admin_client):
     response = admin_client.post(url, {**data, "email": "nowy@example.org"})
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert User.objects.get(username="nowy").email == "nowy@example.org"
+
+
+# --- Self-service records: ministry staff only --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "model_name", ["coordinatorassignment", "representationrequest", "changerequest", "errorreport", "inquiry"]
+)
+def test_self_service_records_are_for_ministry_staff_only(client, territory, model_name):
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import MINISTRY_STAFF
+
+    url = reverse(f"admin:cooperatives_{model_name}_changelist")
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "login" in anonymous["Location"]
+    all_permissions = Permission.objects.filter(content_type__app_label="cooperatives")
+    other_staff = UserFactory(is_staff=True)
+    other_staff.user_permissions.add(*all_permissions)
+    client.force_login(other_staff)
+    assert client.get(url).status_code == 403
+    ministry = UserFactory(is_staff=True)
+    ministry.groups.add(Group.objects.get(name=MINISTRY_STAFF))
+    client.force_login(ministry)
+    assert client.get(url).status_code == 200
+
+
+def test_ministry_staff_assign_a_coordinator_to_a_voivodeship(admin_client):
+    from cooperatives.models import CoordinatorAssignment
+
+    coordinator = UserFactory(email="koordynator@example.org")
+    response = admin_client.post(
+        reverse("admin:cooperatives_coordinatorassignment_add"), {"user": coordinator.pk, "voivodeship": "10"}
+    )
+    assert response.status_code == 302
+    assert list(CoordinatorAssignment.objects.values_list("user__email", "voivodeship_id")) == [
+        ("koordynator@example.org", "10")
+    ]
+
+
+def test_inquiries_are_read_only_in_the_admin(admin_client):
+    assert admin_client.get(reverse("admin:cooperatives_inquiry_add")).status_code == 403

@@ -75,3 +75,19 @@ def test_offer_search_text_includes_category_and_cooperative_town():
     assert offer.search_text == "obiady dla szkol catering spoldzielnia socjalna testowa {} lodz".format(
         offer.cooperative.name.rsplit(" ", 1)[1]
     )
+
+
+def test_constraint_violations_have_polish_messages():
+    import datetime
+
+    cooperative = CooperativeFactory.build(
+        krs_registration_date=datetime.date(2020, 5, 1), status_date=datetime.date(2019, 1, 1)
+    )
+    with pytest.raises(ValidationError) as error:
+        cooperative.full_clean()
+    assert "Data statusu nie może być wcześniejsza niż data wpisu do KRS." in error.value.messages
+    existing = CooperativeFactory()
+    duplicate = CooperativeFactory.build(nip=existing.nip)
+    with pytest.raises(ValidationError) as error:
+        duplicate.full_clean()
+    assert "Spółdzielnia z tym numerem NIP jest już w rejestrze." in error.value.messages

@@ -533,3 +533,10 @@ def test_server_error_page_is_plain_polish_and_standalone():
     html = render_to_string("500.html")
     assert "Przepraszamy, wystąpił błąd" in html
     assert '<html lang="pl">' in html and html.count("<h1") == 1
+
+
+def test_catalogue_links_to_the_map_and_the_open_data_with_the_same_filters(client, registry):
+    content = client.get(reverse("cooperatives:list"), {"voivodeship": "10", "ordering": "newest", "page": "1"}).content
+    html = content.decode()
+    assert f'href="{reverse("cooperatives:map")}?voivodeship=10&amp;ordering=newest"' in html
+    assert f'href="{reverse("cooperatives:open-data")}?voivodeship=10"' in html

@@ -1,0 +1,116 @@
+"""Load run: production settings served by gunicorn on 127.0.0.1, wrk as the bounded load generator.
+
+Only loopback traffic; the run stops by itself after `seconds`. wrk comes from Debian's packages (installed here
+when missing and running as root).
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = int(os.environ.get("BENCH_PORT", "8199"))
+CONNECTIONS = 50
+
+
+def _ensure_wrk() -> str | None:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    if os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False, capture_output=True)
+    return shutil.which("wrk")
+
+
+def _wait_until_up(url: str, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
+                return True
+        except Exception:  # noqa: BLE001
+            time.sleep(0.5)
+    return False
+
+
+LUA = """
+paths = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+"""
+
+
+def run(paths: list[str], *, seconds: int = 60) -> str:
+    wrk = _ensure_wrk()
+    if not wrk:
+        return "Load run skipped: wrk is not installed (apt-get install wrk)."
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.prod"}
+    python = sys.executable
+    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    workers = str(2 * (os.cpu_count() or 2))
+    server = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            workers,
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        if not _wait_until_up(base + paths[0]):
+            return "Load run failed: gunicorn did not answer."
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(LUA % ", ".join(f'"{p}"' for p in paths))
+        output = subprocess.run(
+            [wrk, "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--latency", "-s", script.name, base],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+        ).stdout
+        os.unlink(script.name)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    return "\n".join(
+        [
+            f"Load run: gunicorn ({workers} gthread workers x 4 threads, production settings) on 127.0.0.1, "
+            f"wrk {CONNECTIONS} connections for {seconds} s over {len(paths)} URLs.",
+            "",
+            "| requests/s | p99 | error responses | socket errors |",
+            "| --- | --- | --- | --- |",
+            f"| {rps.group(1) if rps else '?'} | {p99.group(1) if p99 else '?'} | {errors} "
+            f"| {socket_errors.group(1) if socket_errors else 'none'} |",
+            "",
+            "```",
+            output.strip(),
+            "```",
+        ]
+    )

@@ -1,0 +1,248 @@
+"""`make bench`: speed and memory of the portal at the scale of the whole social economy, against the database floor.
+
+Run on PostgreSQL only (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/portal_bench):
+
+1. builds the deterministic data set if the database holds less than asked (seed_demo --scale N, then the
+   monitoring waves when that app provides seed_monitoring);
+2. measures each endpoint in-process (full middleware stack, production settings) many times, warm, and
+   interleaves every run with the "floor": the same SQL statements the endpoint ran (captured), executed
+   directly through psycopg and serialised with json.dumps;
+3. measures exports: rows per second and peak memory growth (tracemalloc and resident set size);
+4. optionally (--load) serves the production settings with gunicorn on 127.0.0.1 and runs a bounded load with
+   wrk (50 connections, 60 s by default) on a mix of the pages.
+
+Timing never goes into the test suite: this command prints a Markdown report (and writes it with --output).
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
+
+
+def configure_django() -> None:
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.prod"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+@dataclass
+class Measurement:
+    name: str
+    path: str
+    endpoint_ms: list[float] = field(default_factory=list)
+    floor_ms: list[float] = field(default_factory=list)
+    queries: int = 0
+    status: int = 0
+    size_bytes: int = 0
+    note: str = ""
+
+    @staticmethod
+    def percentile(values: list[float], q: float) -> float:
+        if not values:
+            return float("nan")
+        ordered = sorted(values)
+        index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+        return ordered[index]
+
+    def row(self) -> str:
+        p50, p95 = self.percentile(self.endpoint_ms, 50), self.percentile(self.endpoint_ms, 95)
+        f50 = self.percentile(self.floor_ms, 50)
+        ratio = p50 / f50 if f50 and f50 == f50 else float("nan")
+        return (
+            f"| {self.name} | {self.status} | {p50:.1f} | {p95:.1f} | {f50:.1f} | {ratio:.1f}x | {self.queries} "
+            f"| {self.size_bytes / 1024:.1f} | {self.note} |"
+        )
+
+
+def consume(response) -> int:
+    if getattr(response, "streaming", False):
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
+class Floor:
+    """The same SQL through a plain psycopg connection, rows serialised with json.dumps."""
+
+    def __init__(self, dsn: str):
+        import psycopg
+
+        self.connection = psycopg.connect(dsn, autocommit=True)
+
+    def run(self, statements: list[str]) -> None:
+        with self.connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql.encode())
+                if cursor.description is not None:
+                    json.dumps(cursor.fetchall(), default=str)
+
+
+def measure(client, floor: Floor, name: str, path: str, repetitions: int, note: str = "") -> Measurement:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    result = Measurement(name=name, path=path, note=note)
+    for _ in range(3):  # warm caches, connection, templates
+        consume(client.get(path))
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(path)
+        result.size_bytes = consume(response)
+    result.status = response.status_code
+    statements = [q["sql"] for q in context.captured_queries]
+    result.queries = len(statements)
+    for _ in range(repetitions):
+        start = time.perf_counter()
+        consume(client.get(path))
+        result.endpoint_ms.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        floor.run(statements)
+        result.floor_ms.append((time.perf_counter() - start) * 1000)
+    return result
+
+
+def explain_uses_indexes(path: str, client, tables: tuple[str, ...]) -> str:
+    """EXPLAIN every statement of one request; report sequential scans of the large tables."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        consume(client.get(path))
+    seq_scans = []
+    with connection.cursor() as cursor:
+        for query in context.captured_queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            seq_scans += [t for t in tables if f"Seq Scan on {t}" in plan]
+    return "no sequential scan of " + ", ".join(tables) if not seq_scans else "SEQ SCAN: " + ", ".join(seq_scans)
+
+
+def rss_high_water_kb() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def reset_rss_high_water() -> None:
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        pass
+
+
+def measure_export(client, name: str, path: str, rows_hint: int) -> str:
+    """Two runs: one timed (with the resident-set high-water mark), one under tracemalloc for the Python peak
+    (tracemalloc slows allocation, so it never times)."""
+    import tracemalloc
+
+    reset_rss_high_water()
+    rss_before = rss_high_water_kb()
+    start = time.perf_counter()
+    response = client.get(path)
+    size = consume(response)
+    elapsed = time.perf_counter() - start
+    rss_growth_mb = (rss_high_water_kb() - rss_before) / 1024
+    tracemalloc.start()
+    consume(client.get(path))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rate = rows_hint / elapsed if elapsed else 0
+    return (
+        f"| {name} | {response.status_code} | {elapsed:.2f} s | {rows_hint:,} | {rate:,.0f} rows/s "
+        f"| {size / 1024 / 1024:.1f} MB | {peak / 1024 / 1024:.1f} MB | {rss_growth_mb:.1f} MB |"
+    )
+
+
+def ensure_dataset(scale: int, offers_per_cooperative: float) -> None:
+    from django.core.management import call_command, get_commands
+
+    from cooperatives.models import Cooperative, TerritorialUnit
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if not TerritorialUnit.objects.exists():
+        call_command("load_teryt")
+    current = Cooperative.objects.count()
+    if current < scale:
+        print(f"Building the data set: {scale:,} cooperatives (found {current:,})...", file=sys.stderr)
+        call_command("seed_demo", scale=scale, replace=True)
+    if "seed_monitoring" in get_commands():
+        call_command("seed_monitoring", bench=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=100_000, help="cooperatives in the data set")
+    parser.add_argument("--repetitions", type=int, default=50)
+    parser.add_argument("--skip-seed", action="store_true")
+    parser.add_argument("--load", action="store_true", help="also run the gunicorn + wrk load test")
+    parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument("--output", type=Path, help="write the Markdown report here")
+    args = parser.parse_args(argv)
+
+    configure_django()
+    from django.conf import settings
+    from django.test import Client
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        print("make bench needs PostgreSQL (BENCH_DATABASE_URL).", file=sys.stderr)
+        return 2
+    if not args.skip_seed:
+        ensure_dataset(args.scale, 3.0)
+
+    from bench import scenarios
+
+    dsn = os.environ["DATABASE_URL"]
+    floor = Floor(dsn)
+    client = Client()
+    lines = [
+        "# Benchmark report",
+        "",
+        f"Data set: {scenarios.dataset_summary()}.",
+        f"Repetitions per endpoint: {args.repetitions} (after 3 warm-up runs).",
+        "",
+        "| endpoint | status | p50 ms | p95 ms | floor p50 ms | endpoint/floor | queries | KB | note |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, path, note in scenarios.endpoints(client):
+        measurement = measure(client, floor, name, path, args.repetitions, note)
+        lines.append(measurement.row())
+        print(lines[-1], file=sys.stderr)
+    lines += ["", "Search plans: " + explain_uses_indexes(scenarios.typo_search_path(), client, scenarios.LARGE_TABLES)]
+    lines += [
+        "",
+        "| export | status | time | rows | rate | size | Python peak (tracemalloc) | RSS growth |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, path, rows in scenarios.exports(client):
+        lines.append(measure_export(client, name, path, rows))
+        print(lines[-1], file=sys.stderr)
+    if args.load:
+        from bench import load
+
+        lines += ["", load.run(scenarios.load_paths(client), seconds=args.load_seconds)]
+    report = "\n".join(lines) + "\n"
+    print(report)
+    if args.output:
+        args.output.write_text(report, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
