@@ -21,6 +21,16 @@ def territory(db):
 
 
 @pytest.fixture(autouse=True)
+def _polish_after_each_test():
+    """A request to /en/ leaves English active in the thread; later reverse() calls would build /en/ URLs."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
