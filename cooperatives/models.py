@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -98,9 +99,11 @@ class TerritorialUnit(models.Model):
 
     def __str__(self):
         if self.level == self.Level.VOIVODESHIP:
-            return f"woj. {self.name.lower()}"
+            return gettext("woj. %(name)s") % {"name": self.name.lower()}
         if self.level == self.Level.POWIAT:
-            return self.name if self.kind_name.startswith("miasto") else f"pow. {self.name}"
+            if self.kind_name.startswith("miasto"):
+                return self.name
+            return gettext("pow. %(name)s") % {"name": self.name}
         return f"{self.name} ({self.kind_name})" if self.kind_name else self.name
 
     @property
