@@ -3,9 +3,18 @@
 import re
 from dataclasses import dataclass
 
+import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
+
+from cooperatives.models import ChangeRequest, CooperativePhoto, ErrorReport, Inquiry, RepresentationRequest
+from monitoring.models import Response
+from tests.cooperatives.factories import CooperativeFactory, MembershipFactory, OfferFactory
+from tests.factories import UserFactory
+from tests.monitoring.conftest import make_wave
+from tests.publications.factories import EditionFactory, PersonFactory, PublicationFactory, SeriesFactory
+from tests.trainings.factories import CertificateFactory, EnrolmentFactory, TrainingSessionFactory
 
 
 @dataclass(frozen=True)
@@ -69,3 +78,113 @@ def build_path(route: Route, sample) -> str:
     pattern = _CONVERTER.sub(lambda match: sample(route, match["name"], match["converter"] or "str"), pattern)
     pattern = pattern.replace("^", "").replace("$", "").replace("/?", "/").replace("\\.", ".")
     return "/" + pattern
+
+
+@pytest.fixture
+def registry(db):
+    """One of everything a URL parameter can point at, owned by someone other than the anonymous visitor."""
+    owner = UserFactory()
+    cooperative = CooperativeFactory()
+    membership = MembershipFactory(cooperative=cooperative, user=owner)
+    offer = OfferFactory(cooperative=cooperative)
+    wave = make_wave()
+    response = Response.objects.create(wave=wave, cooperative=cooperative)
+    publication = PublicationFactory(series=SeriesFactory())
+    edition = EditionFactory(publication=publication)
+    person = PersonFactory()
+    session = TrainingSessionFactory()
+    enrolment = EnrolmentFactory(training=session.training)
+    certificate = CertificateFactory(enrolment=enrolment)
+    inquiry = Inquiry.objects.create(
+        subject="Catering",
+        details="Obiad dla 30 osób.",
+        place="Łódź",
+        timeframe="maj",
+        contact_name="Jan Kupujący",
+        contact_email="kupujacy@example.org",
+    )
+    inquiry.recipients.create(cooperative=cooperative)
+    photo = CooperativePhoto.objects.create(cooperative=cooperative, image="photos/x.jpg", alt_text="Zdjęcie")
+    representation = RepresentationRequest.objects.create(
+        user=owner, cooperative=cooperative, role_in_cooperative="prezes"
+    )
+    change = ChangeRequest.objects.create(
+        cooperative=cooperative,
+        requested_by=owner,
+        proposed={"name": "Nowa"},
+        previous={"name": "Stara"},
+        base_version=cooperative.version,
+    )
+    error_report = ErrorReport.objects.create(cooperative=cooperative, message="Zły adres.")
+    return {
+        "krs": cooperative.krs_number,
+        "offer": offer.pk,
+        "wave": wave.pk,
+        "response": response.pk,
+        "publication": publication.slug,
+        "series": publication.series.slug,
+        "edition": edition.pk,
+        "person": person.pk,
+        "training": session.training_id,
+        "session": session.pk,
+        "enrolment": enrolment.pk,
+        "certificate": certificate.pk,
+        "certificate_code": str(certificate.verification_code),
+        "inquiry": inquiry.pk,
+        "photo": photo.pk,
+        "membership": membership.pk,
+        "representation": representation.pk,
+        "change": change.pk,
+        "error_report": error_report.pk,
+        "history": cooperative.history.latest().history_id,
+    }
+
+
+def sample_for(objects):
+    pk_by_name = {
+        "offer-detail": "offer", "manage-offer-detail": "offer", "cooperatives:offer-detail": "offer",
+        "selfservice:offer-edit": "offer", "selfservice:offer-delete": "offer",
+        "wave-detail": "wave", "response-detail": "response", "monitoring:staff-verify": "response",
+        "author-detail": "person", "publications:download": "edition",
+        "selfservice:inquiry-detail": "inquiry", "selfservice:photo-delete": "photo",
+        "selfservice:member-remove": "membership", "selfservice:representation-review": "representation",
+        "selfservice:representation-document": "representation", "selfservice:change-review": "change",
+        "selfservice:error-resolve": "error_report",
+    }  # fmt: skip
+    by_parameter = {
+        "krs": objects["krs"], "krs_number": objects["krs"], "wave_pk": objects["wave"],
+        "enrolment_pk": objects["enrolment"], "session_pk": objects["session"],
+        "certificate_pk": objects["certificate"], "history_id": objects["history"], "format": "json",
+        "signature": "podpis-nieprawidlowy", "token": "token-nieprawidlowy", "key": "klucz-nieprawidlowy",
+        "uidb36": "1", "app_label": "cooperatives", "object_id": "1", "id": "1", "content_type_id": "1", "url": "x",
+    }  # fmt: skip
+
+    def sample(route: Route, name: str, regex_or_converter: str) -> str:
+        if name == "pk":
+            if route.name in pk_by_name:
+                return str(objects[pk_by_name[route.name]])
+            if (route.name or "").startswith(("monitoring:", "wave-")):
+                return str(objects["wave"])
+            if (route.name or "").startswith(("trainings:", "training-")):
+                return str(objects["training"])
+            return "1"
+        if name == "slug":
+            if route.name == "series-detail":
+                return objects["series"]
+            if route.name == "offercategory-detail":
+                return "catering"
+            return objects["publication"]
+        if name == "code":
+            return objects["certificate_code"] if route.name == "trainings:certificate-verify" else "1061011"
+        if regex_or_converter == "drf_format_suffix":
+            return ".json"
+        if name in by_parameter:
+            return str(by_parameter[name])
+        if name in ("fmt", "report", "model"):
+            # A regex alternation ("csv|xlsx") or a free converter: the first value the view accepts.
+            if "|" in regex_or_converter:
+                return regex_or_converter.split("|")[0]
+            return {"fmt": "bib"}.get(name, "csv")
+        raise AssertionError(f"no sample value for {name!r} in {route.pattern}")
+
+    return sample

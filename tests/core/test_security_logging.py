@@ -158,3 +158,22 @@ def test_successful_pages_are_not_logged(client, caplog):
     caplog.set_level(logging.INFO, logger="portal.security")
     assert client.get(reverse("cooperatives:home")).status_code == 200
     assert [r for r in caplog.records if r.name == "portal.security"] == []
+
+
+def test_wrong_totp_code_is_logged(client, user, security_log):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from .test_security_admin import current_code
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    response = login(client, user.email, PASSWORD)
+    assert response["Location"] == reverse("mfa_authenticate")
+    wrong = "000000" if current_code(secret) != "000000" else "111111"
+    client.post(reverse("mfa_authenticate"), {"code": wrong}, REMOTE_ADDR="203.0.113.7")
+    assert "_auth_user_id" not in client.session
+    [record] = security_log("mfa_failed")
+    assert record["email"] == f"{user.pk}:{user.email}"
+    assert record["ip"] == "203.0.113.7"
+    assert record["path"] == reverse("mfa_authenticate")
+    assert not security_log("login")
