@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Wspólne")
+
+    def ready(self):
+        from . import security_log  # noqa: F401  (connects the audit-log signal receivers)

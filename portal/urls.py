@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("szkolenia/", include("trainings.urls")),
     path("konto/", include("allauth.urls")),
     path("panel/", include("cooperatives.selfservice_urls")),
+    path("", include("core.urls")),
     path("", include("cooperatives.urls")),
     prefix_default_language=False,
 )

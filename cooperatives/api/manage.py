@@ -148,7 +148,7 @@ class ManagedCooperativeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         return _with_etag(Response(self.get_serializer(cooperative).data), cooperative.version)
 
     @action(detail=True, methods=["post"], url_path="change-request")
-    def change_request(self, request, krs_number=None):
+    def change_request(self, request, krs_number=None, **kwargs):  # kwargs: the router's format suffix
         """Identity fields (name, KRS, NIP, REGON, founder type, status, PS status) wait for a moderator."""
         cooperative = self.get_object()
         serializer = ChangeRequestSerializer(cooperative, data=request.data, partial=True)

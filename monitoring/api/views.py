@@ -75,7 +75,7 @@ class StatisticsViewSet(viewsets.ViewSet):
         ],
         responses=StatisticsSerializer,
     )
-    def list(self, request):
+    def list(self, request, *args, **kwargs):  # kwargs: the router's format suffix (".json")
         breakdown, filters, errors = statistics_filters(request.query_params)
         indicator = statistics.INDICATORS.get(request.query_params.get("indicator", ""))
         if indicator is None:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "simple_history",
+    "csp",
     "core",
     "accounts",
     "cooperatives",
@@ -61,12 +62,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.RefusedAccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -141,6 +145,7 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+ACCOUNT_ADAPTER = "core.security_log.AccountAdapter"  # records lock-outs on the "portal.security" logger
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "selfservice:dashboard"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -244,8 +249,50 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Log-ins, failures, lock-outs, log-outs, password changes and refused requests (core/security_log.py).
+        # Its own logger so operators can route it to an audit store; it propagates to the console by default.
+        "portal.security": {"level": "INFO"},
+    },
 }
+
+# --- Security headers -----------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp): no inline code anywhere, so templates keep scripts and styles in static
+# files. Map tiles come from OpenStreetMap; Swagger UI gets its own view without inline code (core/views.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https://tile.openstreetmap.org"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = "geolocation=(), camera=(), microphone=(), payment=(), usb=()"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- Accessibility statement (core/templates: /deklaracja-dostepnosci/) ------------------------------------
+# Dates required by the act of 4 April 2019 on digital accessibility; the operator updates them on each review.
+ACCESSIBILITY_ENTITY_NAME = env("ACCESSIBILITY_ENTITY_NAME", "Operator Portalu spółdzielni socjalnych")
+ACCESSIBILITY_SITE_PUBLISHED = env("ACCESSIBILITY_SITE_PUBLISHED", "2026-11-01")
+ACCESSIBILITY_SITE_UPDATED = env("ACCESSIBILITY_SITE_UPDATED", "2026-11-28")
+ACCESSIBILITY_STATEMENT_PREPARED = env("ACCESSIBILITY_STATEMENT_PREPARED", "2026-11-28")
+ACCESSIBILITY_STATEMENT_REVIEWED = env("ACCESSIBILITY_STATEMENT_REVIEWED", "2026-11-28")
+ACCESSIBILITY_CONTACT_NAME = env("ACCESSIBILITY_CONTACT_NAME", "Zespół portalu spółdzielni socjalnych")
+ACCESSIBILITY_CONTACT_EMAIL = env("ACCESSIBILITY_CONTACT_EMAIL", "dostepnosc@example.org")
+ACCESSIBILITY_CONTACT_PHONE = env("ACCESSIBILITY_CONTACT_PHONE", "+48 22 000 00 00")
 
 # The admin lives at a configurable path (ADMIN_URL, with a trailing slash).
 ADMIN_URL = env("ADMIN_URL", "admin/")

@@ -41,7 +41,7 @@ class TrainingViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses=EnrolmentSerializer(many=True))
     @action(detail=True, methods=["get"], permission_classes=[CanViewParticipants], filterset_class=None)
-    def enrolments(self, request, pk=None):
+    def enrolments(self, request, pk=None, **kwargs):  # kwargs: the router's format suffix
         """Enrolments of one training with participants' data (staff and the training's organisers)."""
         training = self.get_object()
         page = self.paginate_queryset(selectors.training_participants(training=training))
@@ -50,7 +50,7 @@ class TrainingViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(methods=["GET"], responses=AttendanceSerializer(many=True))
     @extend_schema(methods=["POST"], request=AttendanceBulkSerializer, responses=AttendanceBulkResultSerializer)
     @action(detail=True, methods=["get", "post"], permission_classes=[CanRecordAttendance], filterset_class=None)
-    def attendance(self, request, pk=None):
+    def attendance(self, request, pk=None, **kwargs):  # kwargs: the router's format suffix
         """GET: attendance of every session. POST: mark many enrolments of one session at once."""
         training = self.get_object()
         if request.method == "GET":

@@ -1,0 +1,44 @@
+"""Response headers Django has no setting for, and the audit record of refused requests."""
+
+import logging
+
+from django.conf import settings
+
+from .security_log import log_event
+
+REFUSED_STATUSES = {401: "unauthenticated", 403: "forbidden"}
+
+
+class PermissionsPolicyMiddleware:
+    """Turns off browser features the portal never uses, so injected code cannot use them either."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy:
+            response.headers.setdefault("Permissions-Policy", policy)
+        return response
+
+
+class RefusedAccessLogMiddleware:
+    """Logs every 401 and 403 answer to "portal.security": PermissionDenied, CSRF failures, DRF refusals and the
+    staff two-factor check all end up as such a response, whoever produced it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        event = REFUSED_STATUSES.get(response.status_code)
+        if event:
+            log_event(
+                f"access_refused_{event}",
+                request=request,
+                user=getattr(request, "user", None),
+                level=logging.WARNING,
+                status=response.status_code,
+            )
+        return response
