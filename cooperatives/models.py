@@ -163,6 +163,18 @@ class FounderKind(models.Model):
 # --- Cooperatives ----------------------------------------------------------------------------------------
 
 
+# Kept by name (not only inside the classes) so services can write one historical record after changing
+# many-to-many fields, instead of the one per add/remove that simple-history's m2m_changed handler would write.
+COOPERATIVE_HISTORY = HistoricalRecords(
+    excluded_fields=["search_text", "search_vector", "updated_at"],
+    m2m_fields=["target_groups", "founder_kinds"],
+)
+OFFER_HISTORY = HistoricalRecords(
+    excluded_fields=["search_text", "search_vector", "updated_at"],
+    m2m_fields=["area_powiats", "area_voivodeships"],
+)
+
+
 class CooperativeQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Cooperative.Status.ACTIVE)
@@ -311,8 +323,9 @@ class Cooperative(TimeStampedModel):
     search_text = models.TextField(editable=False, blank=True, default="")
     search_vector = SearchVectorField(null=True, editable=False)
 
-    # Who changed what and when; derived search columns are left out (they follow the fields).
-    history = HistoricalRecords(excluded_fields=["search_text", "search_vector", "updated_at"])
+    # Who changed what and when; derived search columns are left out (they follow the fields). The many-to-many
+    # fields are recorded with every version, so diffs show them and a revert restores them.
+    history = COOPERATIVE_HISTORY
 
     objects = CooperativeQuerySet.as_manager()
 
@@ -515,7 +528,7 @@ class Offer(TimeStampedModel):
     search_text = models.TextField(editable=False, blank=True, default="")
     search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "search_vector", "updated_at"])
+    history = OFFER_HISTORY
 
     objects = OfferQuerySet.as_manager()
 
