@@ -17,6 +17,7 @@ from .models import (
     ErrorReport,
     Inquiry,
     InquiryRecipient,
+    Invitation,
     Membership,
     Offer,
     RepresentationRequest,
@@ -37,6 +38,15 @@ def dashboard_inquiries(*, user, limit: int = 20):
         .distinct()
         .prefetch_related(Prefetch("recipients", queryset=InquiryRecipient.objects.select_related("cooperative")))
         .order_by("-created_at")[:limit]
+    )
+
+
+def pending_invitations(*, cooperative):
+    """Invitations not accepted yet (expired ones too, so owners can cancel and re-send them), newest first."""
+    return (
+        Invitation.objects.filter(cooperative=cooperative, accepted_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-created_at", "-pk")
     )
 
 

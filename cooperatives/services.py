@@ -29,6 +29,7 @@ from .models import (
     ErrorReport,
     Inquiry,
     InquiryRecipient,
+    Invitation,
     Membership,
     Offer,
     PkdVersion,
@@ -37,6 +38,7 @@ from .models import (
 )
 
 REPRESENTATION_SALT = "cooperatives.representation-link"
+INVITATION_SALT = "cooperatives.editor-invitation"
 MAX_PHOTOS = 6
 
 
@@ -552,13 +554,17 @@ def _representation_decide(*, request_obj, reviewer, approve, reason, verified_b
 
 
 @transaction.atomic
-def membership_invite(*, cooperative: Cooperative, email: str) -> Membership:
-    """Owners add editors by the e-mail of an existing, verified account."""
+def membership_invite(*, cooperative: Cooperative, email: str, invited_by, build_url) -> Membership | Invitation:
+    """Owners add an editor by e-mail: an existing account is added at once, any other address gets an invitation.
+
+    `build_url(path)` makes an absolute URL for the invitation link (the view passes request.build_absolute_uri).
+    """
     from accounts.models import User
 
+    email = email.strip().lower()
     user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None:
-        raise ValidationError({"email": _("Nie ma konta z tym adresem. Poproś tę osobę o założenie konta.")})
+        return invitation_create(cooperative=cooperative, email=email, invited_by=invited_by, build_url=build_url)
     membership, created = Membership.objects.get_or_create(
         user=user, cooperative=cooperative, defaults={"role": Membership.Role.EDITOR}
     )
@@ -567,6 +573,97 @@ def membership_invite(*, cooperative: Cooperative, email: str) -> Membership:
     body = _("Dodano Cię jako redaktora profilu spółdzielni %(cooperative)s.") % {"cooperative": cooperative.name}
     transaction.on_commit(lambda: _notify(_("Dostęp do profilu spółdzielni"), body, [user.email]))
     return membership
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"invitation": invitation.pk}, salt=INVITATION_SALT)
+
+
+@transaction.atomic
+def invitation_create(*, cooperative: Cooperative, email: str, invited_by, build_url) -> Invitation:
+    """Stores an invitation for an address without an account and e-mails it a single-use link."""
+    email = email.strip().lower()
+    # Lock the cooperative's row so two owners inviting the same address at once cannot both pass the check.
+    Cooperative.objects.select_for_update().filter(pk=cooperative.pk).values_list("pk", flat=True).first()
+    if Invitation.objects.filter(cooperative=cooperative, email=email, accepted_at__isnull=True).exists():
+        raise ValidationError({"email": _("Zaproszenie na ten adres już czeka na przyjęcie.")})
+    invitation = Invitation.objects.create(cooperative=cooperative, email=email, invited_by=invited_by)
+    url = build_url(reverse("selfservice:invitation-accept", kwargs={"token": invitation_token(invitation)}))
+    body = _(
+        "%(inviter)s zaprasza Cię do prowadzenia profilu spółdzielni %(cooperative)s w Portalu spółdzielni "
+        "socjalnych jako redaktor.\n\n"
+        "Załóż konto na ten adres e-mail (%(email)s), potwierdź adres, a potem otwórz link (ważny %(days)d dni, "
+        "działa jeden raz):\n%(url)s\n\nJeśli nie spodziewasz się tego zaproszenia, zignoruj tę wiadomość."
+    ) % {
+        "inviter": invited_by.email,
+        "cooperative": cooperative.name,
+        "email": email,
+        "days": Invitation.VALID_FOR.days,
+        "url": url,
+    }
+    transaction.on_commit(lambda: _notify(_("Zaproszenie do profilu spółdzielni"), body, [email]))
+    return invitation
+
+
+def invitation_from_token(token: str, *, lock: bool = False) -> Invitation:
+    """The invitation a link names, if the link is genuine, not expired, not cancelled and not used yet."""
+    try:
+        payload = signing.loads(token, salt=INVITATION_SALT, max_age=Invitation.VALID_FOR)
+    except signing.SignatureExpired:
+        raise InvalidLink(_("Zaproszenie wygasło. Poproś właściciela profilu o nowe.")) from None
+    except signing.BadSignature:
+        raise InvalidLink(_("Link zaproszenia jest nieprawidłowy.")) from None
+    queryset = Invitation.objects.select_related("cooperative")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    invitation = queryset.filter(pk=payload.get("invitation")).first()
+    if invitation is None:
+        raise InvalidLink(_("To zaproszenie zostało anulowane."))
+    if invitation.accepted_at is not None:
+        raise InvalidLink(_("To zaproszenie zostało już wykorzystane."))
+    return invitation
+
+
+class WrongInvitee(Exception):
+    """A genuine invitation opened by a user without the invited, verified e-mail address."""
+
+
+def invitation_check_user(invitation: Invitation, user) -> None:
+    from allauth.account.models import EmailAddress
+
+    if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
+        raise WrongInvitee(
+            _(
+                "To zaproszenie wysłano na adres %(email)s. Zaloguj się na konto z tym adresem (potwierdzonym) "
+                "albo załóż je i potwierdź adres, a potem otwórz link ponownie."
+            )
+            % {"email": invitation.email}
+        )
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user) -> Membership:
+    """The invited person, signed in with the invited address verified, becomes an editor; the link is used up."""
+    invitation = invitation_from_token(token, lock=True)
+    invitation_check_user(invitation, user)
+    membership, _created = Membership.objects.get_or_create(
+        user=user, cooperative=invitation.cooperative, defaults={"role": Membership.Role.EDITOR}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def invitation_cancel(*, invitation: Invitation) -> None:
+    """A pending invitation is deleted, which voids its link; an accepted one is history and stays."""
+    locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if locked is None:
+        return
+    if locked.accepted_at is not None:
+        raise ValidationError(_("Zaproszenie zostało już przyjęte; odbierz dostęp na liście przedstawicieli."))
+    locked.delete()
 
 
 @transaction.atomic
