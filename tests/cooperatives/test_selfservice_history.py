@@ -120,3 +120,27 @@ def test_founder_kinds_are_restored_by_a_revert(client):
     assert changes["founder_kinds"].after_text == ", ".join(sorted(kind.name for kind in kinds))
     client.post(reverse("selfservice:history-revert", args=["spoldzielnia", record.history_id]))
     assert list(coop.founder_kinds.all()) == kinds[:1]
+
+
+def test_versions_recorded_before_m2m_tracking_get_the_current_values():
+    """The migration's backfill: older versions hold today's values, so diffs show no invented changes."""
+    import importlib
+
+    from django.apps import apps
+
+    from cooperatives.services import history_diff, history_m2m_model
+
+    migration = importlib.import_module("cooperatives.migrations.0006_history_of_many_to_many_fields")
+    groups = list(TargetGroup.objects.order_by("pk")[:2])
+    coop = CooperativeFactory()
+    coop.target_groups.set(groups)
+    coop.description = "zmiana"
+    coop.save()
+    # As if these versions had been recorded before the many-to-many fields were tracked.
+    history_m2m_model(type(coop), "target_groups").objects.all().delete()
+    migration.backfill_history(apps, None)
+    records = list(coop.history.order_by("history_date", "history_id"))
+    assert len(records) >= 2
+    for record in records:
+        assert {value.pk for value in _m2m(record, "target_groups")} == {group.pk for group in groups}
+    assert [change.field for change in history_diff(records[-2], records[-1])] == ["description"]
