@@ -248,7 +248,10 @@ class ChangeRequestForm(forms.ModelForm):
 
 
 class MemberInviteForm(forms.Form):
-    email = forms.EmailField(label=_("Adres e-mail konta osoby zapraszanej"))
+    email = forms.EmailField(
+        label=_("Adres e-mail osoby zapraszanej"),
+        help_text=_("Osoba z kontem w portalu zostanie dodana od razu. Na inny adres wyślemy zaproszenie ważne 7 dni."),
+    )
 
 
 class ErrorReportForm(HoneypotMixin):

@@ -3,12 +3,16 @@
 The legal background of the fields is in docs/domain.md (a copy of the shared domain notes).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -166,6 +170,18 @@ class FounderKind(models.Model):
 # --- Cooperatives ----------------------------------------------------------------------------------------
 
 
+# Kept by name (not only inside the classes) so services can write one historical record after changing
+# many-to-many fields, instead of the one per add/remove that simple-history's m2m_changed handler would write.
+COOPERATIVE_HISTORY = HistoricalRecords(
+    excluded_fields=["search_text", "search_vector", "updated_at"],
+    m2m_fields=["target_groups", "founder_kinds"],
+)
+OFFER_HISTORY = HistoricalRecords(
+    excluded_fields=["search_text", "search_vector", "updated_at"],
+    m2m_fields=["area_powiats", "area_voivodeships"],
+)
+
+
 class CooperativeQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Cooperative.Status.ACTIVE)
@@ -314,8 +330,9 @@ class Cooperative(TimeStampedModel):
     search_text = models.TextField(editable=False, blank=True, default="")
     search_vector = SearchVectorField(null=True, editable=False)
 
-    # Who changed what and when; derived search columns are left out (they follow the fields).
-    history = HistoricalRecords(excluded_fields=["search_text", "search_vector", "updated_at"])
+    # Who changed what and when; derived search columns are left out (they follow the fields). The many-to-many
+    # fields are recorded with every version, so diffs show them and a revert restores them.
+    history = COOPERATIVE_HISTORY
 
     objects = CooperativeQuerySet.as_manager()
 
@@ -518,7 +535,7 @@ class Offer(TimeStampedModel):
     search_text = models.TextField(editable=False, blank=True, default="")
     search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "search_vector", "updated_at"])
+    history = OFFER_HISTORY
 
     objects = OfferQuerySet.as_manager()
 
@@ -583,6 +600,64 @@ class Membership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} – {self.cooperative} ({self.get_role_display()})"
+
+
+class Invitation(TimeStampedModel):
+    """An owner's invitation to edit a profile, sent to an e-mail address that has no account yet.
+
+    The e-mailed link is signed and names the invitation; it works once (accepted_at), for VALID_FOR, and only for
+    a signed-in user with this address verified. Cancelling deletes the invitation, which voids the link.
+    """
+
+    VALID_FOR = timedelta(days=7)
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="invitations")
+    # Stored lower-case, so the one-pending-invitation rule and the match with the account ignore case.
+    email = models.EmailField(_("adres e-mail"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("zaprasza"),
+    )
+    accepted_at = models.DateTimeField(_("przyjęto"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("przyjął(-ęła)"),
+    )
+
+    class Meta:
+        verbose_name = _("zaproszenie redaktora")
+        verbose_name_plural = _("zaproszenia redaktorów")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperative", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="invitation_one_pending_per_email",
+                violation_error_message=_("Zaproszenie na ten adres już czeka na przyjęcie."),
+            ),
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")),
+                name="invitation_email_lower_case",
+                violation_error_message=_("Adres e-mail zaproszenia zapisuje się małymi literami."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.cooperative}"
+
+    @property
+    def expires_at(self):
+        return self.created_at + self.VALID_FOR
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
 
 
 class CooperativePhoto(TimeStampedModel):

@@ -17,13 +17,14 @@ from .models import (
     ErrorReport,
     Inquiry,
     InquiryRecipient,
+    Invitation,
     Membership,
     Offer,
     RepresentationRequest,
     TerritorialUnit,
 )
 from .permissions import coordinated_voivodeships
-from .services import history_diff
+from .services import HISTORY_M2M_FIELDS, history_diff, history_m2m_accessor, history_m2m_model
 
 
 def dashboard_memberships(*, user):
@@ -37,6 +38,15 @@ def dashboard_inquiries(*, user, limit: int = 20):
         .distinct()
         .prefetch_related(Prefetch("recipients", queryset=InquiryRecipient.objects.select_related("cooperative")))
         .order_by("-created_at")[:limit]
+    )
+
+
+def pending_invitations(*, cooperative):
+    """Invitations not accepted yet (expired ones too, so owners can cancel and re-send them), newest first."""
+    return (
+        Invitation.objects.filter(cooperative=cooperative, accepted_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-created_at", "-pk")
     )
 
 
@@ -116,9 +126,24 @@ def _entries(records: list, limit: int) -> list[dict]:
     return entries
 
 
+def _history_m2m_prefetches(model) -> list[Prefetch]:
+    """One query per many-to-many field for all records of a page, with the related names joined in."""
+    prefetches = []
+    for field in HISTORY_M2M_FIELDS[model]:
+        accessor = history_m2m_accessor(model, field)
+        m2m_history = history_m2m_model(model, field)
+        target = model._meta.get_field(field).m2m_reverse_field_name()
+        prefetches.append(Prefetch(accessor, queryset=m2m_history.objects.select_related(target)))
+    return prefetches
+
+
 def object_history(obj, *, limit: int = 50) -> list[dict]:
     """Historical records newest first, each with its per-field changes against the record before it."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records = list(
+        obj.history.select_related("history_user")
+        .prefetch_related(*_history_m2m_prefetches(type(obj)))
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
     return _entries(records, limit)
 
 
@@ -127,6 +152,7 @@ def offers_history(cooperative, *, limit: int = 20) -> list[dict]:
     records = (
         Offer.history.filter(cooperative_id=cooperative.pk)
         .select_related("history_user")
+        .prefetch_related(*_history_m2m_prefetches(Offer))
         .order_by("id", "-history_date", "-history_id")
     )
     by_offer: dict[int, list] = {}

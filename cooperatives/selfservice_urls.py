@@ -26,6 +26,8 @@ urlpatterns = [
     path("oferty/<int:pk>/usun/", views.offer_delete, name="offer-delete"),
     path("zdjecia/<int:pk>/usun/", views.photo_delete, name="photo-delete"),
     path("przedstawiciele/<int:pk>/usun/", views.member_remove, name="member-remove"),
+    path("zaproszenia/<int:pk>/anuluj/", views.invitation_cancel, name="invitation-cancel"),
+    path("zaproszenie/<str:token>/", views.invitation_accept, name="invitation-accept"),
     re_path(
         r"^historia/(?P<model>spoldzielnia|oferta)/(?P<history_id>\d+)/przywroc/$",
         views.history_revert,

@@ -33,6 +33,7 @@ from .models import (
     CooperativePhoto,
     ErrorReport,
     Inquiry,
+    Invitation,
     Membership,
     Offer,
     RepresentationRequest,
@@ -322,18 +323,26 @@ def photo_delete(request, pk):
 
 @login_required
 def members(request, krs):
-    """Owners invite and remove editors; staff may revoke any membership."""
+    """Owners invite and remove editors (by e-mail, with or without an account); staff may revoke any membership."""
     cooperative = _cooperative(krs)
     if not can_manage_members(request.user, cooperative):
         raise PermissionDenied
     form = MemberInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_invite(cooperative=cooperative, email=form.cleaned_data["email"])
+            result = services.membership_invite(
+                cooperative=cooperative,
+                email=form.cleaned_data["email"],
+                invited_by=request.user,
+                build_url=request.build_absolute_uri,
+            )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            form.add_error(None, error)  # a message about the address lands next to the field
         else:
-            messages.success(request, _("Dodano redaktora."))
+            if isinstance(result, Invitation):
+                messages.success(request, _("Wysłano zaproszenie na adres %(email)s.") % {"email": result.email})
+            else:
+                messages.success(request, _("Dodano redaktora."))
             return redirect("selfservice:members", krs=krs)
     return render(
         request,
@@ -342,8 +351,44 @@ def members(request, krs):
             "cooperative": cooperative,
             "form": form,
             "memberships": cooperative.memberships.select_related("user").order_by("role", "user__email"),
+            "invitations": selectors.pending_invitations(cooperative=cooperative),
         },
     )
+
+
+@login_required
+def invitation_accept(request, token):
+    """The e-mailed invitation: GET shows it, POST makes the signed-in, invited user an editor."""
+    try:
+        invitation = services.invitation_from_token(token)
+        services.invitation_check_user(invitation, request.user)
+        if request.method == "POST":
+            membership = services.invitation_accept(token=token, user=request.user)
+            messages.success(
+                request,
+                _("Możesz teraz prowadzić profil spółdzielni %(name)s.") % {"name": membership.cooperative.name},
+            )
+            return redirect("selfservice:cooperative-edit", krs=membership.cooperative.krs_number)
+    except services.InvalidLink as error:
+        return render(request, T + "invitation_accept.html", {"error": str(error)}, status=410)
+    except services.WrongInvitee as error:
+        return render(request, T + "invitation_accept.html", {"error": str(error)}, status=403)
+    return render(request, T + "invitation_accept.html", {"invitation": invitation})
+
+
+@login_required
+@require_POST
+def invitation_cancel(request, pk):
+    invitation = get_object_or_404(Invitation.objects.select_related("cooperative"), pk=pk)
+    if not can_manage_members(request.user, invitation.cooperative):
+        raise PermissionDenied
+    try:
+        services.invitation_cancel(invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Anulowano zaproszenie dla %(email)s.") % {"email": invitation.email})
+    return redirect("selfservice:members", krs=invitation.cooperative.krs_number)
 
 
 @login_required

@@ -11,14 +11,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import get_m2m_reverse_field_name
 
 from .models import (
+    COOPERATIVE_HISTORY,
+    OFFER_HISTORY,
     ChangeRequest,
     Cooperative,
     CooperativeActivity,
@@ -26,6 +29,7 @@ from .models import (
     ErrorReport,
     Inquiry,
     InquiryRecipient,
+    Invitation,
     Membership,
     Offer,
     PkdVersion,
@@ -34,6 +38,7 @@ from .models import (
 )
 
 REPRESENTATION_SALT = "cooperatives.representation-link"
+INVITATION_SALT = "cooperatives.editor-invitation"
 MAX_PHOTOS = 6
 
 
@@ -70,12 +75,46 @@ class StaleVersionError(Exception):
         self.changes = changes
 
 
+HISTORY_M2M_FIELDS = {
+    Cooperative: COOPERATIVE_HISTORY.m2m_fields,
+    Offer: OFFER_HISTORY.m2m_fields,
+}
+
+
+def history_m2m_model(model, field: str):
+    """simple-history's model of one many-to-many field's rows per historical record."""
+    return model._meta.apps.get_model(model._meta.app_label, f"Historical{model._meta.object_name}_{field}")
+
+
+def history_m2m_accessor(model, field: str) -> str:
+    """The reverse accessor from a historical record to its rows of one many-to-many field (for prefetching)."""
+    return history_m2m_model(model, field)._meta.get_field("history").remote_field.get_accessor_name()
+
+
+def history_m2m_values(record, field: str) -> list:
+    """The related objects a historical record holds for one many-to-many field (uses a prefetch if there is one)."""
+    model = record.instance_type
+    target = get_m2m_reverse_field_name(model._meta.get_field(field))
+    values = []
+    for row in getattr(record, history_m2m_accessor(model, field)).all():
+        try:
+            values.append(getattr(row, target))
+        except ObjectDoesNotExist:
+            continue  # a dictionary entry deleted since then; nothing to show or restore
+    return [value for value in values if value is not None]
+
+
+def _m2m_text(values) -> str:
+    return ", ".join(sorted(str(value) for value in values)) or "—"
+
+
 def history_diff(older, newer) -> list[FieldChange]:
     """Per-field differences between two historical records of the same object (older may be None)."""
     if older is None:
         return []
-    delta = newer.diff_against(older, excluded_fields=["version", "created_at"])
     model = newer.instance_type
+    m2m_fields = HISTORY_M2M_FIELDS.get(model, ())
+    delta = newer.diff_against(older, excluded_fields=["version", "created_at", *m2m_fields])
     changes = []
     for change in delta.changes:
         model_field = model._meta.get_field(change.field)
@@ -89,6 +128,19 @@ def history_diff(older, newer) -> list[FieldChange]:
                 after_text=display_value(model_field, change.new),
             )
         )
+    for field in m2m_fields:
+        before, after = history_m2m_values(older, field), history_m2m_values(newer, field)
+        if {value.pk for value in before} != {value.pk for value in after}:
+            changes.append(
+                FieldChange(
+                    field=field,
+                    label=str(model._meta.get_field(field).verbose_name),
+                    before=sorted(value.pk for value in before),
+                    after=sorted(value.pk for value in after),
+                    before_text=_m2m_text(before),
+                    after_text=_m2m_text(after),
+                )
+            )
     return changes
 
 
@@ -107,13 +159,38 @@ def _lock(model, pk: int, expected_version: int):
     return obj
 
 
-def _save_with_history(obj, *, user, fields: set[str], reason: str = "") -> None:
+def _set_m2m_unrecorded(obj, m2m: dict) -> None:
+    # simple-history's m2m_changed handler would write a record per add/remove (without the user); the caller
+    # records one version holding the final state instead.
+    obj.skip_history_when_saving = True
+    try:
+        for field, values in m2m.items():
+            getattr(obj, field).set(values)
+    finally:
+        del obj.skip_history_when_saving
+
+
+def _save_with_history(obj, *, user, fields: set[str], reason: str = "", m2m: dict | None = None) -> None:
+    """One attributed version: many-to-many values are set first, so the save's record holds them too."""
     # The row is locked (select_for_update) and its version checked, so a plain increment is safe here.
     obj.version += 1
     obj._history_user = user
     if reason:
         obj._change_reason = reason
+    _set_m2m_unrecorded(obj, m2m or {})
     obj.save(update_fields={*fields, "version", "updated_at"})
+
+
+def _create_with_history(obj, *, m2m: dict, history_type: str = "+") -> None:
+    """Insert a row, then set its many-to-many values, then record one version holding both."""
+    obj.skip_history_when_saving = True
+    try:
+        obj.save()
+    finally:
+        del obj.skip_history_when_saving
+    _set_m2m_unrecorded(obj, m2m)
+    history = COOPERATIVE_HISTORY if isinstance(obj, Cooperative) else OFFER_HISTORY
+    history.create_historical_record(obj, history_type)
 
 
 # --- Profile and offers --------------------------------------------------------------------------------------
@@ -169,9 +246,9 @@ def cooperative_update_profile(
         changed.add("logo")
         if old_logo:
             transaction.on_commit(lambda: coop.logo.storage.delete(old_logo))
-    _save_with_history(coop, user=user, fields=changed)
-    if target_groups is not None:
-        coop.target_groups.set(target_groups)
+    _save_with_history(
+        coop, user=user, fields=changed, m2m={"target_groups": target_groups} if target_groups is not None else None
+    )
     if pkd_codes is not None:
         _replace_activities(cooperative=coop, codes=pkd_codes)
     return coop
@@ -221,9 +298,7 @@ def offer_create(*, cooperative: Cooperative, user, data: dict) -> Offer:
     offer = Offer(cooperative=cooperative, **scalars)
     offer.full_clean()
     offer._history_user = user
-    offer.save()
-    for field, units in areas.items():
-        getattr(offer, field).set(units)
+    _create_with_history(offer, m2m=areas)
     _check_areas(offer)
     return offer
 
@@ -238,9 +313,7 @@ def offer_update(*, offer: Offer, user, expected_version: int, data: dict) -> Of
             setattr(locked, field, value)
             changed.add(field)
     locked.full_clean(exclude=["version"])
-    _save_with_history(locked, user=user, fields=changed)
-    for field, units in areas.items():
-        getattr(locked, field).set(units)
+    _save_with_history(locked, user=user, fields=changed, m2m=areas)
     _check_areas(locked)
     return locked
 
@@ -289,7 +362,14 @@ def history_revert(*, record, user):
     restored._change_reason = _("Przywrócenie stanu z %(date)s") % {
         "date": timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M")
     }
-    restored.save()
+    # Many-to-many values come back too (target groups, founder kinds, service areas), in the same version.
+    m2m = {field: history_m2m_values(record, field) for field in HISTORY_M2M_FIELDS[model]}
+    if current is None:
+        _create_with_history(restored, m2m=m2m)
+    else:
+        # `restored` is built from the record and not bound to a database yet; the locked row takes the values.
+        _set_m2m_unrecorded(current, m2m)
+        restored.save()
     return restored
 
 
@@ -474,13 +554,17 @@ def _representation_decide(*, request_obj, reviewer, approve, reason, verified_b
 
 
 @transaction.atomic
-def membership_invite(*, cooperative: Cooperative, email: str) -> Membership:
-    """Owners add editors by the e-mail of an existing, verified account."""
+def membership_invite(*, cooperative: Cooperative, email: str, invited_by, build_url) -> Membership | Invitation:
+    """Owners add an editor by e-mail: an existing account is added at once, any other address gets an invitation.
+
+    `build_url(path)` makes an absolute URL for the invitation link (the view passes request.build_absolute_uri).
+    """
     from accounts.models import User
 
+    email = email.strip().lower()
     user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None:
-        raise ValidationError({"email": _("Nie ma konta z tym adresem. Poproś tę osobę o założenie konta.")})
+        return invitation_create(cooperative=cooperative, email=email, invited_by=invited_by, build_url=build_url)
     membership, created = Membership.objects.get_or_create(
         user=user, cooperative=cooperative, defaults={"role": Membership.Role.EDITOR}
     )
@@ -489,6 +573,97 @@ def membership_invite(*, cooperative: Cooperative, email: str) -> Membership:
     body = _("Dodano Cię jako redaktora profilu spółdzielni %(cooperative)s.") % {"cooperative": cooperative.name}
     transaction.on_commit(lambda: _notify(_("Dostęp do profilu spółdzielni"), body, [user.email]))
     return membership
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"invitation": invitation.pk}, salt=INVITATION_SALT)
+
+
+@transaction.atomic
+def invitation_create(*, cooperative: Cooperative, email: str, invited_by, build_url) -> Invitation:
+    """Stores an invitation for an address without an account and e-mails it a single-use link."""
+    email = email.strip().lower()
+    # Lock the cooperative's row so two owners inviting the same address at once cannot both pass the check.
+    Cooperative.objects.select_for_update().filter(pk=cooperative.pk).values_list("pk", flat=True).first()
+    if Invitation.objects.filter(cooperative=cooperative, email=email, accepted_at__isnull=True).exists():
+        raise ValidationError({"email": _("Zaproszenie na ten adres już czeka na przyjęcie.")})
+    invitation = Invitation.objects.create(cooperative=cooperative, email=email, invited_by=invited_by)
+    url = build_url(reverse("selfservice:invitation-accept", kwargs={"token": invitation_token(invitation)}))
+    body = _(
+        "%(inviter)s zaprasza Cię do prowadzenia profilu spółdzielni %(cooperative)s w Portalu spółdzielni "
+        "socjalnych jako redaktor.\n\n"
+        "Załóż konto na ten adres e-mail (%(email)s), potwierdź adres, a potem otwórz link (ważny %(days)d dni, "
+        "działa jeden raz):\n%(url)s\n\nJeśli nie spodziewasz się tego zaproszenia, zignoruj tę wiadomość."
+    ) % {
+        "inviter": invited_by.email,
+        "cooperative": cooperative.name,
+        "email": email,
+        "days": Invitation.VALID_FOR.days,
+        "url": url,
+    }
+    transaction.on_commit(lambda: _notify(_("Zaproszenie do profilu spółdzielni"), body, [email]))
+    return invitation
+
+
+def invitation_from_token(token: str, *, lock: bool = False) -> Invitation:
+    """The invitation a link names, if the link is genuine, not expired, not cancelled and not used yet."""
+    try:
+        payload = signing.loads(token, salt=INVITATION_SALT, max_age=Invitation.VALID_FOR)
+    except signing.SignatureExpired:
+        raise InvalidLink(_("Zaproszenie wygasło. Poproś właściciela profilu o nowe.")) from None
+    except signing.BadSignature:
+        raise InvalidLink(_("Link zaproszenia jest nieprawidłowy.")) from None
+    queryset = Invitation.objects.select_related("cooperative")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    invitation = queryset.filter(pk=payload.get("invitation")).first()
+    if invitation is None:
+        raise InvalidLink(_("To zaproszenie zostało anulowane."))
+    if invitation.accepted_at is not None:
+        raise InvalidLink(_("To zaproszenie zostało już wykorzystane."))
+    return invitation
+
+
+class WrongInvitee(Exception):
+    """A genuine invitation opened by a user without the invited, verified e-mail address."""
+
+
+def invitation_check_user(invitation: Invitation, user) -> None:
+    from allauth.account.models import EmailAddress
+
+    if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
+        raise WrongInvitee(
+            _(
+                "To zaproszenie wysłano na adres %(email)s. Zaloguj się na konto z tym adresem (potwierdzonym) "
+                "albo załóż je i potwierdź adres, a potem otwórz link ponownie."
+            )
+            % {"email": invitation.email}
+        )
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user) -> Membership:
+    """The invited person, signed in with the invited address verified, becomes an editor; the link is used up."""
+    invitation = invitation_from_token(token, lock=True)
+    invitation_check_user(invitation, user)
+    membership, _created = Membership.objects.get_or_create(
+        user=user, cooperative=invitation.cooperative, defaults={"role": Membership.Role.EDITOR}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def invitation_cancel(*, invitation: Invitation) -> None:
+    """A pending invitation is deleted, which voids its link; an accepted one is history and stays."""
+    locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if locked is None:
+        return
+    if locked.accepted_at is not None:
+        raise ValidationError(_("Zaproszenie zostało już przyjęte; odbierz dostęp na liście przedstawicieli."))
+    locked.delete()
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cooperatives import services
 from cooperatives.models import (
     ChangeRequest,
     Cooperative,
@@ -18,6 +19,7 @@ from cooperatives.models import (
     ErrorReport,
     Inquiry,
     InquiryRecipient,
+    Invitation,
     Membership,
     Offer,
     RepresentationRequest,
@@ -80,6 +82,11 @@ def world():
     coop.description = "zmieniony"
     coop.save()
     first_record = coop.history.order_by("history_date").first()
+    # One invitation for someone without an account, one for the plain user's (verified) address.
+    invitation = Invitation.objects.create(cooperative=coop, email="bez-konta@example.com", invited_by=users["owner"])
+    plain_invitation = Invitation.objects.create(
+        cooperative=coop, email=users["plain"].email.lower(), invited_by=users["owner"]
+    )
     return {
         "coop": coop,
         "users": users,
@@ -91,6 +98,8 @@ def world():
         "report": report,
         "inquiry": inquiry,
         "first_record": first_record,
+        "invitation": invitation,
+        "plain_invitation": plain_invitation,
     }
 
 
@@ -100,6 +109,7 @@ def _page(name, *args):
 
 krs = lambda w: w["coop"].krs_number  # noqa: E731
 offer_pk = lambda w: w["offer"].pk  # noqa: E731
+invitation_token = lambda w: services.invitation_token(w["plain_invitation"])  # noqa: E731
 
 # (case id, method, url, data, allowed roles, check that the write happened)
 PAGES = [
@@ -148,6 +158,24 @@ PAGES = [
         lambda w: {},
         OWNERS,
         lambda w: not Membership.objects.filter(pk=w["extra_membership"].pk).exists(),
+    ),
+    (
+        "invitation-cancel",
+        "post",
+        _page("invitation-cancel", lambda w: w["invitation"].pk),
+        lambda w: {},
+        OWNERS,
+        lambda w: not Invitation.objects.filter(pk=w["invitation"].pk).exists(),
+    ),
+    # Only the invited person may accept; anyone else (staff included) is refused.
+    ("invitation-accept-get", "get", _page("invitation-accept", invitation_token), None, {"plain"}, None),
+    (
+        "invitation-accept",
+        "post",
+        _page("invitation-accept", invitation_token),
+        lambda w: {},
+        {"plain"},
+        lambda w: Membership.objects.filter(user=w["users"]["plain"], cooperative=w["coop"]).exists(),
     ),
     ("history", "get", _page("history", krs), None, MODERATORS, None),
     (
