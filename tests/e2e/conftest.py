@@ -77,7 +77,10 @@ def browser():
 
 @pytest.fixture(scope="session")
 def artifacts_dir():
+    """The folder of this run's screenshots; those of an earlier run are removed so they cannot mislead."""
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS_DIR.glob("*.png"):
+        old.unlink()
     return ARTIFACTS_DIR
 
 
