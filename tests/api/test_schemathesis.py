@@ -11,7 +11,9 @@ methods). The run prints how many requests it sent.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -49,6 +51,18 @@ FUZZ = settings(
 )
 WRITE_PATHS = r"^/api/v1/(manage|responses)/"
 ORGANISER_PATHS = r"^/api/v1/trainings/\{id\}/(attendance|enrolments)/"
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django closes the database connection when a request finishes; its test client turns that off, but
+    schemathesis calls the WSGI application directly, and a closed connection would end the test's transaction
+    (PostgreSQL; SQLite's in-memory test database ignores the close). Same switch as django.test.Client."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ Without a Chromium binary the e2e tests skip, except in CI (CI=true), where a mi
 Failed tests leave a full-page screenshot in ARTIFACTS_DIR, printed in the pytest header and summary.
 """
 
+import importlib
 import os
 import re
 import shutil
@@ -64,6 +65,22 @@ def _media_root(settings, tmp_path):
     """Uploads (publication files, documents) go to a temporary directory, never into the repository."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
+
+
+# Data migrations whose rows (offer categories, target groups, role groups) the flush after each transactional test
+# removes; their functions are idempotent, so they are simply run again.
+SEED_MIGRATIONS = ("cooperatives.migrations.0002_seed_dictionaries", "accounts.migrations.0002_create_role_groups")
+
+
+@pytest.fixture
+def seed_dictionaries(transactional_db):
+    from django.apps import apps
+    from django.db.migrations import RunPython
+
+    for module in SEED_MIGRATIONS:
+        for operation in importlib.import_module(module).Migration.operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,7 @@ from trainings import services as training_services
 
 from .conftest import ARTIFACTS_DIR, AXE_JS
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("territory")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("territory", "seed_dictionaries")]
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

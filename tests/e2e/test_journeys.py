@@ -28,7 +28,7 @@ from trainings.models import Enrolment
 
 from .helpers import current_totp_code, fill_form, last_link_in
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("territory")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("territory", "seed_dictionaries")]
 
 STRONG = "Spoldzielnia-Socjalna-2026!"
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from tests.cooperatives.factories import CooperativeFactory
 from tests.trainings.factories import TrainingFactory
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("territory")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("territory", "seed_dictionaries")]
 
 ACTIVE = (
     "() => { const el = document.activeElement; return {tag: el.tagName, id: el.id, cls: el.className, "
