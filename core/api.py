@@ -3,6 +3,9 @@ validated all at once."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django_filters import utils as filter_utils
 from django_filters.filters import ModelChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
@@ -21,6 +24,14 @@ def exception_handler(exc, context):
         # A bare list of messages has no parameter to point at; keep the response an object like every other.
         exc = exceptions.ValidationError({"detail": exc.detail})
     return drf_exception_handler(exc, context)
+
+
+def not_found(request, exception):
+    """The project's 404 handler: URLs under /api/ that match no route (say, a malformed id) answer in JSON like
+    every other API error; pages keep the HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Nie znaleziono.")}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 class ParameterValidatingFilterBackend(DjangoFilterBackend):

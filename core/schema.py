@@ -2,7 +2,7 @@
 
 Views declare their success responses (and may declare errors precisely, as the registry API does); this hook adds
 what a view left out: 429 everywhere (anonymous rate limit), 404 on reads (unknown object or page out of range),
-400 where a client sends parameters or a body, 401/403 on writes.
+400 where a client sends parameters or a body, 403 on writes and on reads that need a signed-in user.
 """
 
 ERROR = {
@@ -12,7 +12,15 @@ ERROR = {
 }
 FIELD_ERRORS = {
     "type": "object",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    # A nested object (survey answers) reports its own fields the same way; a body that is not JSON at all gets
+    # {"detail": "<message>"}.
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"$ref": "#/components/schemas/ApiFieldErrors"},
+            {"type": "string"},
+        ]
+    },
     "description": "Dla każdego błędnego pola lub parametru lista komunikatów.",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
@@ -40,6 +48,8 @@ def add_error_responses(result, generator, request, public):
                 wanted["404"] = _response("Nie ma takiego obiektu albo takiej strony wyników.", "ApiError")
             if has_query or method in WRITE_METHODS:
                 wanted["400"] = _response("Nieprawidłowe parametry lub dane.", "ApiFieldErrors")
+            if method in WRITE_METHODS or {} not in operation.get("security", [{}]):
+                wanted["403"] = _response("Brak uprawnień do tej operacji.", "ApiError")
             if method in WRITE_METHODS:
                 wanted["403"] = _response("Brak uprawnień do tej operacji.", "ApiError")
                 wanted["404"] = _response("Nie ma takiego obiektu.", "ApiError")

@@ -12,6 +12,8 @@ from publications import oai
 # The admin logs in through allauth, so its log-in gets the same rate limits, lock-out and 2FA as the portal.
 admin.site.login = secure_admin_login(admin.site.login)
 
+handler404 = "core.api.not_found"
+
 urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
     path("oai/", oai.endpoint, name="oai"),

@@ -53,7 +53,7 @@ class EditionSerializer(serializers.ModelSerializer):
 class PublicationSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     authors = AuthorshipSerializer(source="authorships", many=True, read_only=True)
-    series = SeriesRefSerializer(read_only=True)
+    series = SeriesRefSerializer(read_only=True, allow_null=True)
     topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     cover = serializers.ImageField(read_only=True, use_url=True)
     editions = EditionSerializer(many=True, read_only=True)

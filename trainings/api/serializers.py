@@ -17,7 +17,7 @@ class TrainingSerializer(serializers.ModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="training-detail")
     page_url = serializers.SerializerMethodField()
-    programme = serializers.StringRelatedField()
+    programme = serializers.StringRelatedField(allow_null=True)
     gmina = serializers.CharField(source="gmina_id", allow_null=True)
     powiat = serializers.CharField(source="powiat_id", allow_null=True)
     voivodeship = serializers.CharField(source="voivodeship_id", allow_null=True)

@@ -1,0 +1,112 @@
+"""schemathesis fuzzes the REST API from its own OpenAPI schema (/api/v1/schema/), in-process through Django's WSGI
+application (no network): every response must be a declared status code with a declared content type and a body
+that conforms to the schema, and never a 5xx.
+
+Every read runs anonymously (the protected ones must answer a declared 403); the write endpoints (/api/v1/manage/,
+survey responses) run with a representative's token and the training records with an organiser's. Besides the
+examples hypothesis generates (at most 25 per operation, derandomised, so each run sends the same requests),
+schemathesis adds its deterministic coverage cases (boundary values, missing or unexpected parameters, other
+methods). The run prints how many requests it sent.
+"""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from monitoring.models import Wave
+from tests.api.conftest import CASES
+from tests.cooperatives.factories import CooperativeFactory, OfferFactory
+from tests.cooperatives.selfservice_helpers import representative
+from tests.factories import UserFactory
+from tests.monitoring.conftest import make_wave
+from tests.publications.factories import PdfEditionFactory
+from tests.trainings.factories import TrainingFactory, TrainingSessionFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+FUZZ = settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+WRITE_PATHS = r"^/api/v1/(manage|responses)/"
+ORGANISER_PATHS = r"^/api/v1/trainings/\{id\}/(attendance|enrolments)/"
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django closes the database connection when a request finishes; its test client turns that off, but
+    schemathesis calls the WSGI application directly, and a closed connection would end the test's transaction
+    (PostgreSQL; SQLite's in-memory test database ignores the close). Same switch as django.test.Client."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_world(db):
+    """Enough data that lists and details return real rows: a represented cooperative with offers, an open survey
+    wave, a publication with a PDF, a training."""
+    cooperative = CooperativeFactory(email="biuro@example.org", description="Opis.", latitude="51.7", longitude="19.4")
+    OfferFactory(cooperative=cooperative)
+    make_wave()
+    published = make_wave(name="Fala opublikowana", reference_year=2023)
+    Wave.objects.filter(pk=published.pk).update(status=Wave.Status.PUBLISHED)
+    PdfEditionFactory()
+    organiser = UserFactory()
+    TrainingSessionFactory(training=TrainingFactory(organisers=[organiser]))
+    return {"cooperative": cooperative, "representative": representative(cooperative), "organiser": organiser}
+
+
+def call(case, user=None):
+    headers = None
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        headers = {"Authorization": f"Token {token.key}"}
+    CASES[case.operation.label] += 1
+    case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+# Loaded once at collection: generating the schema reads no data. (schemathesis.pytest.from_fixture would load it
+# per test, but its lazy loader does not work with pytest 9.)
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+
+
+@schema.include(method="GET").parametrize()
+@FUZZ
+def test_read_endpoints_anonymously(case, api_world):
+    call(case)
+
+
+@schema.include(path_regex=WRITE_PATHS).parametrize()
+@FUZZ
+def test_write_endpoints_as_a_representative(case, api_world):
+    call(case, api_world["representative"])
+
+
+@schema.include(path_regex=ORGANISER_PATHS).parametrize()
+@FUZZ
+def test_training_records_as_an_organiser(case, api_world):
+    call(case, api_world["organiser"])

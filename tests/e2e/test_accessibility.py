@@ -1,0 +1,395 @@
+"""axe-core (tests/e2e/vendor/axe-core, version in vendor/README.md) on every page template: WCAG 2.0/2.1 A and AA.
+
+One test builds a small world (cooperatives, requests, survey waves, trainings, publications) and visits every page
+as the user who sees it, including forms showing their errors, collecting every violation before failing. Django
+reports each template it renders (the test instrumentation's template_rendered signal, sent from the live server's
+thread), so the coverage test below proves each template under templates/ was on a scanned page, or is excluded
+here with a reason. Users are signed in with a session cookie from Client.force_login (staff skip the TOTP form,
+which test_journeys.py exercises).
+"""
+
+import datetime
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.test.signals import template_rendered
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import MINISTRY_STAFF
+from cooperatives import services as cooperative_services
+from cooperatives.models import ChangeRequest, Cooperative, RepresentationRequest
+from monitoring.models import Wave
+from tests.cooperatives.factories import CooperativeFactory, OfferFactory
+from tests.cooperatives.selfservice_helpers import PASSWORD, representative, staff_user, verified_user
+from tests.monitoring.conftest import make_wave
+from tests.monitoring.test_services import save as survey_save
+from tests.publications.factories import PdfEditionFactory, PublicationFactory
+from tests.trainings.factories import (
+    CertificateFactory,
+    EnrolmentFactory,
+    TrainingFactory,
+    TrainingSessionFactory,
+    completed_training_with_attendance,
+)
+from trainings import services as training_services
+
+from .conftest import ARTIFACTS_DIR, AXE_JS
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("territory", "seed_dictionaries")]
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# Templates no scanned page shows, and why.
+EXCLUDED_TEMPLATES = {
+    "500.html": "rendered by Django only on a server error, without context; a static copy of the layout",
+    "placeholder.html": "not used by any view (left from the first skeleton)",
+    "trainings/email/promoted.txt": "plain-text e-mail body, not a page",
+    "trainings/email/registered.txt": "plain-text e-mail body, not a page",
+    "trainings/email/training_cancelled.txt": "plain-text e-mail body, not a page",
+    "trainings/email/waitlisted.txt": "plain-text e-mail body, not a page",
+}
+
+AXE_RUN = """async (tags) => {
+  const results = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(" "), html: n.html.slice(0, 300)})),
+  }));
+}"""
+
+
+@dataclass
+class Visit:
+    label: str
+    url: str
+    who: str = "anonymous"
+    then: Callable | None = None  # an action on the loaded page (e.g. submit an invalid form) before the scan
+    status: int | None = 200
+
+
+def submit_invalid(fields: dict | None = None, *, button: str = "main form[method=post] button[type=submit]"):
+    """Fills `fields` with invalid values and submits without the browser's own validation getting in the way."""
+
+    def action(page):
+        page.evaluate("document.querySelectorAll('form').forEach(f => f.noValidate = true)")
+        for name, value in (fields or {}).items():
+            page.locator(f'main [name="{name}"]').first.fill(value)
+        with page.expect_navigation():
+            page.locator(button).first.click()
+        assert page.locator("main .error-summary, main [role=alert], main .errorlist").count(), page.url
+
+    return action
+
+
+def submit_valid(fields: dict):
+    def action(page):
+        for name, value in fields.items():
+            page.locator(f'main [name="{name}"]').first.fill(value)
+        with page.expect_navigation():
+            page.locator("main form[method=post] button[type=submit]").first.click()
+
+    return action
+
+
+def staff_password(page):
+    """Stops at the TOTP step of a staff member's log-in."""
+    staff = User.objects.get(groups__name=MINISTRY_STAFF)
+    page.fill('input[name="login"]', staff.email)
+    page.fill('input[name="password"]', PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form[method=post] button[type=submit]").first.click()
+    assert page.locator('input[name="code"]').count() == 1
+
+
+def build_world() -> tuple[dict, list[Visit]]:
+    """The data every page needs, and the pages to visit."""
+    now = timezone.now()
+    coop = CooperativeFactory(
+        name="Spółdzielnia Socjalna Dostępna",
+        email="biuro@dostepna.example",
+        description="Catering i sprzątanie.",
+        latitude="51.759",
+        longitude="19.456",
+    )
+    other = CooperativeFactory(name="Spółdzielnia Socjalna Druga", email="")
+    stale = CooperativeFactory(name="Spółdzielnia Socjalna Zapomniana")
+    Cooperative.objects.filter(pk=stale.pk).update(verified_at=now - datetime.timedelta(days=800))
+    offer = OfferFactory(cooperative=coop, title="Catering na spotkania")
+    rep = representative(coop)
+    staff = staff_user()
+    applicant = verified_user()
+    pending = RepresentationRequest.objects.create(user=applicant, cooperative=other, role_in_cooperative="prezes")
+    linked = RepresentationRequest.objects.create(user=applicant, cooperative=coop, role_in_cooperative="członek")
+    change = ChangeRequest.objects.create(
+        cooperative=coop,
+        requested_by=rep,
+        proposed={"name": "Spółdzielnia Socjalna Dostępna Plus"},
+        previous={"name": coop.name},
+        justification="Zmiana nazwy w KRS.",
+        base_version=coop.version,
+    )
+    cooperative_services.error_report_create(cooperative=coop, message="Zły numer telefonu.", reporter_email="")
+    inquiry = cooperative_services.inquiry_send(
+        cooperatives=[coop],
+        data={
+            "subject": "Catering na 50 osób",
+            "details": "Obiad dla uczestników szkolenia.",
+            "place": "Łódź",
+            "timeframe": "czerwiec",
+            "contact_name": "Jan Kowalski",
+            "contact_email": "jan@example.org",
+            "contact_phone": "",
+        },
+    )
+
+    open_wave = make_wave(name="Fala otwarta")
+    published = make_wave(name="Fala opublikowana", reference_year=2023)
+    responses = []
+    for index in range(4):
+        member = CooperativeFactory(name=f"Spółdzielnia Socjalna Ankietowana {index}")
+        response, _ = survey_save(published, member, staff, submit=True, as_staff=True)
+        responses.append(response)
+    Wave.objects.filter(pk=published.pk).update(status=Wave.Status.PUBLISHED)
+    submitted, _ = survey_save(open_wave, other, staff, submit=True, as_staff=True)
+
+    publication = PublicationFactory(title="Poradnik spółdzielcy")
+    PdfEditionFactory(publication=publication)
+
+    training = TrainingFactory(title="Szkolenie otwarte", organisers=[staff])
+    session = TrainingSessionFactory(training=training)
+    enrolment = EnrolmentFactory(training=training)
+    done, _, enrolments = completed_training_with_attendance(sessions=2, attended=[2])
+    certificate = CertificateFactory(enrolment=enrolments[0])
+    mail.outbox.clear()
+
+    krs = coop.krs_number
+    fill_url = reverse("monitoring:fill", kwargs={"wave_pk": open_wave.pk, "krs": krs})
+    visits = [
+        # The registry, public.
+        Visit("home", reverse("cooperatives:home")),
+        Visit("cooperative list", reverse("cooperatives:list")),
+        Visit("cooperative list, filtered", reverse("cooperatives:list") + "?voivodeship=10&search=Dost%C4%99pna"),
+        Visit(
+            "cooperative list, invalid filters",
+            reverse("cooperatives:list") + "?ordering=zle&voivodeship=99",
+            status=400,
+        ),
+        Visit("cooperative profile", coop.get_absolute_url()),
+        Visit("offer list", reverse("cooperatives:offers")),
+        Visit("offer detail", reverse("cooperatives:offer-detail", args=[offer.pk])),
+        Visit("map", reverse("cooperatives:map")),
+        Visit("map, invalid filters", reverse("cooperatives:map") + "?voivodeship=99", status=400),
+        Visit("open data", reverse("cooperatives:open-data")),
+        Visit("open data, invalid filters", reverse("cooperatives:open-data") + "?voivodeship=99"),
+        Visit("not found", "/nie-ma-takiej-strony/", status=404),
+        # Buyers and the public writing to the portal.
+        Visit("inquiry form", reverse("selfservice:inquiry") + f"?krs={krs}"),
+        Visit("inquiry form, errors", reverse("selfservice:inquiry") + f"?krs={krs}", then=submit_invalid()),
+        Visit(
+            "inquiry sent",
+            reverse("selfservice:inquiry") + f"?krs={krs}",
+            then=submit_valid(
+                {
+                    "subject": "Obiad",
+                    "details": "Obiad dla 20 osób.",
+                    "place": "Łódź",
+                    "timeframe": "maj",
+                    "contact_name": "Anna Nowak",
+                    "contact_email": "anna@example.org",
+                }
+            ),
+        ),
+        Visit("report an error", reverse("selfservice:report-error", args=[krs])),
+        Visit("report an error, errors", reverse("selfservice:report-error", args=[krs]), then=submit_invalid()),
+        Visit(
+            "representation confirmation link",
+            reverse(
+                "selfservice:representation-confirm", args=[cooperative_services.representation_link_token(linked)]
+            ),
+        ),
+        # Accounts (allauth's pages in the portal's layout).
+        Visit("log-in", reverse("account_login")),
+        Visit("two-factor step of the log-in", reverse("account_login"), who="staff signing in", then=staff_password),
+        Visit("log-in, errors", reverse("account_login"), then=submit_invalid({"login": "x"})),
+        Visit("sign-up", reverse("account_signup")),
+        Visit("sign-up, errors", reverse("account_signup"), then=submit_invalid({"email": "zly-adres"})),
+        Visit("password reset", reverse("account_reset_password")),
+        Visit("password reset, errors", reverse("account_reset_password"), then=submit_invalid({"email": "x"})),
+        Visit("e-mail addresses", reverse("account_email"), who="representative"),
+        Visit("password change", reverse("account_change_password"), who="representative"),
+        Visit("two-factor settings", reverse("mfa_index"), who="representative"),
+        Visit("re-authentication before TOTP set-up", reverse("mfa_activate_totp"), who="representative"),
+        # Representatives.
+        Visit("dashboard", reverse("selfservice:dashboard"), who="representative"),
+        Visit("representation request", reverse("selfservice:representation-request"), who="representative"),
+        Visit(
+            "representation request, search",
+            reverse("selfservice:representation-request") + "?q=Druga",
+            who="representative",
+        ),
+        Visit(
+            "representation request, errors",
+            reverse("selfservice:representation-request") + f"?krs={other.krs_number}",
+            who="representative",
+            then=submit_invalid(),
+        ),
+        Visit("profile edit", reverse("selfservice:cooperative-edit", args=[krs]), who="representative"),
+        Visit(
+            "profile edit, errors",
+            reverse("selfservice:cooperative-edit", args=[krs]),
+            who="representative",
+            then=submit_invalid(
+                {"postal_code": "zły kod", "email": "zly-adres"}, button="main form[enctype] button[type=submit]"
+            ),
+        ),
+        Visit("change request", reverse("selfservice:change-request", args=[krs]), who="representative"),
+        Visit(
+            "change request, errors",
+            reverse("selfservice:change-request", args=[krs]),
+            who="representative",
+            then=submit_invalid({"nip": "123"}),
+        ),
+        Visit("new offer", reverse("selfservice:offer-create", args=[krs]), who="representative"),
+        Visit(
+            "new offer, errors",
+            reverse("selfservice:offer-create", args=[krs]),
+            who="representative",
+            then=submit_invalid(),
+        ),
+        Visit("offer edit", reverse("selfservice:offer-edit", args=[offer.pk]), who="representative"),
+        Visit("offer delete", reverse("selfservice:offer-delete", args=[offer.pk]), who="representative"),
+        Visit("photos", reverse("selfservice:photos", args=[krs]), who="representative"),
+        Visit("photos, errors", reverse("selfservice:photos", args=[krs]), who="representative", then=submit_invalid()),
+        Visit("members", reverse("selfservice:members", args=[krs]), who="representative"),
+        Visit("API token", reverse("selfservice:api-token"), who="representative"),
+        Visit("inquiry detail", reverse("selfservice:inquiry-detail", args=[inquiry.pk]), who="representative"),
+        Visit("my surveys", reverse("monitoring:my-surveys"), who="representative"),
+        Visit("survey form", fill_url, who="representative"),
+        Visit(
+            "survey form, errors",
+            fill_url,
+            who="representative",
+            then=submit_invalid({"employment_total": "-3"}, button='button[name="submit"]'),
+        ),
+        # Statistics, the library and trainings, public.
+        Visit("statistics", reverse("monitoring:index")),
+        Visit("wave statistics", reverse("monitoring:wave", args=[published.pk])),
+        Visit("library", reverse("publications:index")),
+        Visit("publication", publication.get_absolute_url()),
+        Visit("trainings", reverse("trainings:index")),
+        Visit("training", training.get_absolute_url()),
+        Visit(
+            "training, registration errors",
+            training.get_absolute_url(),
+            then=submit_invalid({"email": "zly-adres"}, button="form[action$='#registration'] button[type=submit]"),
+        ),
+        Visit(
+            "enrolment cancellation",
+            reverse("trainings:cancel", args=[training_services.enrolment_cancel_signature(enrolment)]),
+        ),
+        Visit("enrolment cancellation, bad link", reverse("trainings:cancel", args=["zly-podpis"]), status=404),
+        Visit(
+            "certificate verification", reverse("trainings:certificate-verify", args=[certificate.verification_code])
+        ),
+        # Moderators and ministry staff.
+        Visit("moderation desk", reverse("selfservice:moderation"), who="staff"),
+        Visit("representation review", reverse("selfservice:representation-review", args=[pending.pk]), who="staff"),
+        Visit(
+            "representation review, errors",
+            reverse("selfservice:representation-review", args=[pending.pk]),
+            who="staff",
+            then=submit_invalid(),
+        ),
+        Visit("change review", reverse("selfservice:change-review", args=[change.pk]), who="staff"),
+        Visit("stale profiles", reverse("selfservice:stale"), who="staff"),
+        Visit("history", reverse("selfservice:history", args=[krs]), who="staff"),
+        Visit("wave statistics, staff", reverse("monitoring:wave", args=[published.pk]), who="staff"),
+        Visit(
+            "statistics export, errors",
+            reverse("monitoring:export", args=[published.pk]) + "?indicator=zly",
+            who="staff",
+            status=400,
+        ),
+        Visit("survey waves", reverse("monitoring:staff-waves"), who="staff"),
+        Visit("survey wave", reverse("monitoring:staff-wave", args=[open_wave.pk]), who="staff"),
+        Visit("survey import", reverse("monitoring:import", args=[open_wave.pk]), who="staff"),
+        Visit(
+            "survey import, errors",
+            reverse("monitoring:import", args=[open_wave.pk]),
+            who="staff",
+            then=submit_invalid(),
+        ),
+        Visit("survey verification", reverse("monitoring:staff-verify", args=[submitted.pk]), who="staff"),
+        Visit("trainings panel", reverse("trainings:panel"), who="staff"),
+        Visit("participants", reverse("trainings:participants", args=[training.pk]), who="staff"),
+        Visit(
+            "attendance",
+            reverse("trainings:attendance", kwargs={"pk": training.pk, "session_pk": session.pk}),
+            who="staff",
+        ),
+        Visit("certificates", reverse("trainings:certificates", args=[done.pk]), who="staff"),
+        Visit("training reports", reverse("trainings:reports"), who="staff"),
+        Visit("personal data", reverse("trainings:personal-data"), who="staff"),
+    ]
+    return {"representative": rep, "staff": staff}, visits
+
+
+def test_every_page_has_no_wcag_a_or_aa_violations(new_page, live_server):
+    rendered: set[str] = set()
+
+    def record(sender, template, context, **kwargs):
+        if template.name:
+            rendered.add(template.name)
+
+    users, visits = build_world()
+    pages = {"anonymous": new_page(), "staff signing in": new_page()}
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        pages[role] = new_page(session_cookie=client.cookies["sessionid"].value)
+
+    template_rendered.connect(record, dispatch_uid="axe-coverage")
+    problems, scanned = [], []
+    try:
+        for visit in visits:
+            page = pages[visit.who]
+            response = page.goto(visit.url)
+            if visit.status is not None and response.status != visit.status:
+                problems.append(f"{visit.label} ({visit.url}): HTTP {response.status}, expected {visit.status}")
+                continue
+            if visit.then:
+                visit.then(page)
+            page.add_script_tag(path=str(AXE_JS))
+            violations = page.evaluate(AXE_RUN, AXE_TAGS)
+            scanned.append({"page": visit.label, "url": page.url, "violations": violations})
+            for violation in violations:
+                nodes = "; ".join(f"{n['target']}: {n['html']}" for n in violation["nodes"])
+                problems.append(f"{visit.label} ({page.url}): {violation['id']} ({violation['help']}) at {nodes}")
+    finally:
+        template_rendered.disconnect(dispatch_uid="axe-coverage")
+
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS_DIR / "axe-report.json").write_text(json.dumps(scanned, ensure_ascii=False, indent=1))
+    print(f"axe-core scanned {len(scanned)} pages")  # noqa: T201
+    assert not problems, "\n".join(problems)
+
+    project_templates = {str(p.relative_to(TEMPLATES_DIR)) for p in TEMPLATES_DIR.rglob("*") if p.is_file()}
+    unseen = sorted(project_templates - rendered - set(EXCLUDED_TEMPLATES))
+    assert not unseen, f"templates on no scanned page (add a Visit or a justified exclusion): {unseen}"
+    wrongly_excluded = sorted(
+        set(EXCLUDED_TEMPLATES) & rendered - {n for n in EXCLUDED_TEMPLATES if n.endswith(".txt")}
+    )
+    assert not wrongly_excluded, f"excluded templates that are scanned after all: {wrongly_excluded}"
+
+
+def test_exclusions_name_existing_templates():
+    for name in EXCLUDED_TEMPLATES:
+        assert (TEMPLATES_DIR / name).is_file(), name
