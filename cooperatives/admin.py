@@ -24,6 +24,7 @@ from .models import (
     FounderKind,
     Inquiry,
     InquiryRecipient,
+    Invitation,
     Membership,
     Offer,
     OfferCategory,
@@ -502,3 +503,13 @@ class InquiryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("subject", "organisation")
     date_hierarchy = "created_at"
     inlines = (InquiryRecipientInline,)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Editor invitations sent by owners; cancelled by the owner on the members page (deleting voids the link)."""
+
+    list_display = ("email", "cooperative", "invited_by", "created_at", "accepted_at")
+    list_filter = (("accepted_at", admin.EmptyFieldListFilter),)
+    search_fields = ("email", "cooperative__name", "cooperative__krs_number")
+    list_select_related = ("cooperative", "invited_by")

@@ -461,7 +461,8 @@ def test_an_account_cannot_be_created_without_an_email(admin_client):
 
 
 @pytest.mark.parametrize(
-    "model_name", ["coordinatorassignment", "representationrequest", "changerequest", "errorreport", "inquiry"]
+    "model_name",
+    ["coordinatorassignment", "representationrequest", "changerequest", "errorreport", "inquiry", "invitation"],
 )
 def test_self_service_records_are_for_ministry_staff_only(client, territory, model_name):
     from django.contrib.auth.models import Group
