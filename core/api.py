@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from django_filters import utils as filter_utils
 from django_filters.filters import ModelChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
@@ -76,6 +77,7 @@ class ParameterValidatingFilterExtension(DjangoFilterExtension):
         return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
 
 
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
     """An unknown address under the API: JSON, like every other API error."""
     from django.http import JsonResponse

@@ -42,3 +42,24 @@ class RefusedAccessLogMiddleware:
                 status=response.status_code,
             )
         return response
+
+
+class RejectNulInApiParametersMiddleware:
+    """A NUL byte in an API query parameter is a 400 with a message per parameter.
+
+    PostgreSQL refuses NUL in text, so such a value would otherwise surface as a database error (a 500) in whichever
+    filter passes it on. Pages validate their own forms and answer with their own error summaries.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            bad = sorted({key for key, value in request.GET.lists() for v in [key, *value] if "\x00" in v})
+            if bad:
+                from django.http import JsonResponse
+
+                message = "Niedozwolony znak NUL w wartości parametru."
+                return JsonResponse({name.replace("\x00", "") or "parametr": [message] for name in bad}, status=400)
+        return self.get_response(request)

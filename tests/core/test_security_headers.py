@@ -134,7 +134,8 @@ def test_production_settings_pass_the_deploy_check():
         "DATABASE_URL": "sqlite:///unused.sqlite3",
         "ALLOWED_HOSTS": "portal.example.org",
     }
-    for name in ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "DEBUG"):
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' harness (tests/e2e), never by a deployment.
+    for name in ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         environment.pop(name, None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

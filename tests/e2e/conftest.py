@@ -118,7 +118,9 @@ def new_page(browser, live_server, artifacts_dir, request):
     contexts = []
 
     def make(*, session_cookie: str | None = None):
-        context = browser.new_context(base_url=live_server.url, locale="pl-PL", accept_downloads=True)
+        # bypass_csp lets the tests inject axe-core; the site's own pages still run under their strict policy
+        # (tests/core/test_security_headers.py and the template scan check it).
+        context = browser.new_context(base_url=live_server.url, locale="pl-PL", accept_downloads=True, bypass_csp=True)
         context.set_default_timeout(15_000)
         context.route(BLOCKED_HOSTS, _block_external)
         if session_cookie:
