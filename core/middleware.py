@@ -60,6 +60,6 @@ class RejectNulInApiParametersMiddleware:
             if bad:
                 from django.http import JsonResponse
 
-                message = "Niedozwolony znak NUL w wartości parametru."
+                message = "Wartość zawiera niedozwolony znak NUL."
                 return JsonResponse({name.replace("\x00", "") or "parametr": [message] for name in bad}, status=400)
         return self.get_response(request)

@@ -14,7 +14,7 @@ def test_unknown_api_address_is_a_json_404(client):
 def test_nul_byte_in_an_api_parameter_is_a_json_400(client):
     response = client.get("/api/v1/statistics/", {"voivodeship": "1\x000", "indicator": "employment"})
     assert response.status_code == 400
-    assert response.json() == {"voivodeship": ["Niedozwolony znak NUL w wartości parametru."]}
+    assert response.json() == {"voivodeship": ["Wartość zawiera niedozwolony znak NUL."]}
 
 
 @pytest.mark.django_db
