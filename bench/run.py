@@ -2,8 +2,8 @@
 
 Run on PostgreSQL only (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/portal_bench):
 
-1. builds the deterministic data set if the database holds less than asked (seed_demo --scale N, then the
-   monitoring waves when that app provides seed_monitoring);
+1. builds the deterministic data set into an empty bench database (bench/dataset.py: the demo generators with
+   PostgreSQL COPY; 100,000 cooperatives, ~300,000 offers, 10 waves with ~1,000,000 answers by default);
 2. measures each endpoint in-process (full middleware stack, production settings) many times, warm, and
    interleaves every run with the "floor": the same SQL statements the endpoint ran (captured), executed
    directly through psycopg and serialised with json.dumps;
@@ -170,27 +170,33 @@ def measure_export(client, name: str, path: str, rows_hint: int) -> str:
     )
 
 
-def ensure_dataset(scale: int, offers_per_cooperative: float) -> None:
-    from django.core.management import call_command, get_commands
+def ensure_dataset(scale: int, answers: int) -> list[str]:
+    """Build the data set into an empty bench database; refuse to measure a database of another size."""
+    from bench import dataset
+    from cooperatives.models import Cooperative
 
-    from cooperatives.models import Cooperative, TerritorialUnit
+    current = Cooperative.objects.count() if _migrated() else 0
+    if current == 0:
+        print(f"Building the data set: {scale:,} cooperatives, {answers:,} answers...", file=sys.stderr)
+        return dataset.build(scale=scale, answers=answers)
+    if current != scale:
+        raise SystemExit(
+            f"The bench database holds {current:,} cooperatives, not {scale:,}: drop it (make bench-reset) "
+            "or measure it as it is with --skip-seed."
+        )
+    return []
 
-    call_command("migrate", verbosity=0, interactive=False)
-    if not TerritorialUnit.objects.exists():
-        call_command("load_teryt")
-    current = Cooperative.objects.count()
-    if current < scale:
-        print(f"Building the data set: {scale:,} cooperatives (found {current:,})...", file=sys.stderr)
-        call_command("seed_demo", scale=scale, replace=True)
-    # The 10-wave, 1,000,000-answer monitoring data set is not generated yet (seed_monitoring makes a demo-sized
-    # one): the statistics and microdata rows then measure whatever waves the database holds.
-    if "seed_monitoring" in get_commands():
-        call_command("seed_monitoring")
+
+def _migrated() -> bool:
+    from django.db import connection
+
+    return "cooperatives_cooperative" in connection.introspection.table_names()
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=100_000, help="cooperatives in the data set")
+    parser.add_argument("--answers", type=int, default=1_000_000, help="monitoring answers in the data set")
     parser.add_argument("--repetitions", type=int, default=50)
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--load", action="store_true", help="also run the gunicorn + wrk load test")
@@ -205,8 +211,7 @@ def main(argv=None) -> int:
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         print("make bench needs PostgreSQL (BENCH_DATABASE_URL).", file=sys.stderr)
         return 2
-    if not args.skip_seed:
-        ensure_dataset(args.scale, 3.0)
+    built = [] if args.skip_seed else ensure_dataset(args.scale, args.answers)
 
     from django.core.management import call_command
 
@@ -222,6 +227,7 @@ def main(argv=None) -> int:
         "# Benchmark report",
         "",
         f"Data set: {scenarios.dataset_summary()}.",
+        *(f"Built now: {line}." for line in built),
         f"Repetitions per endpoint: {args.repetitions} (after 3 warm-up runs).",
         "",
         "| endpoint | status | p50 ms | p95 ms | floor p50 ms | endpoint/floor | queries | KB | note |",
