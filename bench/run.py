@@ -201,6 +201,7 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--load", action="store_true", help="also run the gunicorn + wrk load test")
     parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument("--load-only", action="store_true", help="only the load run (implies --load)")
     parser.add_argument("--output", type=Path, help="write the Markdown report here")
     args = parser.parse_args(argv)
 
@@ -228,6 +229,13 @@ def main(argv=None) -> int:
         "",
         f"Data set: {scenarios.dataset_summary()}.",
         *(f"Built now: {line}." for line in built),
+    ]
+    if args.load_only:
+        from bench import load
+
+        lines += ["", load.run(scenarios.load_paths(client), seconds=args.load_seconds)]
+        return _report(lines, args.output)
+    lines += [
         f"Repetitions per endpoint: {args.repetitions} (after 3 warm-up runs).",
         "",
         "| endpoint | status | p50 ms | p95 ms | floor p50 ms | endpoint/floor | queries | KB | note |",
@@ -250,10 +258,14 @@ def main(argv=None) -> int:
         from bench import load
 
         lines += ["", load.run(scenarios.load_paths(client), seconds=args.load_seconds)]
+    return _report(lines, args.output)
+
+
+def _report(lines: list[str], output: Path | None) -> int:
     report = "\n".join(lines) + "\n"
     print(report)
-    if args.output:
-        args.output.write_text(report, encoding="utf-8")
+    if output:
+        output.write_text(report, encoding="utf-8")
     return 0
 
 
