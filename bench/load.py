@@ -93,7 +93,21 @@ def run(paths: list[str], *, seconds: int = 60) -> str:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(LUA % ", ".join(f'"{p}"' for p in paths))
         output = subprocess.run(
-            [wrk, "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--latency", "-s", script.name, base],
+            [
+                wrk,
+                "-t",
+                "2",
+                "-c",
+                str(CONNECTIONS),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "2s",
+                "--latency",
+                "-s",
+                script.name,
+                base,
+            ],
             capture_output=True,
             text=True,
             timeout=seconds + 60,
@@ -110,7 +124,8 @@ def run(paths: list[str], *, seconds: int = 60) -> str:
     return "\n".join(
         [
             f"Load run: gunicorn ({workers} gthread workers x 4 threads, production settings, Redis cache, API "
-            f"rate limit lifted) on 127.0.0.1, wrk {CONNECTIONS} connections for {seconds} s over {len(paths)} URLs:",
+            f"rate limit lifted) on 127.0.0.1, wrk {CONNECTIONS} connections for {seconds} s (a response slower "
+            f"than 2 s counts as a timeout error) over {len(paths)} URLs:",
             "",
             *(f"- `{path}`" for path in paths),
             "",
