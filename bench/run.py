@@ -60,9 +60,13 @@ class Measurement:
     def row(self) -> str:
         p50, p95 = self.percentile(self.endpoint_ms, 50), self.percentile(self.endpoint_ms, 95)
         f50 = self.percentile(self.floor_ms, 50)
-        ratio = p50 / f50 if f50 and f50 == f50 else float("nan")
+        if self.queries:
+            ratio = f"{p50 / f50:.1f}x" if f50 else "n/a"
+            floor = f"{f50:.1f}"
+        else:  # served without SQL (from the cache): there is no floor to compare with
+            ratio = floor = "n/a"
         return (
-            f"| {self.name} | {self.status} | {p50:.1f} | {p95:.1f} | {f50:.1f} | {ratio:.1f}x | {self.queries} "
+            f"| {self.name} | {self.status} | {p50:.1f} | {p95:.1f} | {floor} | {ratio} | {self.queries} "
             f"| {self.size_bytes / 1024:.1f} | {self.note} |"
         )
 
