@@ -302,17 +302,40 @@ def serves_options(*, code: str = "") -> list[TerritorialUnit]:
 # --- REST API ------------------------------------------------------------------------------------------------
 
 
+# What the API shows of a cooperative's offers (a reference with its category): loading whole offers, descriptions
+# included, for every cooperative of a page cost more than the rest of the page.
+OFFER_REF_FIELDS = (
+    "id",
+    "title",
+    "cooperative_id",
+    "category__id",
+    "category__slug",
+    "category__name",
+    "category__parent__id",
+    "category__parent__slug",
+    "category__parent__name",
+)
+
+
 def _public_offers_prefetch() -> Prefetch:
     offers = Offer.objects.active().select_related("category", "category__parent").order_by("title", "pk")
-    return Prefetch("offers", queryset=offers.defer(*SEARCH_COLUMNS), to_attr="public_offers")
+    return Prefetch("offers", queryset=offers.only(*OFFER_REF_FIELDS), to_attr="public_offers")
 
 
 def cooperative_api_queryset():
-    """Cooperatives with everything the API shows of each, in a fixed number of queries per page."""
+    """Cooperatives with everything the API shows of each, in a fixed number of queries per page.
+
+    The many-valued relations are prefetched into lists (`to_attr`): Django then skips building a related manager
+    and a filtered queryset for every row and relation, which cost more than the queries themselves."""
     return (
         cooperative_base_queryset()
         .select_related("ps_voivode")
-        .prefetch_related("target_groups", "founder_kinds", "activities", _public_offers_prefetch())
+        .prefetch_related(
+            Prefetch("target_groups", to_attr="public_target_groups"),
+            Prefetch("founder_kinds", to_attr="public_founder_kinds"),
+            Prefetch("activities", to_attr="public_activities"),
+            _public_offers_prefetch(),
+        )
     )
 
 
