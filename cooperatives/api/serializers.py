@@ -56,7 +56,6 @@ class LinkTemplate:
 # Helpers for the direct `to_representation` of the hot serializers: links reversed once per request. (No docstring:
 # drf-spectacular would take it as the description of every serializer without one of its own.)
 class FastRepresentationMixin:
-
     def link(self, name: str) -> LinkTemplate:
         """The LinkTemplate of `name` for this request: an API route (`cooperative-detail`, `offer-detail`, as
         HyperlinkedIdentityField builds it) or a page (`cooperatives:...`, as absolute_page_url builds it)."""
