@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from .filters import Certification, CooperativeFilterSet, OfferFilterSet
-from .models import Cooperative, Offer, OfferCategory, TargetGroup, TerritorialUnit
+from .models import Cooperative, Offer, OfferCategory, TerritorialUnit
 
 DEMO_FLAG_CACHE_KEY = "cooperatives:has-demo-data"
 
@@ -74,42 +74,51 @@ def _counts(queryset, field: str) -> dict:
     }
 
 
-def _without(data, *names) -> dict:
-    copy = data.copy() if hasattr(data, "copy") else dict(data)
-    for name in names:
-        copy.pop(name, None)
-    return copy
+def _unit_counts(queryset, field: str, level: str) -> list[tuple[TerritorialUnit, int]]:
+    """Counts per territorial unit of `field` (a foreign key to TerritorialUnit), with the units' names read in the
+    same grouped query, in TERYT code order."""
+    rows = (
+        queryset.order_by()
+        .values(field, f"{field}__name", f"{field}__kind_name")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    units = [
+        (
+            TerritorialUnit(
+                code=row[field], level=level, name=row[f"{field}__name"], kind_name=row[f"{field}__kind_name"]
+            ),
+            row["n"],
+        )
+        for row in rows
+        if row[field] is not None
+    ]
+    return sorted(units, key=lambda item: item[0].code)
 
 
-def cooperative_facets(*, data) -> dict[str, list[dict]]:
-    """Counts per value of each facet, each computed with every filter applied except the facet's own.
+def cooperative_facets(*, filterset: CooperativeFilterSet) -> dict[str, list[dict]]:
+    """Counts per value of each facet, each computed with every filter of the (valid) `filterset` applied except the
+    facet's own. Values with no cooperatives are left out. Territorial facets go one level down from what is chosen.
 
-    Values with no cooperatives are left out. Territorial facets go one level down from what is chosen.
-    """
+    One grouped query per facet (names of units and target groups joined in), plus the top-level categories."""
+    chosen = filterset.form.cleaned_data
 
     def filtered(*names):
-        filterset = cooperative_list(data=_without(data, *names), queryset=Cooperative.objects.all())
-        return filterset.qs if filterset.is_valid() else Cooperative.objects.none()
+        return filterset.queryset_without(Cooperative.objects.all(), *names)
 
     facets: dict[str, list[dict]] = {}
-
-    voivodeship_counts = _counts(filtered("voivodeship", "powiat", "gmina"), "voivodeship_id")
     facets["voivodeship"] = [
-        {"value": unit.code, "label": unit.name.lower(), "count": voivodeship_counts[unit.code]}
-        for unit in TerritorialUnit.objects.voivodeships()
-        if unit.code in voivodeship_counts
+        {"value": unit.code, "label": unit.name.lower(), "count": n}
+        for unit, n in _unit_counts(filtered("voivodeship", "powiat", "gmina"), "voivodeship", "voivodeship")
     ]
-    if data.get("voivodeship"):
-        powiat_counts = _counts(filtered("powiat", "gmina"), "powiat_id")
+    if chosen.get("voivodeship"):
         facets["powiat"] = [
-            {"value": unit.code, "label": str(unit), "count": powiat_counts[unit.code]}
-            for unit in TerritorialUnit.objects.powiats().filter(code__in=powiat_counts)
+            {"value": unit.code, "label": str(unit), "count": n}
+            for unit, n in _unit_counts(filtered("powiat", "gmina"), "powiat", TerritorialUnit.Level.POWIAT)
         ]
-    if data.get("powiat"):
-        gmina_counts = _counts(filtered("gmina"), "gmina_id")
+    if chosen.get("powiat"):
         facets["gmina"] = [
-            {"value": unit.code, "label": str(unit), "count": gmina_counts[unit.code]}
-            for unit in TerritorialUnit.objects.gminas().filter(code__in=gmina_counts)
+            {"value": unit.code, "label": str(unit), "count": n}
+            for unit, n in _unit_counts(filtered("gmina"), "gmina", TerritorialUnit.Level.GMINA)
         ]
 
     for name, choices in (
@@ -127,18 +136,22 @@ def cooperative_facets(*, data) -> dict[str, list[dict]]:
         {"value": "false", "label": gettext("nie"), "count": ps_counts.get(False, 0)},
     ]
 
-    target_counts = _counts(filtered("target_group"), "target_groups")
+    groups = (
+        filtered("target_group")
+        .values("target_groups__code", "target_groups__name", "target_groups__sort_order")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("target_groups__sort_order", "target_groups__name")
+    )
     facets["target_group"] = [
-        {"value": group.code, "label": group.name, "count": target_counts[group.pk]}
-        for group in TargetGroup.objects.all()
-        if group.pk in target_counts
+        {"value": row["target_groups__code"], "label": row["target_groups__name"], "count": row["n"]}
+        for row in groups
+        if row["target_groups__code"] is not None
     ]
 
     category_counts = {
         row["top"]: row["n"]
         for row in filtered("category")
         .filter(offers__is_active=True)
-        .order_by()
         .annotate(top=Coalesce("offers__category__parent_id", "offers__category_id"))
         .values("top")
         .annotate(n=Count("pk", distinct=True))
@@ -149,21 +162,17 @@ def cooperative_facets(*, data) -> dict[str, list[dict]]:
         if category.pk in category_counts
     ]
 
+    # A hashed subplan: the certified offers are read once, not looked up per cooperative.
+    certified_offers = Offer.objects.filter(is_active=True, zakup_prospoleczny_year__isnull=False)
     certified = filtered("certification").aggregate(
         quality_mark=Count("pk", filter=Q(has_quality_mark=True)),
         ozrss=Count("pk", filter=Q(is_ozrss_member=True)),
-    )
-    zakup = (
-        filtered("certification")
-        .filter(offers__is_active=True, offers__zakup_prospoleczny_year__isnull=False)
-        .values("pk")
-        .distinct()
-        .count()
+        zakup=Count("pk", filter=Q(pk__in=certified_offers.values("cooperative_id"))),
     )
     counts = {
         Certification.QUALITY_MARK: certified["quality_mark"],
         Certification.OZRSS: certified["ozrss"],
-        Certification.ZAKUP_PROSPOLECZNY: zakup,
+        Certification.ZAKUP_PROSPOLECZNY: certified["zakup"],
     }
     facets["certification"] = [
         {"value": value, "label": label, "count": counts[value]}
@@ -173,22 +182,19 @@ def cooperative_facets(*, data) -> dict[str, list[dict]]:
     return facets
 
 
-def offer_facets(*, data) -> dict[str, list[dict]]:
-    """Counts per category (top level) and per voivodeship of the offering cooperative."""
+def offer_facets(*, filterset: OfferFilterSet) -> dict[str, list[dict]]:
+    """Counts per category (top level) and per voivodeship of the offering cooperative (a valid `filterset`)."""
 
     def filtered(*names):
-        filterset = offer_list(data=_without(data, *names), queryset=Offer.objects.public())
-        return filterset.qs if filterset.is_valid() else Offer.objects.none()
+        return filterset.queryset_without(Offer.objects.public(), *names)
 
     category_counts = {
         row["top"]: row["n"]
         for row in filtered("category")
-        .order_by()
         .annotate(top=Coalesce("category__parent_id", "category_id"))
         .values("top")
         .annotate(n=Count("pk"))
     }
-    voivodeship_counts = _counts(filtered("voivodeship", "powiat", "gmina"), "cooperative__voivodeship_id")
     service_counts = _counts(filtered("service_area"), "service_area")
     return {
         "category": [
@@ -197,9 +203,10 @@ def offer_facets(*, data) -> dict[str, list[dict]]:
             if c.pk in category_counts
         ],
         "voivodeship": [
-            {"value": u.code, "label": u.name.lower(), "count": voivodeship_counts[u.code]}
-            for u in TerritorialUnit.objects.voivodeships()
-            if u.code in voivodeship_counts
+            {"value": unit.code, "label": unit.name.lower(), "count": n}
+            for unit, n in _unit_counts(
+                filtered("voivodeship", "powiat", "gmina"), "cooperative__voivodeship", "voivodeship"
+            )
         ],
         "service_area": [
             {"value": v, "label": label, "count": service_counts[v]}
@@ -261,26 +268,26 @@ def offer_detail(*, pk: int) -> Offer:
     )
 
 
-def offer_catalogue_facets(*, data) -> dict[str, list[dict]]:
+def offer_catalogue_facets(*, filterset: OfferFilterSet) -> dict[str, list[dict]]:
     """offer_facets plus what the offers page also narrows by: powiat and gmina of the seat (one level below the
     chosen unit) and the Zakup Prospołeczny certificate."""
-    facets = offer_facets(data=data)
+    facets = offer_facets(filterset=filterset)
+    chosen = filterset.form.cleaned_data
 
     def filtered(*names):
-        filterset = offer_list(data=_without(data, *names), queryset=Offer.objects.public())
-        return filterset.qs if filterset.is_valid() else Offer.objects.none()
+        return filterset.queryset_without(Offer.objects.public(), *names)
 
-    if data.get("voivodeship"):
-        counts = _counts(filtered("powiat", "gmina"), "cooperative__powiat_id")
+    if chosen.get("voivodeship"):
         facets["powiat"] = [
-            {"value": unit.code, "label": str(unit), "count": counts[unit.code]}
-            for unit in TerritorialUnit.objects.powiats().filter(code__in=counts)
+            {"value": unit.code, "label": str(unit), "count": n}
+            for unit, n in _unit_counts(
+                filtered("powiat", "gmina"), "cooperative__powiat", TerritorialUnit.Level.POWIAT
+            )
         ]
-    if data.get("powiat"):
-        counts = _counts(filtered("gmina"), "cooperative__gmina_id")
+    if chosen.get("powiat"):
         facets["gmina"] = [
-            {"value": unit.code, "label": str(unit), "count": counts[unit.code]}
-            for unit in TerritorialUnit.objects.gminas().filter(code__in=counts)
+            {"value": unit.code, "label": str(unit), "count": n}
+            for unit, n in _unit_counts(filtered("gmina"), "cooperative__gmina", TerritorialUnit.Level.GMINA)
         ]
     certified = filtered("certification").filter(zakup_prospoleczny_year__isnull=False).count()
     facets["certification"] = [
