@@ -382,6 +382,11 @@ class Cooperative(TimeStampedModel):
             # the few deleted ones for excluding their offers from the public ones (Offer.objects.public()).
             models.Index(fields=["voivodeship", "id"], name="coop_voiv_id_idx"),
             models.Index(fields=["id"], condition=Q(status="deleted"), name="coop_deleted_idx"),
+            # The catalogue's facet counts (selectors.cooperative_facets) over the whole registry, index-only.
+            models.Index(
+                fields=["founder_type", "status", "is_social_enterprise", "has_quality_mark", "is_ozrss_member", "id"],
+                name="coop_facet_values_idx",
+            ),
         ]
 
     def __str__(self):
@@ -569,6 +574,12 @@ class Offer(TimeStampedModel):
             ),
             models.Index(
                 fields=["category", "cooperative"], condition=Q(is_active=True), name="offer_active_cat_coop_idx"
+            ),
+            # Cooperatives with a Zakup Prospołeczny certificate (certification filter and facet).
+            models.Index(
+                fields=["cooperative"],
+                condition=Q(is_active=True, zakup_prospoleczny_year__isnull=False),
+                name="offer_certified_coop_idx",
             ),
         ]
 

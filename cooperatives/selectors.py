@@ -76,12 +76,8 @@ def _counts(queryset, field: str) -> dict:
 
 def _unit_counts(queryset, field: str, level: str) -> list[tuple[TerritorialUnit, int]]:
     """Counts per territorial unit of `field` (a foreign key to TerritorialUnit), with the units' names read in the
-    same grouped query, in TERYT code order."""
-    rows = (
-        queryset.order_by()
-        .values(field, f"{field}__name", f"{field}__kind_name")
-        .annotate(n=Count("pk", distinct=True))
-    )
+    same grouped query, in TERYT code order. `queryset` holds each row once (see cooperative_facets)."""
+    rows = queryset.order_by().values(field, f"{field}__name", f"{field}__kind_name").annotate(n=Count("pk"))
     units = [
         (
             TerritorialUnit(
@@ -95,12 +91,42 @@ def _unit_counts(queryset, field: str, level: str) -> list[tuple[TerritorialUnit
     return sorted(units, key=lambda item: item[0].code)
 
 
+def _value_counts(queryset, conditions: dict[str, dict[str, Q]]) -> dict[str, dict[str, int]]:
+    """For each facet, the number of rows matching each of its values' conditions: one scan for all of them."""
+    keys = {
+        (facet, value): f"f{i}" for i, (facet, value) in enumerate((f, v) for f in conditions for v in conditions[f])
+    }
+    row = queryset.order_by().aggregate(
+        **{keys[facet, value]: Count("pk", filter=conditions[facet][value]) for facet, value in keys}
+    )
+    return {facet: {value: row[keys[facet, value]] for value in conditions[facet]} for facet in conditions}
+
+
+def _cooperative_value_conditions() -> dict[str, dict[str, Q]]:
+    certified_offers = Offer.objects.filter(is_active=True, zakup_prospoleczny_year__isnull=False)
+    return {
+        "founder_type": {value: Q(founder_type=value) for value in Cooperative.FounderType.values},
+        "status": {value: Q(status=value) for value in Cooperative.Status.values},
+        "social_enterprise": {"true": Q(is_social_enterprise=True), "false": Q(is_social_enterprise=False)},
+        "certification": {
+            Certification.QUALITY_MARK: Q(has_quality_mark=True),
+            Certification.OZRSS: Q(is_ozrss_member=True),
+            # A hashed subplan: the certified offers are read once, not looked up per cooperative.
+            Certification.ZAKUP_PROSPOLECZNY: Q(pk__in=certified_offers.values("cooperative_id")),
+        },
+    }
+
+
 def cooperative_facets(*, filterset: CooperativeFilterSet) -> dict[str, list[dict]]:
     """Counts per value of each facet, each computed with every filter of the (valid) `filterset` applied except the
     facet's own. Values with no cooperatives are left out. Territorial facets go one level down from what is chosen.
 
-    One grouped query per facet (names of units and target groups joined in), plus the top-level categories."""
-    chosen = filterset.form.cleaned_data
+    A facet whose own filter is not chosen counts within the fully filtered cooperatives, so all such facets with a
+    few values (founder type, status, social enterprise, certificates) share one scan with a conditional count per
+    value; a chosen one gets its own. The filters never repeat a cooperative (the target-group filter joins one row
+    of a unique pair; the others are conditions or EXISTS), so plain counts are exact. Target groups and categories
+    are counted from the link and offer tables, restricted to the filtered cooperatives' ids."""
+    chosen = {name for name, value in filterset.form.cleaned_data.items() if value not in (None, "")}
 
     def filtered(*names):
         return filterset.queryset_without(Cooperative.objects.all(), *names)
@@ -110,76 +136,82 @@ def cooperative_facets(*, filterset: CooperativeFilterSet) -> dict[str, list[dic
         {"value": unit.code, "label": unit.name.lower(), "count": n}
         for unit, n in _unit_counts(filtered("voivodeship", "powiat", "gmina"), "voivodeship", "voivodeship")
     ]
-    if chosen.get("voivodeship"):
+    if "voivodeship" in chosen:
         facets["powiat"] = [
             {"value": unit.code, "label": str(unit), "count": n}
             for unit, n in _unit_counts(filtered("powiat", "gmina"), "powiat", TerritorialUnit.Level.POWIAT)
         ]
-    if chosen.get("powiat"):
+    if "powiat" in chosen:
         facets["gmina"] = [
             {"value": unit.code, "label": str(unit), "count": n}
             for unit, n in _unit_counts(filtered("gmina"), "gmina", TerritorialUnit.Level.GMINA)
         ]
 
+    conditions = _cooperative_value_conditions()
+    counts = _value_counts(filtered(), {name: conditions[name] for name in conditions if name not in chosen})
+    for name in conditions:
+        if name in chosen:
+            counts |= _value_counts(filtered(name), {name: conditions[name]})
     for name, choices in (
         ("founder_type", Cooperative.FounderType.choices),
         ("status", Cooperative.Status.choices),
+        ("certification", Certification.COOPERATIVE_CHOICES),
     ):
-        counts = _counts(filtered(name), name)
         facets[name] = [
-            {"value": value, "label": label, "count": counts[value]} for value, label in choices if value in counts
+            {"value": value, "label": label, "count": counts[name][value]}
+            for value, label in choices
+            if counts[name][value]
         ]
-
-    ps_counts = _counts(filtered("social_enterprise"), "is_social_enterprise")
     facets["social_enterprise"] = [
-        {"value": "true", "label": gettext("tak"), "count": ps_counts.get(True, 0)},
-        {"value": "false", "label": gettext("nie"), "count": ps_counts.get(False, 0)},
+        {"value": "true", "label": gettext("tak"), "count": counts["social_enterprise"]["true"]},
+        {"value": "false", "label": gettext("nie"), "count": counts["social_enterprise"]["false"]},
     ]
 
-    groups = (
-        filtered("target_group")
-        .values("target_groups__code", "target_groups__name", "target_groups__sort_order")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("target_groups__sort_order", "target_groups__name")
+    def of_filtered(queryset, field: str, facet: str):
+        """`queryset` (rows linked to a cooperative by `field`) limited to the filtered cooperatives; every row
+        belongs to some cooperative, so with no other filter chosen there is nothing to limit."""
+        if chosen - {facet, "ordering"}:
+            return queryset.filter(**{f"{field}__in": filtered(facet).values("pk")})
+        return queryset
+
+    links = (
+        of_filtered(Cooperative.target_groups.through.objects.all(), "cooperative", "target_group")
+        .values("targetgroup__code", "targetgroup__name", "targetgroup__sort_order")
+        .annotate(n=Count("pk"))
+        .order_by("targetgroup__sort_order", "targetgroup__name")
     )
     facets["target_group"] = [
-        {"value": row["target_groups__code"], "label": row["target_groups__name"], "count": row["n"]}
-        for row in groups
-        if row["target_groups__code"] is not None
+        {"value": row["targetgroup__code"], "label": row["targetgroup__name"], "count": row["n"]} for row in links
     ]
 
     category_counts = {
         row["top"]: row["n"]
-        for row in filtered("category")
-        .filter(offers__is_active=True)
-        .annotate(top=Coalesce("offers__category__parent_id", "offers__category_id"))
+        for row in of_filtered(Offer.objects.filter(is_active=True), "cooperative", "category")
+        .annotate(top=Coalesce("category__parent_id", "category_id"))
         .values("top")
-        .annotate(n=Count("pk", distinct=True))
+        .annotate(n=Count("cooperative_id", distinct=True))
+        .order_by()
     }
     facets["category"] = [
         {"value": category.slug, "label": category.name, "count": category_counts[category.pk]}
         for category in OfferCategory.objects.filter(parent__isnull=True)
         if category.pk in category_counts
     ]
+    return {name: facets[name] for name in FACET_ORDER if name in facets}
 
-    # A hashed subplan: the certified offers are read once, not looked up per cooperative.
-    certified_offers = Offer.objects.filter(is_active=True, zakup_prospoleczny_year__isnull=False)
-    certified = filtered("certification").aggregate(
-        quality_mark=Count("pk", filter=Q(has_quality_mark=True)),
-        ozrss=Count("pk", filter=Q(is_ozrss_member=True)),
-        zakup=Count("pk", filter=Q(pk__in=certified_offers.values("cooperative_id"))),
-    )
-    counts = {
-        Certification.QUALITY_MARK: certified["quality_mark"],
-        Certification.OZRSS: certified["ozrss"],
-        Certification.ZAKUP_PROSPOLECZNY: certified["zakup"],
-    }
-    facets["certification"] = [
-        {"value": value, "label": label, "count": counts[value]}
-        for value, label in Certification.COOPERATIVE_CHOICES
-        if counts[value]
-    ]
-    return facets
+
+# The order of the facets in the answer (as it was built before the shared scan).
+FACET_ORDER = (
+    "voivodeship",
+    "powiat",
+    "gmina",
+    "founder_type",
+    "status",
+    "social_enterprise",
+    "target_group",
+    "category",
+    "certification",
+)
 
 
 def offer_facets(*, filterset: OfferFilterSet) -> dict[str, list[dict]]:
