@@ -387,6 +387,8 @@ class Cooperative(TimeStampedModel):
                 fields=["founder_type", "status", "is_social_enterprise", "has_quality_mark", "is_ozrss_member", "id"],
                 name="coop_facet_values_idx",
             ),
+            # The map's grid (cooperatives/map.py) over a bounding box, index-only.
+            models.Index(fields=["latitude", "longitude", "id"], name="coop_location_idx"),
         ]
 
     def __str__(self):
