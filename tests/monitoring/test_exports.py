@@ -188,9 +188,7 @@ def test_all_waves_microdata_reads_in_chunks_with_the_same_result(two_waves):
     assert list(exports.all_waves_microdata_rows(chunk_size=2)) == list(exports.all_waves_microdata_rows())
 
 
-def test_all_waves_microdata_query_count_does_not_grow_with_rows(
-    client, staff, two_waves, django_assert_num_queries
-):
+def test_all_waves_microdata_query_count_does_not_grow_with_rows(client, staff, two_waves, django_assert_num_queries):
     client.force_login(staff)
     url = reverse("monitoring:microdata-all")
     with django_assert_num_queries(QUERIES_ALL_WAVES):
