@@ -99,10 +99,13 @@ def copy_csv_lines(
     yield buffer.getvalue().encode("utf-8")
     statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
     # One transaction, for SET LOCAL: JIT compilation of the many expressions of such a SELECT costs seconds
-    # (the planner expects a long query and compiles it) and saves nothing on a plain scan; the sort of whole
-    # rows should stay in memory.
+    # (the planner expects a long query and compiles it) and saves nothing on a plain scan; parallel workers
+    # would each build the same hash tables of the joins, on a server whose cores serve other requests too;
+    # the sort of whole rows should stay in memory.
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+        cursor.execute(
+            "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'"
+        )
         # Counted and logged like any other query (the debug cursor is what the query-count tests read).
         logged = cursor.debug_sql(statement, params) if isinstance(cursor, CursorDebugWrapper) else nullcontext()
         with logged, cursor.cursor.copy(statement, params or None) as copy:
