@@ -151,8 +151,9 @@ def _microdata_value(question_type: str, numeric, boolean, text, choices):
 
 
 def _microdata_records(responses, columns: dict[int, tuple[int, str]], width: int, *, leading: list, chunk_size: int):
-    """One row per response of `responses`, read chunk by chunk (keyset pagination on the primary key, three
-    queries a chunk, plain tuples rather than model instances).
+    """One row per response of `responses`, read chunk by chunk (keyset pagination on the primary key; a chunk
+    takes three queries: responses, answers, chosen choices of its multiple-choice answers if any; plain tuples
+    rather than model instances).
 
     `columns` places each question's answer: {question id: (index in the row, question type)}; `leading` are
     the first values of every row, `width` the length of a row.
@@ -172,18 +173,24 @@ def _microdata_records(responses, columns: dict[int, tuple[int, str]], width: in
             row.append(timezone.localtime(submitted_at).strftime("%Y-%m-%d %H:%M") if submitted_at else "")
             row.extend([None] * (width - fixed_width))
             rows[pk] = row
-        choices: dict[tuple[int, int], list] = {}
-        for response_id, question_id, code in through.objects.filter(answer__response_id__in=ids).values_list(
-            "answer__response_id", "answer__question_id", "choice__code"
-        ):
-            choices.setdefault((response_id, question_id), []).append(code)
-        for response_id, question_id, numeric, boolean, text in Answer.objects.filter(response_id__in=ids).values_list(
-            "response_id", "question_id", "numeric_value", "bool_value", "text_value"
-        ):
+        chosen: dict[int, tuple[list, int]] = {}  # multiple-choice answer -> its row and column
+        for pk, response_id, question_id, numeric, boolean, text in Answer.objects.filter(
+            response_id__in=ids
+        ).values_list("pk", "response_id", "question_id", "numeric_value", "bool_value", "text_value"):
             index, question_type = columns[question_id]
-            rows[response_id][index] = _microdata_value(
-                question_type, numeric, boolean, text, choices.get((response_id, question_id), ())
-            )
+            if question_type == Question.Type.MULTIPLE_CHOICE:
+                chosen[pk] = (rows[response_id], index)
+            else:
+                rows[response_id][index] = _microdata_value(question_type, numeric, boolean, text, ())
+        if chosen:
+            # By the answers' own keys, so the database reads the chosen choices through the index.
+            codes: dict[int, list] = {}
+            for answer_id, code in through.objects.filter(answer_id__in=list(chosen)).values_list(
+                "answer_id", "choice__code"
+            ):
+                codes.setdefault(answer_id, []).append(code)
+            for answer_id, (row, index) in chosen.items():
+                row[index] = ";".join(sorted(codes.get(answer_id, ()))) or None
         yield from rows.values()
         if len(chunk) < chunk_size:  # the last chunk: no query to find nothing more
             return
