@@ -123,7 +123,7 @@ def test_non_staff_cannot_export_even_a_published_wave(client, wave, rep_a):
 # --- microdata of all waves --------------------------------------------------------------------------------
 
 # The session, the user, their groups and second factor; the waves and their questions; per wave one chunk
-# (responses, chosen choices, answers), the last as it is shorter than a chunk.
+# (responses, answers, the chosen choices of the multiple-choice answers), the last as it is shorter than a chunk.
 QUERIES_ALL_WAVES = 4 + 2 + 2 * 3
 
 
@@ -144,6 +144,8 @@ def two_waves(wave, staff, answered):
             as_staff=True,
             employment_total=str(10 + index),
             only_in_2026=f"Uwagi {index}",
+            has_partners="tak",
+            cooperation_partners=["owes"],
         )
     return wave, later
 
@@ -167,6 +169,7 @@ def test_all_waves_microdata_csv_has_a_row_per_response_of_every_wave(client, st
         c.krs_number for c in answered[:2]
     ]
     assert records[5]["employment_total"] == "10" and records[6]["employment_total"] == "11"
+    assert records[5]["cooperation_partners"] == "owes"
     assert records[2]["employment_total"] == "3" and records[2]["cooperation_partners"] == "ngo;owes"
     # The question the first wave did not ask stays empty there; its own code is filled in 2026.
     assert [record["only_in_2026"] for record in records] == [""] * 5 + ["Uwagi 0", "Uwagi 1"]
