@@ -111,7 +111,7 @@ def _microdata(client):
 
         TOTP.activate(staff, generate_totp_secret())
     client.force_login(staff)
-    for name in ("monitoring:microdata-export", "monitoring:export-microdata", "monitoring:microdata"):
+    for name in ("monitoring:microdata-all", "monitoring:microdata"):
         path = _reverse(name)
         if path:
             return "microdata export (all answers, CSV)", path + "?format=csv", Answer.objects.count()

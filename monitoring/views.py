@@ -249,6 +249,28 @@ def export_microdata(request, pk: int):
     return FileResponse(exports.microdata_xlsx(wave), as_attachment=True, filename=name, content_type=XLSX_TYPE)
 
 
+def export_microdata_all(request):
+    """Ministry staff: the microdata of every wave in one file, with the wave of each row, streamed in chunks."""
+    if denied := _require_staff(request):
+        return denied
+    file_format = request.GET.get("format", "csv")
+    if file_format not in ("csv", "xlsx"):
+        return render(
+            request,
+            "monitoring/export_error.html",
+            {"errors": {"format": _("Dostępne formaty to csv i xlsx.")}},
+            status=400,
+        )
+    name = f"monitoring-wszystkie-fale-mikrodane.{file_format}"
+    if file_format == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_stream(exports.all_waves_microdata_rows()), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return FileResponse(exports.all_waves_microdata_xlsx(), as_attachment=True, filename=name, content_type=XLSX_TYPE)
+
+
 IMPORT_PROGRESS_TTL = 600
 
 
