@@ -215,6 +215,7 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--load", action="store_true", help="also run the gunicorn + wrk load test")
     parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument("--only", help="measure only the endpoints and exports whose name contains this")
     parser.add_argument("--load-only", action="store_true", help="only the load run (implies --load)")
     parser.add_argument("--output", type=Path, help="write the Markdown report here")
     args = parser.parse_args(argv)
@@ -256,6 +257,8 @@ def main(argv=None) -> int:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, path, note in scenarios.endpoints(client):
+        if args.only and args.only not in name:
+            continue
         measurement = measure(client, floor, name, path, args.repetitions, note)
         lines.append(measurement.row())
         print(lines[-1], file=sys.stderr)
@@ -266,6 +269,8 @@ def main(argv=None) -> int:
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, path, rows in scenarios.exports(client):
+        if args.only and args.only not in name:
+            continue
         lines.append(measure_export(client, name, path, rows))
         print(lines[-1], file=sys.stderr)
     if args.load:
