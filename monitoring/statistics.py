@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import CharField, Count, F, FilteredRelation, Prefetch, Q, Sum, Value
+from django.db.models.functions import Concat, Left
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Cooperative, TerritorialUnit
@@ -308,8 +309,32 @@ def wave_numbers(*, wave: Wave, breakdown: str, filters: dict, questions: list[Q
     """Every indicator's numbers per group of the breakdown: from the cache for the whole wave, else one query."""
     if breakdown == "none" and not any(filters.values()):
         return {TOTAL_KEY: wave_totals([wave], questions)[wave.pk]}
+    answers = answers_for(wave=wave, filters=filters)
+    if breakdown == "pkd_section":
+        return _pkd_section_numbers(answers, questions)
     group, relation = _group_expression(breakdown)
-    return _grouped(answers_for(wave=wave, filters=filters), questions, group, relation)
+    return _grouped(answers, questions, group, relation)
+
+
+def _pkd_section_numbers(answers, questions: list[Question]) -> dict:
+    """Grouped in SQL by the main activity's version and division (its first two digits), then merged into
+    sections here: cheaper than evaluating the sections' CASE for every answer, and exact, as every number is a sum
+    or a count over disjoint divisions."""
+    relation = {
+        "main_activity": FilteredRelation(
+            "response__cooperative__activities", condition=Q(response__cooperative__activities__is_main=True)
+        )
+    }
+    group = Concat(F("main_activity__version"), Value("|"), Left("main_activity__code", 2), output_field=CharField())
+    sections: dict[str, dict] = {}
+    for key, numbers in _grouped(answers, questions, group, relation).items():
+        version, _separator, division = (key or "").partition("|")
+        letter = pkd.section_for(division, version) if division else None
+        merged = sections.setdefault(pkd.section_key(version, letter) if letter else "", {})
+        for name, value in numbers.items():
+            if value is not None:
+                merged[name] = merged.get(name, 0) + value
+    return sections
 
 
 def _table(wave, indicator, breakdown, filters, confidential_view, all_questions, numbers, labels=None) -> Table:
