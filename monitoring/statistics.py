@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import CharField, Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Sum, Value
+from django.db.models import CharField, Count, F, FilteredRelation, Prefetch, Q, Sum, Value
 from django.db.models.functions import Concat, Left
 from django.utils.translation import gettext_lazy as _
 
@@ -144,31 +144,19 @@ class Table:
         return [*self.rows, self.total_row] if self.breakdown != "none" else [self.total_row]
 
 
-def _grouping(breakdown: str):
-    """The group of a breakdown as `grouping(prefix)` for _grouped."""
-
-    def grouping(prefix: str):
-        if breakdown == "voivodeship":
-            return F(f"{prefix}cooperative__voivodeship_id"), {}
-        if breakdown == "founder_type":
-            return F(f"{prefix}cooperative__founder_type"), {}
-        if breakdown == "pkd_section":
-            # By the main activity's version and division; _pkd_sections merges the divisions into sections.
-            relation = {
-                "main_activity": FilteredRelation(
-                    f"{prefix}cooperative__activities",
-                    condition=Q(**{f"{prefix}cooperative__activities__is_main": True}),
-                )
-            }
-            group = Concat(
-                F("main_activity__version"), Value("|"), Left("main_activity__code", 2), output_field=CharField()
+def _group_expression(breakdown: str):
+    if breakdown == "voivodeship":
+        return F("response__cooperative__voivodeship_id"), {}
+    if breakdown == "founder_type":
+        return F("response__cooperative__founder_type"), {}
+    if breakdown == "pkd_section":
+        relation = {
+            "main_activity": FilteredRelation(
+                "response__cooperative__activities", condition=Q(response__cooperative__activities__is_main=True)
             )
-            return group, relation
-        if breakdown == "wave":
-            return F(f"{prefix}wave"), {}
-        return Value(TOTAL_KEY, output_field=CharField()), {}
-
-    return grouping
+        }
+        return pkd.section_expression("main_activity__code", "main_activity__version"), relation
+    return Value(TOTAL_KEY, output_field=CharField()), {}
 
 
 def _group_labels(breakdown: str, keys) -> dict[str, str]:
@@ -181,22 +169,14 @@ def _group_labels(breakdown: str, keys) -> dict[str, str]:
     return {}
 
 
-def _submitted(prefix: str, *, waves, filters: dict | None = None, cooperatives=None) -> Q:
-    """The submitted responses of the waves, narrowed by the registry filters (as seen from `prefix`)."""
-    condition = Q(**{f"{prefix}wave__in": waves, f"{prefix}status": Response.Status.SUBMITTED})
-    filters = filters or {}
-    if filters.get("voivodeship"):
-        condition &= Q(**{f"{prefix}cooperative__voivodeship_id": filters["voivodeship"]})
-    if filters.get("founder_type"):
-        condition &= Q(**{f"{prefix}cooperative__founder_type": filters["founder_type"]})
-    if cooperatives is not None:
-        condition &= Q(**{f"{prefix}cooperative__in": cooperatives})
-    return condition
-
-
 def answers_for(*, wave: Wave, filters: dict):
     """Answers of the submitted responses of a wave, narrowed by the registry filters."""
-    return Answer.objects.filter(_submitted("response__", waves=[wave], filters=filters))
+    answers = Answer.objects.filter(response__wave=wave, response__status=Response.Status.SUBMITTED)
+    if filters.get("voivodeship"):
+        answers = answers.filter(response__cooperative__voivodeship_id=filters["voivodeship"])
+    if filters.get("founder_type"):
+        answers = answers.filter(response__cooperative__founder_type=filters["founder_type"])
+    return answers
 
 
 def indicator_questions(waves) -> list[Question]:
@@ -208,21 +188,18 @@ def indicator_questions(waves) -> list[Question]:
     )
 
 
-def _specs(questions: list[Question]) -> tuple[list[tuple[tuple, object]], list[tuple[tuple, Q]]]:
-    """Every number of every indicator's table, keyed by what it means: ("cell", indicator, column, "v" or "n")
-    and ("row", indicator, "n"), where "n" counts cooperatives.
+def _specs(questions: list[Question]) -> list[tuple[tuple, object]]:
+    """Every number of every indicator's table as one conditional aggregate, keyed by what it means:
+    ("cell", indicator, column, "v" or "n") and ("row", indicator, "n"), where "n" counts cooperatives.
 
-    Returns the aggregates over answers, and the conditions on answers whose responses are to be counted instead
-    (a row over several questions). Within a group of one wave a response has at most one answer per question
-    (answer_one_per_question), so a count of answers is a count of cooperatives; a row over several questions
-    counts the responses with any such answer (EXISTS per response, cheaper than COUNT(DISTINCT) over answers,
-    which forces a sort of every answer)."""
+    Within a group of one wave a response has at most one answer per question (answer_one_per_question), so a
+    count of answers is a count of cooperatives; only a row over several questions needs a distinct count."""
     ids_by_code: dict[str, list[int]] = {}
     choices_by_code: dict[str, dict[str, None]] = {}
     for question in questions:
         ids_by_code.setdefault(question.code, []).append(question.pk)
         choices_by_code.setdefault(question.code, {}).update(dict.fromkeys(c.code for c in question.choices.all()))
-    specs, response_counts = [], []
+    specs = []
     for indicator in INDICATORS.values():
         codes = [code for code in indicator.questions if code in ids_by_code]
         if not codes:
@@ -239,52 +216,29 @@ def _specs(questions: list[Question]) -> tuple[list[tuple[tuple, object]], list[
             choice_codes = dict.fromkeys(choice for code in codes for choice in choices_by_code[code])
             for choice in choice_codes:
                 where = Q(question_id__in=all_ids, text_value=choice)
-                if len(codes) > 1:
-                    response_counts.append((("cell", indicator.code, choice, "n"), where))
-                else:
-                    specs.append((("cell", indicator.code, choice, "n"), Count("pk", filter=where)))
-        if len(codes) > 1:
-            response_counts.append((("row", indicator.code, "n"), any_value))
-        else:
-            specs.append((("row", indicator.code, "n"), Count("pk", filter=any_value)))
-    return specs, response_counts
+                count = Count("response", distinct=True, filter=where) if len(codes) > 1 else Count("pk", filter=where)
+                specs.append((("cell", indicator.code, choice, "n"), count))
+        row = Count("response", distinct=True, filter=any_value) if len(codes) > 1 else Count("pk", filter=any_value)
+        specs.append((("row", indicator.code, "n"), row))
+    return specs
 
 
-def _grouped(where, questions: list[Question], grouping) -> dict:
-    """Every indicator's numbers per group (a breakdown's group, or a wave): one query over the answers, and one
-    over the responses when an indicator has several questions.
-
-    `where(prefix)` is the condition on the responses counted, `grouping(prefix)` the group expression and the
-    relations it needs, both for a path prefix to the response ("response__" from an answer, "" from a response)."""
-    specs, response_counts = _specs(questions)
-    if not specs and not response_counts:
+def _grouped(answers, questions: list[Question], group, relation: dict) -> dict:
+    """One query: every indicator's numbers per group (a breakdown's group, or a wave)."""
+    specs = _specs(questions)
+    if not specs:
         return {}
     ids = [question.pk for question in questions]
-    result: dict = {}
-
-    def collect(queryset, prefix, aggregates):
-        group, relation = grouping(prefix)
-        aliases = {f"a{index}": key for index, (key, _aggregate) in enumerate(aggregates)}
-        rows = (
-            queryset.annotate(**relation)
-            .annotate(group=group)
-            .order_by()
-            .values("group")
-            .annotate(**{alias: aggregate for alias, (_key, aggregate) in zip(aliases, aggregates, strict=True)})
-        )
-        for row in rows:
-            numbers = result.setdefault(row["group"], {})
-            numbers.update({key: row[alias] for alias, key in aliases.items()})
-
-    if specs:
-        collect(Answer.objects.filter(where("response__"), question_id__in=ids), "response__", specs)
-    if response_counts:
-        counts = [
-            (key, Count("pk", filter=Exists(Answer.objects.filter(condition, response=OuterRef("pk")))))
-            for key, condition in response_counts
-        ]
-        collect(Response.objects.filter(where("")), "", counts)
-    return result
+    aliases = {f"a{index}": key for index, (key, _aggregate) in enumerate(specs)}
+    rows = (
+        answers.filter(question_id__in=ids)
+        .annotate(**relation)
+        .annotate(group=group)
+        .order_by()
+        .values("group")
+        .annotate(**{alias: aggregate for alias, (_key, aggregate) in zip(aliases, specs, strict=True)})
+    )
+    return {row["group"]: {key: row[alias] for alias, key in aliases.items()} for row in rows}
 
 
 def _signature(questions: list[Question]) -> str:
@@ -311,8 +265,9 @@ def wave_totals(waves: list[Wave], questions: list[Question]) -> dict[int, dict]
     result = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [wave for wave in waves if wave.pk not in result]
     if missing:
+        answers = Answer.objects.filter(response__wave__in=missing, response__status=Response.Status.SUBMITTED)
         wanted = [question for wave in missing for question in by_wave.get(wave.pk, [])]
-        grouped = _grouped(lambda prefix: _submitted(prefix, waves=missing), wanted, _grouping("wave"))
+        grouped = _grouped(answers, wanted, F("response__wave"), {})
         fresh = {wave.pk: grouped.get(wave.pk, {}) for wave in missing}
         cache.set_many({keys[pk]: numbers for pk, numbers in fresh.items()}, CACHE_TIMEOUT)
         result.update(fresh)
@@ -354,18 +309,25 @@ def wave_numbers(*, wave: Wave, breakdown: str, filters: dict, questions: list[Q
     """Every indicator's numbers per group of the breakdown: from the cache for the whole wave, else one query."""
     if breakdown == "none" and not any(filters.values()):
         return {TOTAL_KEY: wave_totals([wave], questions)[wave.pk]}
-    grouped = _grouped(
-        lambda prefix: _submitted(prefix, waves=[wave], filters=filters), questions, _grouping(breakdown)
-    )
-    return _pkd_sections(grouped) if breakdown == "pkd_section" else grouped
+    answers = answers_for(wave=wave, filters=filters)
+    if breakdown == "pkd_section":
+        return _pkd_section_numbers(answers, questions)
+    group, relation = _group_expression(breakdown)
+    return _grouped(answers, questions, group, relation)
 
 
-def _pkd_sections(grouped: dict) -> dict:
-    """Divisions ("2007|88") merged into sections ("2007-Q"; "" without a known main activity): cheaper than
-    evaluating the sections' CASE for every answer, and exact, as every number is a sum or a count over disjoint
-    divisions."""
+def _pkd_section_numbers(answers, questions: list[Question]) -> dict:
+    """Grouped in SQL by the main activity's version and division (its first two digits), then merged into
+    sections here: cheaper than evaluating the sections' CASE for every answer, and exact, as every number is a sum
+    or a count over disjoint divisions."""
+    relation = {
+        "main_activity": FilteredRelation(
+            "response__cooperative__activities", condition=Q(response__cooperative__activities__is_main=True)
+        )
+    }
+    group = Concat(F("main_activity__version"), Value("|"), Left("main_activity__code", 2), output_field=CharField())
     sections: dict[str, dict] = {}
-    for key, numbers in grouped.items():
+    for key, numbers in _grouped(answers, questions, group, relation).items():
         version, _separator, division = (key or "").partition("|")
         letter = pkd.section_for(division, version) if division else None
         merged = sections.setdefault(pkd.section_key(version, letter) if letter else "", {})
@@ -605,9 +567,12 @@ def panel_numbers(*, earlier: Wave, later: Wave, questions: list[Question]) -> t
         .filter(cooperative__in=Response.objects.submitted().filter(wave=later).values("cooperative"))
         .values("cooperative")
     )
-    grouped = _grouped(
-        lambda prefix: _submitted(prefix, waves=[earlier, later], cooperatives=both), wanted, _grouping("wave")
+    answers = Answer.objects.filter(
+        response__wave__in=[earlier, later],
+        response__status=Response.Status.SUBMITTED,
+        response__cooperative__in=both,
     )
+    grouped = _grouped(answers, wanted, F("response__wave"), {})
     result = ({pk: grouped.get(pk, {}) for pk in (earlier.pk, later.pk)}, both.count())
     cache.set(key, result, CACHE_TIMEOUT)
     return result

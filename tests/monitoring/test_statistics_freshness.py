@@ -209,10 +209,9 @@ def test_cached_and_fresh_numbers_agree(wave, staff, counted):
 
 # Query counts. The wave page: the wave with its statistics version, the indicators' questions and choices, the
 # registry counts, the submitted responses, the voivodeships of the filter form, and (cold, or with a breakdown or a
-# filter, which are not cached) two aggregate queries for all four tables (cells over the answers, and the
-# cooperatives of each row over several questions, over the responses), plus the labels of the groups.
+# filter, which are not cached) one aggregate query for all four tables, plus the labels of the groups.
 ANONYMOUS_WARM = 6
-ANONYMOUS_COLD = ANONYMOUS_WARM + 2
+ANONYMOUS_COLD = ANONYMOUS_WARM + 1
 
 
 def test_wave_page_query_count_warm_and_cold(client, wave, staff, counted, django_assert_num_queries):
@@ -254,7 +253,7 @@ def test_breakdown_query_count_is_constant_in_the_groups(client, wave, staff, br
 
     answered("1061011", "natural", PKD_CODES[0])
     registry_has_demo_data()  # the demo banner's flag, cached apart
-    # Breakdowns and filters are computed afresh (they follow the registry), two aggregate queries for the four
+    # Breakdowns and filters are computed afresh (they follow the registry), one aggregate query for the four
     # tables; the voivodeship breakdown reads its groups' names.
     expected = ANONYMOUS_COLD + (1 if breakdown == "voivodeship" else 0)
     response = published_page()
