@@ -229,10 +229,13 @@ def main(argv=None) -> int:
         return 2
     built = [] if args.skip_seed else ensure_dataset(args.scale, args.answers)
 
+    # The cache may hold entries of another database (keys carry per-wave versions, not the database): start empty.
+    from django.core.cache import cache
     from django.core.management import call_command
 
     from bench import scenarios
 
+    cache.clear()
     # Production settings use the manifest static storage: templates need the collected manifest.
     call_command("collectstatic", interactive=False, verbosity=0)
 
