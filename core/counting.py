@@ -14,9 +14,11 @@ statement as a plain COUNT. Queries that read any other table, and databases wit
 counted directly.
 """
 
+import functools
 import hashlib
 import re
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import connections
 from django.db.models import QuerySet
@@ -31,14 +33,10 @@ def _tables_in(sql: str, known: set[str]) -> set[str]:
     return {name for name in _QUOTED.findall(sql) if name in known}
 
 
-def _known_tables(connection) -> set[str]:
-    key = f"core:counting:tables:{connection.alias}"
-    tables = cache.get(key)
-    if tables is None:
-        with connection.cursor() as cursor:
-            tables = set(connection.introspection.table_names(cursor))
-        cache.set(key, tables, 3600)
-    return tables
+@functools.cache
+def _known_tables() -> frozenset[str]:
+    """The tables of the installed models (derived from the code, so no query and nothing to invalidate)."""
+    return frozenset(model._meta.db_table for model in apps.get_models(include_auto_created=True))
 
 
 def exact_count(queryset: QuerySet) -> int:
@@ -47,12 +45,8 @@ def exact_count(queryset: QuerySet) -> int:
         return queryset.count()
     inner = queryset.order_by()
     sql, params = inner.query.get_compiler(connection=connection).as_sql()
-    tables = _tables_in(sql, _known_tables(connection))
-    if (
-        VERSION_TABLE not in _known_tables(connection)
-        or not tables
-        or any(not table.startswith(TRACKED_PREFIX) for table in tables)
-    ):
+    tables = _tables_in(sql, _known_tables())
+    if not tables or any(not table.startswith(TRACKED_PREFIX) for table in tables):
         return queryset.count()
     key = "core:count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
     cached = cache.get(key)
