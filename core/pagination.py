@@ -6,6 +6,7 @@ is silently replaced by a default, so a client never mistakes a wrong page for t
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
@@ -28,7 +29,9 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return exact_count(self.object_list)
+        if isinstance(self.object_list, QuerySet):
+            return exact_count(self.object_list)
+        return super().count  # a list, or anything else a Paginator accepts
 
 
 class PortalPageNumberPagination(PageNumberPagination):
