@@ -5,6 +5,7 @@ from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from cooperatives.models import Offer, OfferCategory
@@ -144,6 +145,11 @@ def test_offer_catalogue_query_count_does_not_grow(client, django_assert_num_que
     assert len(result_names(response.content.decode())) == min(size, 20)
     with django_assert_num_queries(22):
         client.get(OFFERS_URL, {"voivodeship": "10", "serves": "1061", "page": "1"})
+    # A search (with a typo on PostgreSQL, corrected inside the same statements) adds no query.
+    query = "usluga testowe" if connection.vendor == "postgresql" else "usluga testowa"
+    with django_assert_num_queries(9):
+        response = client.get(OFFERS_URL, {"search": query})
+    assert len(result_names(response.content.decode())) == min(size, 20)
 
 
 # --- Offer page -----------------------------------------------------------------------------------------
