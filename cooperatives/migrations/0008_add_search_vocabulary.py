@@ -11,6 +11,7 @@
   The big tables are then filtered by this pure full-text query on their GIN indexes.
 - The trigram indexes on search_text are dropped: nothing on PostgreSQL reads them any more, and every write paid
   for them. (search_text itself stays: it is SQLite's substring search.)
+- The offers' full-text index covers active offers only: every offer search is one of public offers.
 
 On SQLite nothing happens here.
 """
@@ -168,10 +169,17 @@ SELECT cooperatives_searchword_rebuild();
 
 DROP INDEX IF EXISTS coop_search_text_trgm;
 DROP INDEX IF EXISTS offer_search_text_trgm;
+
+-- Every offer search is also a search of active offers (Offer.objects.public()), and a third of the offers are
+-- not active: indexing only the active ones keeps their heap pages out of every search's bitmap.
+CREATE INDEX offer_active_search_vector_gin ON cooperatives_offer USING gin (search_vector) WHERE is_active;
+DROP INDEX IF EXISTS offer_search_vector_gin;
 """
 )
 
 BACKWARD_SQL = """
+CREATE INDEX IF NOT EXISTS offer_search_vector_gin ON cooperatives_offer USING gin (search_vector);
+DROP INDEX IF EXISTS offer_active_search_vector_gin;
 CREATE INDEX IF NOT EXISTS coop_search_text_trgm ON cooperatives_cooperative USING gin (search_text gin_trgm_ops);
 CREATE INDEX IF NOT EXISTS offer_search_text_trgm ON cooperatives_offer USING gin (search_text gin_trgm_ops);
 DROP TRIGGER IF EXISTS cooperatives_offer_vocabulary_truncate ON cooperatives_offer;
