@@ -253,3 +253,35 @@ def test_every_statement_of_a_search_page_can_use_the_indexes(client, postgresql
     assert any("cooperatives_search_query" in sql for sql in statements)
     assert not any("%>" in sql or "word_similarity" in sql for sql in statements)
     assert seq_scans_of_large_tables(statements) == []
+
+
+def test_pages_of_a_relevance_ordered_search_on_postgresql(client, postgresql_only, django_assert_num_queries):
+    """The page's rows are ranked on the cooperatives alone, the match count comes from the same statement."""
+    from .catalogue_fixtures import result_names
+
+    for n in range(23):
+        CooperativeFactory(name=f"Spółdzielnia Socjalna Numer {n:02d}", description="")
+    CooperativeFactory(name="Spółdzielnia Socjalna Numer Numer", description="Numer jeden.")
+    CooperativeFactory(name="Spółdzielnia Socjalna Inna")
+    expected = names({"search": "numr spoldzielnia"})
+    assert len(expected) == 24 and expected[0] == "Spółdzielnia Socjalna Numer Numer"
+    url = reverse("cooperatives:list")
+    registry_has_demo_data()
+
+    pages = []
+    for number in (1, 2):
+        response = client.get(url, {"search": "numr spoldzielnia", "page": number})
+        html = response.content.decode()
+        assert response.status_code == 200 and "Liczba wyników: 24." in html
+        pages += result_names(html)
+    assert pages == expected
+
+    # Facets are cached now: the ranked ids with the count, the page's rows, their offers' categories.
+    with django_assert_num_queries(3) as captured:
+        client.get(url, {"search": "numr spoldzielnia", "page": 2})
+    assert "OVER ()" in captured.captured_queries[0]["sql"]
+    response = client.get(url, {"search": "numr spoldzielnia", "page": 3})
+    assert response.status_code == 400
+    assert "Nie ma strony 3: wyniki mieszczą się na 2 str." in response.content.decode()
+    response = client.get(url, {"search": "zadnejtakiej"})
+    assert response.status_code == 200 and "Liczba wyników: 0." in response.content.decode()
