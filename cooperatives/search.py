@@ -27,6 +27,7 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
+    RowRange,
     Value,
     Window,
 )
@@ -115,7 +116,12 @@ class RelevancePages:
         if self._ids is not None:
             return
         bottom, top = self.bounds
-        rows = list(self.queryset.annotate(matches=Window(Count("pk"))).values_list("pk", "matches")[bottom:top])
+        # The window is ordered like the page and framed over all matches: PostgreSQL then sorts narrow rows (id,
+        # relevance) once and counts them, instead of buffering every match's vector for an unordered window.
+        everything = RowRange(start=None, end=None)
+        order = [F("relevance").desc(), F("pk").asc()]
+        ranked = self.queryset.annotate(matches=Window(Count("pk"), order_by=order, frame=everything))
+        rows = list(ranked.values_list("pk", "matches")[bottom:top])
         self._ids = [pk for pk, _ in rows]
         if rows:
             self._count = rows[0][1]

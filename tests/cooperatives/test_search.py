@@ -279,7 +279,7 @@ def test_pages_of_a_relevance_ordered_search_on_postgresql(client, postgresql_on
     # Facets are cached now: the ranked ids with the count, the page's rows, their offers' categories.
     with django_assert_num_queries(3) as captured:
         client.get(url, {"search": "numr spoldzielnia", "page": 2})
-    assert "OVER ()" in captured.captured_queries[0]["sql"]
+    assert ") OVER (ORDER BY " in captured.captured_queries[0]["sql"]
     response = client.get(url, {"search": "numr spoldzielnia", "page": 3})
     assert response.status_code == 400
     assert "Nie ma strony 3: wyniki mieszczą się na 2 str." in response.content.decode()
