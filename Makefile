@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/python -m pip
 
-.PHONY: run test install install-dev lint format migrations messages bench clean
+.PHONY: run test install install-dev lint format migrations messages bench bench-reset clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 bench: install-dev
 	@psql "$(BENCH_DATABASE_URL)" -c "select 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres portal_bench
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Drop the benchmark database (the next `make bench` rebuilds the data set).
+bench-reset:
+	dropdb --if-exists -h 127.0.0.1 -U postgres portal_bench

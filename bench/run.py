@@ -2,8 +2,8 @@
 
 Run on PostgreSQL only (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/portal_bench):
 
-1. builds the deterministic data set if the database holds less than asked (seed_demo --scale N, then the
-   monitoring waves when that app provides seed_monitoring);
+1. builds the deterministic data set into an empty bench database (bench/dataset.py: the demo generators with
+   PostgreSQL COPY; 100,000 cooperatives, ~300,000 offers, 10 waves with ~1,000,000 answers by default);
 2. measures each endpoint in-process (full middleware stack, production settings) many times, warm, and
    interleaves every run with the "floor": the same SQL statements the endpoint ran (captured), executed
    directly through psycopg and serialised with json.dumps;
@@ -31,6 +31,11 @@ def configure_django() -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    # As in production, the shared cache is Redis (BENCH_REDIS_URL; the local server's database 15 by default).
+    os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    # Every request of the bench comes from one client: the per-address API limit (120/min) would answer the
+    # repetitions with 429, which is fast and measures nothing.
+    os.environ["API_ANON_RATE"] = "1000000/min"
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.prod"
     sys.path.insert(0, str(ROOT))
     import django
@@ -60,9 +65,13 @@ class Measurement:
     def row(self) -> str:
         p50, p95 = self.percentile(self.endpoint_ms, 50), self.percentile(self.endpoint_ms, 95)
         f50 = self.percentile(self.floor_ms, 50)
-        ratio = p50 / f50 if f50 and f50 == f50 else float("nan")
+        if self.queries:
+            ratio = f"{p50 / f50:.1f}x" if f50 else "n/a"
+            floor = f"{f50:.1f}"
+        else:  # served without SQL (from the cache): there is no floor to compare with
+            ratio = floor = "n/a"
         return (
-            f"| {self.name} | {self.status} | {p50:.1f} | {p95:.1f} | {f50:.1f} | {ratio:.1f}x | {self.queries} "
+            f"| {self.name} | {self.status} | {p50:.1f} | {p95:.1f} | {floor} | {ratio} | {self.queries} "
             f"| {self.size_bytes / 1024:.1f} | {self.note} |"
         )
 
@@ -102,13 +111,18 @@ def measure(client, floor: Floor, name: str, path: str, repetitions: int, note: 
     result.status = response.status_code
     statements = [q["sql"] for q in context.captured_queries]
     result.queries = len(statements)
+    other_statuses = 0
     for _ in range(repetitions):
         start = time.perf_counter()
-        consume(client.get(path))
+        response = client.get(path)
+        consume(response)
         result.endpoint_ms.append((time.perf_counter() - start) * 1000)
+        other_statuses += response.status_code != result.status
         start = time.perf_counter()
         floor.run(statements)
         result.floor_ms.append((time.perf_counter() - start) * 1000)
+    if other_statuses:
+        result.note = f"{other_statuses} runs answered another status than {result.status}! {result.note}".strip()
     return result
 
 
@@ -170,31 +184,39 @@ def measure_export(client, name: str, path: str, rows_hint: int) -> str:
     )
 
 
-def ensure_dataset(scale: int, offers_per_cooperative: float) -> None:
-    from django.core.management import call_command, get_commands
+def ensure_dataset(scale: int, answers: int) -> list[str]:
+    """Build the data set into an empty bench database; refuse to measure a database of another size."""
+    from bench import dataset
+    from cooperatives.models import Cooperative
 
-    from cooperatives.models import Cooperative, TerritorialUnit
+    current = Cooperative.objects.count() if _migrated() else 0
+    if current == 0:
+        print(f"Building the data set: {scale:,} cooperatives, {answers:,} answers...", file=sys.stderr)
+        return dataset.build(scale=scale, answers=answers)
+    if current != scale:
+        raise SystemExit(
+            f"The bench database holds {current:,} cooperatives, not {scale:,}: drop it (make bench-reset) "
+            "or measure it as it is with --skip-seed."
+        )
+    return []
 
-    call_command("migrate", verbosity=0, interactive=False)
-    if not TerritorialUnit.objects.exists():
-        call_command("load_teryt")
-    current = Cooperative.objects.count()
-    if current < scale:
-        print(f"Building the data set: {scale:,} cooperatives (found {current:,})...", file=sys.stderr)
-        call_command("seed_demo", scale=scale, replace=True)
-    # The 10-wave, 1,000,000-answer monitoring data set is not generated yet (seed_monitoring makes a demo-sized
-    # one): the statistics and microdata rows then measure whatever waves the database holds.
-    if "seed_monitoring" in get_commands():
-        call_command("seed_monitoring")
+
+def _migrated() -> bool:
+    from django.db import connection
+
+    return "cooperatives_cooperative" in connection.introspection.table_names()
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=100_000, help="cooperatives in the data set")
+    parser.add_argument("--answers", type=int, default=1_000_000, help="monitoring answers in the data set")
     parser.add_argument("--repetitions", type=int, default=50)
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--load", action="store_true", help="also run the gunicorn + wrk load test")
     parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument("--only", help="measure only the endpoints and exports whose name contains this")
+    parser.add_argument("--load-only", action="store_true", help="only the load run (implies --load)")
     parser.add_argument("--output", type=Path, help="write the Markdown report here")
     args = parser.parse_args(argv)
 
@@ -205,13 +227,15 @@ def main(argv=None) -> int:
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         print("make bench needs PostgreSQL (BENCH_DATABASE_URL).", file=sys.stderr)
         return 2
-    if not args.skip_seed:
-        ensure_dataset(args.scale, 3.0)
+    built = [] if args.skip_seed else ensure_dataset(args.scale, args.answers)
 
+    # The cache may hold entries of another database (keys carry per-wave versions, not the database): start empty.
+    from django.core.cache import cache
     from django.core.management import call_command
 
     from bench import scenarios
 
+    cache.clear()
     # Production settings use the manifest static storage: templates need the collected manifest.
     call_command("collectstatic", interactive=False, verbosity=0)
 
@@ -222,12 +246,22 @@ def main(argv=None) -> int:
         "# Benchmark report",
         "",
         f"Data set: {scenarios.dataset_summary()}.",
+        *(f"Built now: {line}." for line in built),
+    ]
+    if args.load_only:
+        from bench import load
+
+        lines += ["", load.run(scenarios.load_paths(client), seconds=args.load_seconds)]
+        return _report(lines, args.output)
+    lines += [
         f"Repetitions per endpoint: {args.repetitions} (after 3 warm-up runs).",
         "",
         "| endpoint | status | p50 ms | p95 ms | floor p50 ms | endpoint/floor | queries | KB | note |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, path, note in scenarios.endpoints(client):
+        if args.only and args.only not in name:
+            continue
         measurement = measure(client, floor, name, path, args.repetitions, note)
         lines.append(measurement.row())
         print(lines[-1], file=sys.stderr)
@@ -238,16 +272,22 @@ def main(argv=None) -> int:
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, path, rows in scenarios.exports(client):
+        if args.only and args.only not in name:
+            continue
         lines.append(measure_export(client, name, path, rows))
         print(lines[-1], file=sys.stderr)
     if args.load:
         from bench import load
 
         lines += ["", load.run(scenarios.load_paths(client), seconds=args.load_seconds)]
+    return _report(lines, args.output)
+
+
+def _report(lines: list[str], output: Path | None) -> int:
     report = "\n".join(lines) + "\n"
     print(report)
-    if args.output:
-        args.output.write_text(report, encoding="utf-8")
+    if output:
+        output.write_text(report, encoding="utf-8")
     return 0
 
 

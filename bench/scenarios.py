@@ -111,7 +111,7 @@ def _microdata(client):
 
         TOTP.activate(staff, generate_totp_secret())
     client.force_login(staff)
-    for name in ("monitoring:microdata-export", "monitoring:export-microdata", "monitoring:microdata"):
+    for name in ("monitoring:microdata-all", "monitoring:microdata"):
         path = _reverse(name)
         if path:
             return "microdata export (all answers, CSV)", path + "?format=csv", Answer.objects.count()
@@ -127,10 +127,18 @@ def _microdata(client):
 
 
 def load_paths(client) -> list[str]:
-    return [
+    """The load run's mix: the pages and endpoints above, in turn (the typo search twice: it is the commonest)."""
+    krs = _sample_krs()
+    paths = [
         typo_search_path(),
         reverse("cooperatives:list") + "?voivodeship=30&category=gastronomia",
-        reverse("cooperatives:detail", kwargs={"krs": _sample_krs()}),
+        reverse("cooperatives:detail", kwargs={"krs": krs}),
         "/api/v1/cooperatives/?page_size=20",
+        f"/api/v1/cooperatives/{krs}/",
+        "/api/v1/offers/?page_size=20",
+        typo_search_path(),
         reverse("cooperatives:map-data") + "?bbox=14.0,49.0,24.2,55.0&zoom=6",
+        reverse("cooperatives:map-data") + f"?powiat={_busiest_powiat()}&zoom=11",
     ]
+    stats = _statistics_path()
+    return paths + [stats] if stats else paths

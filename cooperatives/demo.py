@@ -25,6 +25,7 @@ from faker import Faker
 from stdnum.pl import nip as stdnum_nip
 from stdnum.pl import regon as stdnum_regon
 
+from core.bulk import bulk_insert
 from core.text import fold
 
 from .models import (
@@ -582,12 +583,14 @@ def generate_demo_registry(
     batch_size: int = DEFAULT_BATCH_SIZE,
     replace: bool = False,
     progress: Callable[[int], None] | None = None,
+    offer_weights: dict[int, float] | None = None,
 ) -> SeedResult:
     """Generate `scale` demo cooperatives with 1-5 offers each, all or nothing.
 
     Refuses (RegistryNotEmpty) when the registry holds cooperatives, unless `replace`, which deletes only demo rows.
     Loads the territorial units first when they are missing. `progress` is called with the number of cooperatives
-    of each finished batch.
+    of each finished batch. `offer_weights` (number of offers: weight) replaces the sector's usual 1-5 offers per
+    cooperative (mean 2.8), e.g. for the benchmark's 3 offers per cooperative.
     """
     if scale < 1:
         raise ValueError("scale must be at least 1")
@@ -602,7 +605,7 @@ def generate_demo_registry(
             if not replace:
                 raise RegistryNotEmpty(existing)
             result.deleted_cooperatives = delete_demo_data()
-        generator = _Generator(seed=seed)
+        generator = _Generator(seed=seed, offer_weights=offer_weights)
         plan = generator.plan(scale)
         for start in range(0, len(plan), batch_size):
             batch = plan[start : start + batch_size]
@@ -663,8 +666,9 @@ def _coordinate(value: float) -> Decimal:
 
 
 class _Generator:
-    def __init__(self, *, seed: int):
+    def __init__(self, *, seed: int, offer_weights: dict[int, float] | None = None):
         self.rng = random.Random(seed)
+        self.offer_weights = offer_weights or OFFERS_PER_COOPERATIVE_WEIGHTS
         self.fake = Faker("pl_PL")
         self.fake.seed_instance(seed)
         self._load_dictionaries()
@@ -962,7 +966,7 @@ class _Generator:
 
     def offers(self, cooperative: Cooperative, sector_slug: str) -> list[tuple[Offer, list[str], list[str]]]:
         rng = self.rng
-        count = _weighted(rng, OFFERS_PER_COOPERATIVE_WEIGHTS)
+        count = _weighted(rng, self.offer_weights)
         chosen: list[tuple[str, str, str, str]] = []  # (sector, sub-category, title, cpv)
         titles: set[str] = set()
         attempts = 0
@@ -1017,7 +1021,7 @@ class _Generator:
 
     def create_batch(self, batch: list[_PlannedCooperative], result: SeedResult) -> None:
         pending = [self.build(item) for item in batch]
-        Cooperative.objects.bulk_create([p.cooperative for p in pending])
+        bulk_insert(Cooperative, [p.cooperative for p in pending])
 
         target_links, founder_links, activities, offers = [], [], [], []
         TargetLink = Cooperative.target_groups.through
@@ -1033,10 +1037,10 @@ class _Generator:
                 offer.cooperative = p.cooperative
                 offer.refresh_derived_fields()
                 offers.append(offer)
-        TargetLink.objects.bulk_create(target_links)
-        FounderLink.objects.bulk_create(founder_links)
-        CooperativeActivity.objects.bulk_create(activities)
-        Offer.objects.bulk_create(offers)
+        bulk_insert(TargetLink, target_links)
+        bulk_insert(FounderLink, founder_links)
+        bulk_insert(CooperativeActivity, activities)
+        bulk_insert(Offer, offers)
 
         PowiatLink = Offer.area_powiats.through
         VoivodeshipLink = Offer.area_voivodeships.through
@@ -1047,8 +1051,8 @@ class _Generator:
                 voivodeship_links += [
                     VoivodeshipLink(offer_id=offer.pk, territorialunit_id=code) for code in voivodeship_codes
                 ]
-        PowiatLink.objects.bulk_create(powiat_links)
-        VoivodeshipLink.objects.bulk_create(voivodeship_links)
+        bulk_insert(PowiatLink, powiat_links)
+        bulk_insert(VoivodeshipLink, voivodeship_links)
 
         result.cooperatives += len(pending)
         result.offers += len(offers)

@@ -96,11 +96,28 @@ class CatalogueFilterSet(django_filters.FilterSet):
     def filter_ordering(self, queryset, name, value):
         return queryset  # applied last, in filter_queryset
 
+    def category_ids(self, category: OfferCategory) -> list[int]:
+        """The category and its children, looked up once per FilterSet (facet counts apply the filter many times)."""
+        known = self.__dict__.setdefault("_category_ids", {})
+        if category.pk not in known:
+            known[category.pk] = category_with_children(category)
+        return known[category.pk]
+
+    def queryset_without(self, queryset, *names):
+        """`queryset` narrowed by every chosen filter except `names`, unordered, for facet counts. Uses the values
+        this (valid) FilterSet already cleaned, so no TERYT code or slug is looked up again."""
+        cleaned = {name: value for name, value in self.form.cleaned_data.items() if name not in names}
+        return self._apply(queryset, cleaned).order_by()
+
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        query = self.form.cleaned_data.get("search") or ""
+        return self._apply(queryset, self.form.cleaned_data)
+
+    def _apply(self, queryset, cleaned: dict):
+        for name, value in cleaned.items():
+            queryset = self.filters[name].filter(queryset, value)  # search and ordering: applied below
+        query = cleaned.get("search") or ""
         queryset = apply_search(queryset, query, fallback_fields=self.search_fallback_fields)
-        ordering = self.form.cleaned_data.get("ordering") or (Ordering.RELEVANCE if query else Ordering.NAME)
+        ordering = cleaned.get("ordering") or (Ordering.RELEVANCE if query else Ordering.NAME)
         if ordering == Ordering.RELEVANCE and query and is_postgresql():
             return queryset.order_by("-relevance", "pk")
         if ordering == Ordering.NEWEST:
@@ -144,9 +161,7 @@ class CooperativeFilterSet(CatalogueFilterSet):
         fields = []
 
     def filter_category(self, queryset, name, value):
-        offers = Offer.objects.filter(
-            cooperative=OuterRef("pk"), is_active=True, category__in=category_with_children(value)
-        )
+        offers = Offer.objects.filter(cooperative=OuterRef("pk"), is_active=True, category__in=self.category_ids(value))
         return queryset.filter(Exists(offers))
 
     def filter_certification(self, queryset, name, value):
@@ -186,7 +201,7 @@ class OfferFilterSet(CatalogueFilterSet):
         fields = []
 
     def filter_category(self, queryset, name, value):
-        return queryset.filter(category__in=category_with_children(value))
+        return queryset.filter(category__in=self.category_ids(value))
 
     def filter_certification(self, queryset, name, value):
         return queryset.filter(zakup_prospoleczny_year__isnull=False)

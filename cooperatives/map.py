@@ -117,7 +117,7 @@ def _point(krs, name, lat, lon, precision) -> dict:
 def map_data(*, filterset, bbox: tuple[float, float, float, float], zoom: int) -> dict:
     """Points or grid clusters of the filtered cooperatives with a location inside `bbox` (a valid FilterSet).
 
-    A count, then either the points or the clusters (and, if some cells hold one cooperative, their details).
+    The grid cells (with the total), then either the points or, if some cells hold one cooperative, their details.
     """
     west, south, east, north = bbox
     # Ordering and the relevance annotation of search are useless here and would burden the grouping.
@@ -134,15 +134,10 @@ def map_data(*, filterset, bbox: tuple[float, float, float, float], zoom: int) -
         longitude__gte=Decimal(str(max(west, LONGITUDE_RANGE[0] - 1))),
         longitude__lte=Decimal(str(min(east, LONGITUDE_RANGE[1] + 1))),
     )
-    total = located.count()
-    if total <= POINT_CAP:
-        rows = located.values_list("krs_number", "name", "latitude", "longitude", "location_precision")
-        return {"kind": "points", "total": total, "clusters": [], "points": [_point(*row) for row in rows]}
-
     lat_cell, lon_cell = cell_size(zoom)
-    # Comparing integers is much cheaper than comparing names for every row: lone cooperatives are looked up
-    # afterwards by their id.
-    cells = (
+    # One grouped query gives the total too: the whole-country view reads the registry once, not twice. Comparing
+    # integers is much cheaper than comparing names for every row: lone cooperatives are looked up afterwards by id.
+    cells = list(
         located.annotate(
             cell_y=Floor(Cast("latitude", FloatField()) / lat_cell),
             cell_x=Floor(Cast("longitude", FloatField()) / lon_cell),
@@ -156,6 +151,11 @@ def map_data(*, filterset, bbox: tuple[float, float, float, float], zoom: int) -
         )
         .order_by()
     )
+    total = sum(cell["n"] for cell in cells)
+    if total <= POINT_CAP:
+        rows = located.values_list("krs_number", "name", "latitude", "longitude", "location_precision")
+        return {"kind": "points", "total": total, "clusters": [], "points": [_point(*row) for row in rows]}
+
     clusters, lone_ids = [], []
     for cell in cells:
         if cell["n"] == 1:

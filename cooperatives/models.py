@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -373,11 +373,25 @@ class Cooperative(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "voivodeship"], name="coop_status_voiv_idx"),
+            # The statistics' breakdowns join answers to their cooperatives' groups: an index-only scan (PostgreSQL)
+            # instead of reading the wide rows.
+            models.Index(fields=["id"], include=["voivodeship", "founder_type"], name="coop_statistics_groups_idx"),
             models.Index(fields=["founder_type"], name="coop_founder_type_idx"),
             models.Index(fields=["is_social_enterprise"], name="coop_ps_idx"),
             models.Index(fields=["has_quality_mark"], name="coop_quality_mark_idx"),
             models.Index(fields=["-created_at"], name="coop_created_idx"),
             models.Index(fields=["name"], name="coop_name_idx"),
+            # Catalogue and API counts at 100,000 rows: a voivodeship's cooperatives read from the index alone, and
+            # the few deleted ones for excluding their offers from the public ones (Offer.objects.public()).
+            models.Index(fields=["voivodeship", "id"], name="coop_voiv_id_idx"),
+            models.Index(fields=["id"], condition=Q(status="deleted"), name="coop_deleted_idx"),
+            # The catalogue's facet counts (selectors.cooperative_facets) over the whole registry, index-only.
+            models.Index(
+                fields=["founder_type", "status", "is_social_enterprise", "has_quality_mark", "is_ozrss_member", "id"],
+                name="coop_facet_values_idx",
+            ),
+            # The map's grid (cooperatives/map.py) over a bounding box, index-only.
+            models.Index(fields=["latitude", "longitude", "id"], name="coop_location_idx"),
         ]
 
     def __str__(self):
@@ -483,8 +497,12 @@ class OfferQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def public(self):
-        """Offers shown to the public: active, of a cooperative not deleted from the KRS."""
-        return self.filter(is_active=True).exclude(cooperative__status=Cooperative.Status.DELETED)
+        """Offers shown to the public: active, of a cooperative not deleted from the KRS.
+
+        Written as NOT EXISTS (an anti-join on the partial indexes of active offers and deleted cooperatives), not
+        as a join on the cooperative's status, which read every cooperative to count the public offers."""
+        deleted = Cooperative.objects.filter(pk=OuterRef("cooperative_id"), status=Cooperative.Status.DELETED)
+        return self.filter(is_active=True).exclude(Exists(deleted))
 
 
 class Offer(TimeStampedModel):
@@ -554,6 +572,20 @@ class Offer(TimeStampedModel):
             models.Index(fields=["is_active", "category"], name="offer_active_category_idx"),
             models.Index(fields=["-created_at"], name="offer_created_idx"),
             models.Index(fields=["title"], name="offer_title_idx"),
+            # Active offers by cooperative (public offers, the "has an offer in category" filter, a page's offers)
+            # and by category (category filter and facet), both readable without visiting the table.
+            models.Index(
+                fields=["cooperative", "category"], condition=Q(is_active=True), name="offer_active_coop_cat_idx"
+            ),
+            models.Index(
+                fields=["category", "cooperative"], condition=Q(is_active=True), name="offer_active_cat_coop_idx"
+            ),
+            # Cooperatives with a Zakup Prospołeczny certificate (certification filter and facet).
+            models.Index(
+                fields=["cooperative"],
+                condition=Q(is_active=True, zakup_prospoleczny_year__isnull=False),
+                name="offer_certified_coop_idx",
+            ),
         ]
 
     def __str__(self):

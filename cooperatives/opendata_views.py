@@ -152,6 +152,9 @@ def open_data(request):
 def _download(export: exports.Export, fmt: str, *, base_name: str, sheet_title: str):
     """The export streamed in `fmt`, named with the day it was made (the data is read while it is sent)."""
     filename = f"{base_name}-{timezone.localdate().isoformat()}.{fmt}"
+    if fmt == "csv" and export.csv_query is not None:
+        sql, params = export.csv_query()
+        return streaming.copy_csv_response(export.header, sql, params, filename=filename)
     if fmt == "csv":
         return streaming.csv_response(export.header, export.rows, filename=filename)
     if fmt == "json":

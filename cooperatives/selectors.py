@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from .filters import Certification, CooperativeFilterSet, OfferFilterSet
-from .models import Cooperative, Offer, OfferCategory, TargetGroup, TerritorialUnit
+from .models import Cooperative, Offer, OfferCategory, TerritorialUnit
 
 DEMO_FLAG_CACHE_KEY = "cooperatives:has-demo-data"
 
@@ -74,121 +74,159 @@ def _counts(queryset, field: str) -> dict:
     }
 
 
-def _without(data, *names) -> dict:
-    copy = data.copy() if hasattr(data, "copy") else dict(data)
-    for name in names:
-        copy.pop(name, None)
-    return copy
+def _unit_counts(queryset, field: str, level: str) -> list[tuple[TerritorialUnit, int]]:
+    """Counts per territorial unit of `field` (a foreign key to TerritorialUnit), with the units' names read in the
+    same grouped query, in TERYT code order. `queryset` holds each row once (see cooperative_facets)."""
+    rows = queryset.order_by().values(field, f"{field}__name", f"{field}__kind_name").annotate(n=Count("pk"))
+    units = [
+        (
+            TerritorialUnit(
+                code=row[field], level=level, name=row[f"{field}__name"], kind_name=row[f"{field}__kind_name"]
+            ),
+            row["n"],
+        )
+        for row in rows
+        if row[field] is not None
+    ]
+    return sorted(units, key=lambda item: item[0].code)
 
 
-def cooperative_facets(*, data) -> dict[str, list[dict]]:
-    """Counts per value of each facet, each computed with every filter applied except the facet's own.
+def _value_counts(queryset, conditions: dict[str, dict[str, Q]]) -> dict[str, dict[str, int]]:
+    """For each facet, the number of rows matching each of its values' conditions: one scan for all of them."""
+    keys = {
+        (facet, value): f"f{i}" for i, (facet, value) in enumerate((f, v) for f in conditions for v in conditions[f])
+    }
+    row = queryset.order_by().aggregate(
+        **{keys[facet, value]: Count("pk", filter=conditions[facet][value]) for facet, value in keys}
+    )
+    return {facet: {value: row[keys[facet, value]] for value in conditions[facet]} for facet in conditions}
 
-    Values with no cooperatives are left out. Territorial facets go one level down from what is chosen.
-    """
+
+def _cooperative_value_conditions() -> dict[str, dict[str, Q]]:
+    certified_offers = Offer.objects.filter(is_active=True, zakup_prospoleczny_year__isnull=False)
+    return {
+        "founder_type": {value: Q(founder_type=value) for value in Cooperative.FounderType.values},
+        "status": {value: Q(status=value) for value in Cooperative.Status.values},
+        "social_enterprise": {"true": Q(is_social_enterprise=True), "false": Q(is_social_enterprise=False)},
+        "certification": {
+            Certification.QUALITY_MARK: Q(has_quality_mark=True),
+            Certification.OZRSS: Q(is_ozrss_member=True),
+            # A hashed subplan: the certified offers are read once, not looked up per cooperative.
+            Certification.ZAKUP_PROSPOLECZNY: Q(pk__in=certified_offers.values("cooperative_id")),
+        },
+    }
+
+
+def cooperative_facets(*, filterset: CooperativeFilterSet) -> dict[str, list[dict]]:
+    """Counts per value of each facet, each computed with every filter of the (valid) `filterset` applied except the
+    facet's own. Values with no cooperatives are left out. Territorial facets go one level down from what is chosen.
+
+    A facet whose own filter is not chosen counts within the fully filtered cooperatives, so all such facets with a
+    few values (founder type, status, social enterprise, certificates) share one scan with a conditional count per
+    value; a chosen one gets its own. The filters never repeat a cooperative (the target-group filter joins one row
+    of a unique pair; the others are conditions or EXISTS), so plain counts are exact. Target groups and categories
+    are counted from the link and offer tables, restricted to the filtered cooperatives' ids."""
+    chosen = {name for name, value in filterset.form.cleaned_data.items() if value not in (None, "")}
 
     def filtered(*names):
-        filterset = cooperative_list(data=_without(data, *names), queryset=Cooperative.objects.all())
-        return filterset.qs if filterset.is_valid() else Cooperative.objects.none()
+        return filterset.queryset_without(Cooperative.objects.all(), *names)
 
     facets: dict[str, list[dict]] = {}
-
-    voivodeship_counts = _counts(filtered("voivodeship", "powiat", "gmina"), "voivodeship_id")
     facets["voivodeship"] = [
-        {"value": unit.code, "label": unit.name.lower(), "count": voivodeship_counts[unit.code]}
-        for unit in TerritorialUnit.objects.voivodeships()
-        if unit.code in voivodeship_counts
+        {"value": unit.code, "label": unit.name.lower(), "count": n}
+        for unit, n in _unit_counts(filtered("voivodeship", "powiat", "gmina"), "voivodeship", "voivodeship")
     ]
-    if data.get("voivodeship"):
-        powiat_counts = _counts(filtered("powiat", "gmina"), "powiat_id")
+    if "voivodeship" in chosen:
         facets["powiat"] = [
-            {"value": unit.code, "label": str(unit), "count": powiat_counts[unit.code]}
-            for unit in TerritorialUnit.objects.powiats().filter(code__in=powiat_counts)
+            {"value": unit.code, "label": str(unit), "count": n}
+            for unit, n in _unit_counts(filtered("powiat", "gmina"), "powiat", TerritorialUnit.Level.POWIAT)
         ]
-    if data.get("powiat"):
-        gmina_counts = _counts(filtered("gmina"), "gmina_id")
+    if "powiat" in chosen:
         facets["gmina"] = [
-            {"value": unit.code, "label": str(unit), "count": gmina_counts[unit.code]}
-            for unit in TerritorialUnit.objects.gminas().filter(code__in=gmina_counts)
+            {"value": unit.code, "label": str(unit), "count": n}
+            for unit, n in _unit_counts(filtered("gmina"), "gmina", TerritorialUnit.Level.GMINA)
         ]
 
+    conditions = _cooperative_value_conditions()
+    counts = _value_counts(filtered(), {name: conditions[name] for name in conditions if name not in chosen})
+    for name in conditions:
+        if name in chosen:
+            counts |= _value_counts(filtered(name), {name: conditions[name]})
     for name, choices in (
         ("founder_type", Cooperative.FounderType.choices),
         ("status", Cooperative.Status.choices),
+        ("certification", Certification.COOPERATIVE_CHOICES),
     ):
-        counts = _counts(filtered(name), name)
         facets[name] = [
-            {"value": value, "label": label, "count": counts[value]} for value, label in choices if value in counts
+            {"value": value, "label": label, "count": counts[name][value]}
+            for value, label in choices
+            if counts[name][value]
         ]
-
-    ps_counts = _counts(filtered("social_enterprise"), "is_social_enterprise")
     facets["social_enterprise"] = [
-        {"value": "true", "label": gettext("tak"), "count": ps_counts.get(True, 0)},
-        {"value": "false", "label": gettext("nie"), "count": ps_counts.get(False, 0)},
+        {"value": "true", "label": gettext("tak"), "count": counts["social_enterprise"]["true"]},
+        {"value": "false", "label": gettext("nie"), "count": counts["social_enterprise"]["false"]},
     ]
 
-    target_counts = _counts(filtered("target_group"), "target_groups")
+    def of_filtered(queryset, field: str, facet: str):
+        """`queryset` (rows linked to a cooperative by `field`) limited to the filtered cooperatives; every row
+        belongs to some cooperative, so with no other filter chosen there is nothing to limit."""
+        if chosen - {facet, "ordering"}:
+            return queryset.filter(**{f"{field}__in": filtered(facet).values("pk")})
+        return queryset
+
+    links = (
+        of_filtered(Cooperative.target_groups.through.objects.all(), "cooperative", "target_group")
+        .values("targetgroup__code", "targetgroup__name", "targetgroup__sort_order")
+        .annotate(n=Count("pk"))
+        .order_by("targetgroup__sort_order", "targetgroup__name")
+    )
     facets["target_group"] = [
-        {"value": group.code, "label": group.name, "count": target_counts[group.pk]}
-        for group in TargetGroup.objects.all()
-        if group.pk in target_counts
+        {"value": row["targetgroup__code"], "label": row["targetgroup__name"], "count": row["n"]} for row in links
     ]
 
     category_counts = {
         row["top"]: row["n"]
-        for row in filtered("category")
-        .filter(offers__is_active=True)
-        .order_by()
-        .annotate(top=Coalesce("offers__category__parent_id", "offers__category_id"))
+        for row in of_filtered(Offer.objects.filter(is_active=True), "cooperative", "category")
+        .annotate(top=Coalesce("category__parent_id", "category_id"))
         .values("top")
-        .annotate(n=Count("pk", distinct=True))
+        .annotate(n=Count("cooperative_id", distinct=True))
+        .order_by()
     }
     facets["category"] = [
         {"value": category.slug, "label": category.name, "count": category_counts[category.pk]}
         for category in OfferCategory.objects.filter(parent__isnull=True)
         if category.pk in category_counts
     ]
-
-    certified = filtered("certification").aggregate(
-        quality_mark=Count("pk", filter=Q(has_quality_mark=True)),
-        ozrss=Count("pk", filter=Q(is_ozrss_member=True)),
-    )
-    zakup = (
-        filtered("certification")
-        .filter(offers__is_active=True, offers__zakup_prospoleczny_year__isnull=False)
-        .values("pk")
-        .distinct()
-        .count()
-    )
-    counts = {
-        Certification.QUALITY_MARK: certified["quality_mark"],
-        Certification.OZRSS: certified["ozrss"],
-        Certification.ZAKUP_PROSPOLECZNY: zakup,
-    }
-    facets["certification"] = [
-        {"value": value, "label": label, "count": counts[value]}
-        for value, label in Certification.COOPERATIVE_CHOICES
-        if counts[value]
-    ]
-    return facets
+    return {name: facets[name] for name in FACET_ORDER if name in facets}
 
 
-def offer_facets(*, data) -> dict[str, list[dict]]:
-    """Counts per category (top level) and per voivodeship of the offering cooperative."""
+# The order of the facets in the answer (as it was built before the shared scan).
+FACET_ORDER = (
+    "voivodeship",
+    "powiat",
+    "gmina",
+    "founder_type",
+    "status",
+    "social_enterprise",
+    "target_group",
+    "category",
+    "certification",
+)
+
+
+def offer_facets(*, filterset: OfferFilterSet) -> dict[str, list[dict]]:
+    """Counts per category (top level) and per voivodeship of the offering cooperative (a valid `filterset`)."""
 
     def filtered(*names):
-        filterset = offer_list(data=_without(data, *names), queryset=Offer.objects.public())
-        return filterset.qs if filterset.is_valid() else Offer.objects.none()
+        return filterset.queryset_without(Offer.objects.public(), *names)
 
     category_counts = {
         row["top"]: row["n"]
         for row in filtered("category")
-        .order_by()
         .annotate(top=Coalesce("category__parent_id", "category_id"))
         .values("top")
         .annotate(n=Count("pk"))
     }
-    voivodeship_counts = _counts(filtered("voivodeship", "powiat", "gmina"), "cooperative__voivodeship_id")
     service_counts = _counts(filtered("service_area"), "service_area")
     return {
         "category": [
@@ -197,9 +235,10 @@ def offer_facets(*, data) -> dict[str, list[dict]]:
             if c.pk in category_counts
         ],
         "voivodeship": [
-            {"value": u.code, "label": u.name.lower(), "count": voivodeship_counts[u.code]}
-            for u in TerritorialUnit.objects.voivodeships()
-            if u.code in voivodeship_counts
+            {"value": unit.code, "label": unit.name.lower(), "count": n}
+            for unit, n in _unit_counts(
+                filtered("voivodeship", "powiat", "gmina"), "cooperative__voivodeship", "voivodeship"
+            )
         ],
         "service_area": [
             {"value": v, "label": label, "count": service_counts[v]}
@@ -261,26 +300,26 @@ def offer_detail(*, pk: int) -> Offer:
     )
 
 
-def offer_catalogue_facets(*, data) -> dict[str, list[dict]]:
+def offer_catalogue_facets(*, filterset: OfferFilterSet) -> dict[str, list[dict]]:
     """offer_facets plus what the offers page also narrows by: powiat and gmina of the seat (one level below the
     chosen unit) and the Zakup Prospołeczny certificate."""
-    facets = offer_facets(data=data)
+    facets = offer_facets(filterset=filterset)
+    chosen = filterset.form.cleaned_data
 
     def filtered(*names):
-        filterset = offer_list(data=_without(data, *names), queryset=Offer.objects.public())
-        return filterset.qs if filterset.is_valid() else Offer.objects.none()
+        return filterset.queryset_without(Offer.objects.public(), *names)
 
-    if data.get("voivodeship"):
-        counts = _counts(filtered("powiat", "gmina"), "cooperative__powiat_id")
+    if chosen.get("voivodeship"):
         facets["powiat"] = [
-            {"value": unit.code, "label": str(unit), "count": counts[unit.code]}
-            for unit in TerritorialUnit.objects.powiats().filter(code__in=counts)
+            {"value": unit.code, "label": str(unit), "count": n}
+            for unit, n in _unit_counts(
+                filtered("powiat", "gmina"), "cooperative__powiat", TerritorialUnit.Level.POWIAT
+            )
         ]
-    if data.get("powiat"):
-        counts = _counts(filtered("gmina"), "cooperative__gmina_id")
+    if chosen.get("powiat"):
         facets["gmina"] = [
-            {"value": unit.code, "label": str(unit), "count": counts[unit.code]}
-            for unit in TerritorialUnit.objects.gminas().filter(code__in=counts)
+            {"value": unit.code, "label": str(unit), "count": n}
+            for unit, n in _unit_counts(filtered("gmina"), "cooperative__gmina", TerritorialUnit.Level.GMINA)
         ]
     certified = filtered("certification").filter(zakup_prospoleczny_year__isnull=False).count()
     facets["certification"] = [
@@ -302,17 +341,40 @@ def serves_options(*, code: str = "") -> list[TerritorialUnit]:
 # --- REST API ------------------------------------------------------------------------------------------------
 
 
+# What the API shows of a cooperative's offers (a reference with its category): loading whole offers, descriptions
+# included, for every cooperative of a page cost more than the rest of the page.
+OFFER_REF_FIELDS = (
+    "id",
+    "title",
+    "cooperative_id",
+    "category__id",
+    "category__slug",
+    "category__name",
+    "category__parent__id",
+    "category__parent__slug",
+    "category__parent__name",
+)
+
+
 def _public_offers_prefetch() -> Prefetch:
     offers = Offer.objects.active().select_related("category", "category__parent").order_by("title", "pk")
-    return Prefetch("offers", queryset=offers.defer(*SEARCH_COLUMNS), to_attr="public_offers")
+    return Prefetch("offers", queryset=offers.only(*OFFER_REF_FIELDS), to_attr="public_offers")
 
 
 def cooperative_api_queryset():
-    """Cooperatives with everything the API shows of each, in a fixed number of queries per page."""
+    """Cooperatives with everything the API shows of each, in a fixed number of queries per page.
+
+    The many-valued relations are prefetched into lists (`to_attr`): Django then skips building a related manager
+    and a filtered queryset for every row and relation, which cost more than the queries themselves."""
     return (
         cooperative_base_queryset()
         .select_related("ps_voivode")
-        .prefetch_related("target_groups", "founder_kinds", "activities", _public_offers_prefetch())
+        .prefetch_related(
+            Prefetch("target_groups", to_attr="public_target_groups"),
+            Prefetch("founder_kinds", to_attr="public_founder_kinds"),
+            Prefetch("activities", to_attr="public_activities"),
+            _public_offers_prefetch(),
+        )
     )
 
 

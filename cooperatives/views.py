@@ -158,13 +158,15 @@ def _paginate(queryset, raw_page):
     return paginator.page(number), None
 
 
-def _facets(facets_of, params) -> dict:
+def _facets(facets_of, params, filterset) -> dict:
     """Facet counts are the costly part of a catalogue page (a grouped query per facet over the whole registry), so
     they are cached briefly per combination of filters; the results themselves are always read live."""
     relevant = sorted((key, value) for key, value in params.items() if value and key not in ("page", "ordering"))
     digest = hashlib.sha256(json.dumps(relevant, ensure_ascii=False).encode()).hexdigest()
     return cache.get_or_set(
-        f"cooperatives:facets:{facets_of.__name__}:{digest}", lambda: facets_of(data=params), FACET_CACHE_SECONDS
+        f"cooperatives:facets:{facets_of.__name__}:{digest}",
+        lambda: facets_of(filterset=filterset),
+        FACET_CACHE_SECONDS,
     )
 
 
@@ -195,7 +197,7 @@ def _catalogue(request, filterset, *, facets_of, facet_names, form_fields=()) ->
         page=page,
         page_numbers=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
         active_filters=_active_filters(params, filterset),
-        facet_groups=_facet_groups(params, filterset, _facets(facets_of, params), facet_names),
+        facet_groups=_facet_groups(params, filterset, _facets(facets_of, params, filterset), facet_names),
     )
     return context, 200
 
@@ -372,7 +374,9 @@ def map_view(request):
         return render(request, "cooperatives/map.html", context, status=400)
     context.update(
         active_filters=_active_filters(params, filterset),
-        selects=_facet_selects(params, filterset, selectors.cooperative_facets(data=params), COOPERATIVE_FACETS),
+        selects=_facet_selects(
+            params, filterset, selectors.cooperative_facets(filterset=filterset), COOPERATIVE_FACETS
+        ),
         data_url=reverse("cooperatives:map-data") + (f"?{filter_query}" if filter_query else ""),
         detail_url_template=reverse("cooperatives:detail", kwargs={"krs": "0000000000"}),
     )

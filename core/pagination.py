@@ -5,10 +5,13 @@ is silently replaced by a default, so a client never mistakes a wrong page for t
 """
 
 from django.conf import settings
-from django.core.paginator import InvalidPage
+from django.core.paginator import InvalidPage, Paginator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+from .counting import exact_count
 
 
 def _parse_positive_int(raw: str) -> int | None:
@@ -20,7 +23,16 @@ def _parse_positive_int(raw: str) -> int | None:
     return value if value >= 1 else None
 
 
+class CachedCountPaginator(Paginator):
+    """A paginator whose exact count is answered from the cache while the registry has not changed (core.counting)."""
+
+    @cached_property
+    def count(self) -> int:
+        return exact_count(self.object_list)
+
+
 class PortalPageNumberPagination(PageNumberPagination):
+    django_paginator_class = CachedCountPaginator
     page_size_query_param = "page_size"
     page_query_description = "Numer strony wyników (od 1)."
     page_size_query_description = "Liczba wyników na stronie."

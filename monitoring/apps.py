@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MonitoringConfig(AppConfig):
     name = "monitoring"
     verbose_name = _("Monitoring spółdzielni socjalnych")
+
+    def ready(self):
+        from . import signals  # noqa: F401 (connects the receivers)

@@ -1,11 +1,12 @@
 """Exports for ministry staff: a statistics table (CSV, or XLSX with a metadata sheet) and microdata.
 
-Microdata are read in chunks of responses (keyset pagination) and written as they come, so memory stays bounded
-whatever the size of the wave; an XLSX sheet holds at most 1,048,576 rows, so longer exports continue on further
-sheets.
+Microdata (of one wave or of all waves) are read in chunks of responses (keyset pagination) and written as they
+come, so memory stays bounded whatever the number of answers; an XLSX sheet holds at most 1,048,576 rows, so longer
+exports continue on further sheets.
 """
 
 import csv
+import io
 import tempfile
 from collections.abc import Iterable, Iterator
 
@@ -16,7 +17,8 @@ from .models import Answer, Question, Response, Wave
 from .statistics import Table
 
 XLSX_MAX_ROWS = 1_048_576
-MICRODATA_CHUNK = 500
+MICRODATA_CHUNK = 1000
+MICRODATA_WAVE_COLUMNS = ["fala", "rok"]
 MICRODATA_FIXED_COLUMNS = [
     "krs",
     "nazwa",
@@ -81,16 +83,22 @@ def table_metadata(table: Table) -> list[list]:
     return rows
 
 
-class _Echo:
-    def write(self, value):
-        return value
+CSV_ROWS_PER_PIECE = 500
 
 
 def csv_stream(rows: Iterable[list]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # so spreadsheet programs read the UTF-8 file correctly
-    for row in rows:
-        yield writer.writerow(row)
+    """The rows as CSV text, a piece of several hundred rows at a time (a piece per row costs more to send)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")  # so spreadsheet programs read the UTF-8 file correctly
+    for index, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if index % CSV_ROWS_PER_PIECE == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 def table_csv(table: Table) -> Iterator[str]:
@@ -117,60 +125,115 @@ def table_xlsx(table: Table):
     return xlsx_file([(str(_("Tabela")), table_rows(table)), (str(_("Metadane")), table_metadata(table))])
 
 
-def _microdata_value(question: Question, numeric, boolean, text, choices):
-    if question.type in Question.NUMERIC_TYPES:
+_RESPONSE_FIELDS = (
+    "pk",
+    "cooperative__krs_number",
+    "cooperative__name",
+    "cooperative__voivodeship__name",
+    "cooperative__founder_type",
+    "status",
+    "source",
+    "verification",
+    "submitted_at",
+)
+
+
+def _microdata_value(question_type: str, numeric, boolean, text, choices):
+    if question_type in Question.NUMERIC_TYPES:
         if numeric is None:
             return None
-        return int(numeric) if question.type == Question.Type.INTEGER else numeric
-    if question.type == Question.Type.YES_NO:
+        return int(numeric) if question_type == Question.Type.INTEGER else numeric
+    if question_type == Question.Type.YES_NO:
         return None if boolean is None else ("tak" if boolean else "nie")
-    if question.type == Question.Type.MULTIPLE_CHOICE:
+    if question_type == Question.Type.MULTIPLE_CHOICE:
         return ";".join(sorted(choices)) or None
     return text or None
 
 
-def microdata_rows(wave: Wave, *, chunk_size: int = MICRODATA_CHUNK) -> Iterator[list]:
-    """Header, then one row per response of the wave, read chunk by chunk (bounded memory)."""
-    questions = list(Question.objects.filter(wave=wave).order_by("section__order", "order", "pk"))
-    yield MICRODATA_FIXED_COLUMNS + [question.code for question in questions]
-    by_id = {question.pk: question for question in questions}
-    last_pk = 0
+def _microdata_records(responses, columns: dict[int, tuple[int, str]], width: int, *, leading: list, chunk_size: int):
+    """One row per response of `responses`, read chunk by chunk (keyset pagination on the primary key; a chunk
+    takes three queries: responses, answers, chosen choices of its multiple-choice answers if any; plain tuples
+    rather than model instances).
+
+    `columns` places each question's answer: {question id: (index in the row, question type)}; `leading` are
+    the first values of every row, `width` the length of a row.
+    """
     through = Answer.selected_choices.through
+    fixed_width = len(leading) + len(MICRODATA_FIXED_COLUMNS)
+    last_pk = 0
     while True:
-        chunk = list(
-            Response.objects.filter(wave=wave, pk__gt=last_pk)
-            .select_related("cooperative", "cooperative__voivodeship")
-            .order_by("pk")[:chunk_size]
-        )
+        chunk = list(responses.filter(pk__gt=last_pk).order_by("pk").values_list(*_RESPONSE_FIELDS)[:chunk_size])
         if not chunk:
             return
-        last_pk = chunk[-1].pk
-        ids = [response.pk for response in chunk]
-        values: dict[tuple[int, int], list] = {}
-        for response_id, question_id, numeric, boolean, text in Answer.objects.filter(response_id__in=ids).values_list(
-            "response_id", "question_id", "numeric_value", "bool_value", "text_value"
-        ):
-            values[(response_id, question_id)] = [numeric, boolean, text, []]
-        for response_id, question_id, code in through.objects.filter(answer__response_id__in=ids).values_list(
-            "answer__response_id", "answer__question_id", "choice__code"
-        ):
-            values[(response_id, question_id)][3].append(code)
-        for response in chunk:
-            cooperative = response.cooperative
-            row = [
-                cooperative.krs_number,
-                cooperative.name,
-                cooperative.voivodeship.name,
-                cooperative.founder_type,
-                response.status,
-                response.source,
-                response.verification or "pending",
-                timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M") if response.submitted_at else "",
-            ]
-            for question_id, question in by_id.items():
-                stored = values.get((response.pk, question_id))
-                row.append(_microdata_value(question, *stored) if stored else None)
-            yield row
+        last_pk = chunk[-1][0]
+        ids = [row[0] for row in chunk]
+        rows = {}
+        for pk, krs, name, voivodeship, founder_type, status, source, verification, submitted_at in chunk:
+            row = [*leading, krs, name, voivodeship, founder_type, status, source, verification or "pending"]
+            row.append(timezone.localtime(submitted_at).strftime("%Y-%m-%d %H:%M") if submitted_at else "")
+            row.extend([None] * (width - fixed_width))
+            rows[pk] = row
+        chosen: dict[int, tuple[list, int]] = {}  # multiple-choice answer -> its row and column
+        for pk, response_id, question_id, numeric, boolean, text in Answer.objects.filter(
+            response_id__in=ids
+        ).values_list("pk", "response_id", "question_id", "numeric_value", "bool_value", "text_value"):
+            index, question_type = columns[question_id]
+            if question_type == Question.Type.MULTIPLE_CHOICE:
+                chosen[pk] = (rows[response_id], index)
+            else:
+                rows[response_id][index] = _microdata_value(question_type, numeric, boolean, text, ())
+        if chosen:
+            # By the answers' own keys, so the database reads the chosen choices through the index.
+            codes: dict[int, list] = {}
+            for answer_id, code in through.objects.filter(answer_id__in=list(chosen)).values_list(
+                "answer_id", "choice__code"
+            ):
+                codes.setdefault(answer_id, []).append(code)
+            for answer_id, (row, index) in chosen.items():
+                row[index] = ";".join(sorted(codes.get(answer_id, ()))) or None
+        yield from rows.values()
+        if len(chunk) < chunk_size:  # the last chunk: no query to find nothing more
+            return
+
+
+def microdata_rows(wave: Wave, *, chunk_size: int = MICRODATA_CHUNK) -> Iterator[list]:
+    """Header, then one row per response of the wave, read chunk by chunk (bounded memory)."""
+    questions = list(
+        Question.objects.filter(wave=wave).order_by("section__order", "order", "pk").values_list("pk", "code", "type")
+    )
+    yield MICRODATA_FIXED_COLUMNS + [code for _pk, code, _type in questions]
+    offset = len(MICRODATA_FIXED_COLUMNS)
+    columns = {pk: (offset + index, question_type) for index, (pk, _code, question_type) in enumerate(questions)}
+    width = offset + len(questions)
+    yield from _microdata_records(Response.objects.filter(wave=wave), columns, width, leading=[], chunk_size=chunk_size)
+
+
+def _waves_in_order():
+    return Wave.objects.order_by("reference_year", "opens_on", "pk")
+
+
+def all_waves_microdata_rows(*, chunk_size: int = MICRODATA_CHUNK) -> Iterator[list]:
+    """Header, then one row per response of every wave (oldest wave first), with the wave's name and year.
+
+    A column per question code, in the order the codes first appear (questions keep their code across waves, so
+    a code's answers of every year share a column). Memory stays bounded: chunks of responses, wave by wave.
+    """
+    waves = list(_waves_in_order().values_list("pk", "name", "reference_year"))
+    questions = Question.objects.filter(wave_id__in=[pk for pk, _name, _year in waves]).order_by(
+        "wave__reference_year", "wave__opens_on", "wave_id", "section__order", "order", "pk"
+    )
+    offset = len(MICRODATA_WAVE_COLUMNS) + len(MICRODATA_FIXED_COLUMNS)
+    code_index: dict[str, int] = {}
+    columns = {}
+    for pk, code, question_type in questions.values_list("pk", "code", "type"):
+        index = code_index.setdefault(code, offset + len(code_index))
+        columns[pk] = (index, question_type)
+    yield MICRODATA_WAVE_COLUMNS + MICRODATA_FIXED_COLUMNS + list(code_index)
+    width = offset + len(code_index)
+    for pk, name, year in waves:
+        yield from _microdata_records(
+            Response.objects.filter(wave_id=pk), columns, width, leading=[name, year], chunk_size=chunk_size
+        )
 
 
 def split_into_sheets(rows: Iterator[list], *, max_rows: int = XLSX_MAX_ROWS) -> Iterator[tuple[str, Iterator[list]]]:
@@ -222,5 +285,34 @@ def microdata_xlsx(wave: Wave, *, max_rows: int = XLSX_MAX_ROWS):
     def sheets():
         yield from split_into_sheets(microdata_rows(wave), max_rows=max_rows)
         yield (str(_("Metadane")), microdata_metadata(wave))
+
+    return xlsx_file(sheets())
+
+
+def all_waves_microdata_metadata() -> list[list]:
+    """The waves, then each question code with its text, type and unit in the first wave that asked it."""
+    rows = [
+        [str(_("Wygenerowano")), timezone.localtime().strftime("%Y-%m-%d %H:%M:%S %Z")],
+        [str(_("Poufność")), str(_("Mikrodane są poufne: zawierają odpowiedzi pojedynczych spółdzielni."))],
+        [],
+        [str(_("Fala")), str(_("Rok, którego dotyczą dane"))],
+    ]
+    rows += [[wave.name, wave.reference_year] for wave in _waves_in_order()]
+    rows += [[], [str(_("Kod pytania")), str(_("Treść")), str(_("Typ")), str(_("Jednostka"))]]
+    seen = set()
+    questions = Question.objects.order_by(
+        "wave__reference_year", "wave__opens_on", "wave_id", "section__order", "order", "pk"
+    )
+    for question in questions:
+        if question.code not in seen:
+            seen.add(question.code)
+            rows.append([question.code, question.text, question.get_type_display(), question.unit])
+    return rows
+
+
+def all_waves_microdata_xlsx(*, max_rows: int = XLSX_MAX_ROWS):
+    def sheets():
+        yield from split_into_sheets(all_waves_microdata_rows(), max_rows=max_rows)
+        yield (str(_("Metadane")), all_waves_microdata_metadata())
 
     return xlsx_file(sheets())

@@ -18,6 +18,7 @@ from cooperatives.models import Cooperative
 from . import selectors, services
 from .forms import clean_answers
 from .models import Question, Response, Wave
+from .versions import bumps_deferred
 
 KRS_COLUMN = "krs"
 MULTIPLE_CHOICE_SEPARATOR = ";"
@@ -157,7 +158,8 @@ def import_answers(
     if result.errors or not parsed:
         return result
 
-    with transaction.atomic():
+    # One bump of the wave's statistics version at the end of the transaction, not one per row.
+    with transaction.atomic(), bumps_deferred():
         for index, (krs, values) in enumerate(valid_rows, start=1):
             _response, changed = services.response_save(
                 wave=wave,

@@ -292,3 +292,22 @@ class Answer(models.Model):
         if isinstance(value, list):
             return ";".join(value)
         return str(value)
+
+
+class StatisticsVersion(models.Model):
+    """A counter per wave of the changes to what its statistics count (answers, response status), raised in the
+    same transaction as the change (`bump_statistics_version`, the signals in monitoring/signals.py): cached
+    aggregates are keyed by it, so a cached value is never older than the data its key names.
+
+    A table of its own rather than a column of Wave: a Wave saved from a stale instance (admin form, tests) must
+    not move the counter back."""
+
+    wave = models.OneToOneField(Wave, on_delete=models.CASCADE, primary_key=True, related_name="statistics_version")
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("wersja statystyk fali")
+        verbose_name_plural = _("wersje statystyk fal")
+
+    def __str__(self):
+        return f"{self.wave_id}: {self.number}"

@@ -144,32 +144,38 @@ def staff_waves():
     ).order_by("-reference_year", "-opens_on")
 
 
-def _column_labels(waves: list[Wave], indicator, codes) -> dict:
+def _column_labels(waves: list[Wave], indicator, questions: list[Question]) -> dict:
     """Labels of trend columns, from the latest wave's questionnaire."""
     if not waves:
         return {}
-    latest = waves[-1]
+    latest = [
+        question for question in questions if question.wave_id == waves[-1].pk and question.code in indicator.questions
+    ]
     if indicator.kind == "sum":
-        return dict(Question.objects.filter(wave=latest, code__in=codes).values_list("code", "text"))
-    return dict(
-        Choice.objects.filter(question__wave=latest, question__code__in=indicator.questions).values_list(
-            "code", "label"
-        )
-    )
+        return {question.code: question.text for question in latest}
+    return {choice.code: choice.label for question in latest for choice in question.choices.all()}
 
 
 def statistics_overview(*, confidential_view: bool) -> dict:
-    """Published waves, registry counts, each indicator's trend, and the panel of the last two waves."""
+    """Published waves, registry counts, each indicator's trend, and the panel of the last two waves.
+
+    The questions are read once for all of it; the numbers come from the shared cache (keyed by each wave's
+    statistics version), with one grouped query for the waves missing from it and two for a missing panel."""
     waves = list(statistics.published_waves())
+    questions = statistics.indicator_questions(waves) if waves else []
     trends, panels = [], []
     for indicator in statistics.INDICATORS.values():
-        trend = statistics.trend(indicator=indicator, waves=waves, confidential_view=confidential_view)[0]
-        trends.append({"indicator": indicator, **trend, "labels": _column_labels(waves, indicator, trend["columns"])})
+        trend = statistics.trend(
+            indicator=indicator, waves=waves, confidential_view=confidential_view, questions=questions
+        )[0]
+        trends.append({"indicator": indicator, **trend, "labels": _column_labels(waves, indicator, questions)})
         if len(waves) >= 2:
             panel = statistics.panel_trend(
-                indicator=indicator, earlier=waves[-2], later=waves[-1], confidential_view=confidential_view
+                indicator=indicator,
+                earlier=waves[-2],
+                later=waves[-1],
+                confidential_view=confidential_view,
+                questions=questions,
             )
-            panels.append(
-                {"indicator": indicator, **panel, "labels": _column_labels(waves, indicator, panel["columns"])}
-            )
+            panels.append({"indicator": indicator, **panel, "labels": _column_labels(waves, indicator, questions)})
     return {"waves": waves, "registry": statistics.registry_counts(), "trends": trends, "panels": panels}

@@ -11,6 +11,7 @@ from cooperatives.models import Cooperative
 
 from .forms import is_empty
 from .models import Answer, Choice, Question, Response, Section, Wave
+from .versions import bump_statistics_version
 
 
 class QuestionnaireFrozen(ValidationError):
@@ -133,6 +134,8 @@ def wave_set_status(*, wave: Wave, status: str) -> Wave:
         raise ValidationError(_("Nie można otworzyć fali bez pytań."))
     wave.status = status
     wave.save(update_fields=["status", "updated_at"])
+    # What is published changes with the status: cached aggregates of the wave start afresh.
+    bump_statistics_version(wave.pk)
     return wave
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("fale/<int:pk>/", views.wave_statistics, name="wave"),
     path("fale/<int:pk>/eksport/", views.export_table, name="export"),
     path("fale/<int:pk>/mikrodane/", views.export_microdata, name="microdata"),
+    path("mikrodane/", views.export_microdata_all, name="microdata-all"),
     path("ankiety/", views.my_surveys, name="my-surveys"),
     path("ankiety/<int:wave_pk>/<str:krs>/", views.fill, name="fill"),
     path("obsluga/", views.staff_waves, name="staff-waves"),

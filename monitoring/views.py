@@ -24,6 +24,7 @@ from .permissions import (
     can_see_confidential_statistics,
     can_view_wave_statistics,
 )
+from .versions import with_statistics_version
 
 STAFF_PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,17 +52,12 @@ def index(request):
 
 def wave_statistics(request, pk: int):
     """One wave's statistics tables, by the chosen breakdown and filters; suppressed for non-staff."""
-    wave = get_object_or_404(Wave, pk=pk)
+    wave = get_object_or_404(with_statistics_version(Wave.objects.all()), pk=pk)
     if not can_view_wave_statistics(request.user, wave):
         raise PermissionDenied
     breakdown, filters, errors = statistics_filters(request.GET)
     confidential = can_see_confidential_statistics(request.user)
-    tables = [
-        statistics.build_table(
-            wave=wave, indicator=indicator, breakdown=breakdown, filters=filters, confidential_view=confidential
-        )
-        for indicator in statistics.INDICATORS.values()
-    ]
+    tables = statistics.build_tables(wave=wave, breakdown=breakdown, filters=filters, confidential_view=confidential)
     context = {
         "wave": wave,
         "registry": statistics.registry_counts(),
@@ -205,7 +201,7 @@ def export_table(request, pk: int):
     """Ministry staff: one statistics table (wave, indicator, breakdown, filters) as CSV or XLSX with metadata."""
     if denied := _require_staff(request):
         return denied
-    wave = get_object_or_404(Wave, pk=pk)
+    wave = get_object_or_404(with_statistics_version(Wave.objects.all()), pk=pk)
     breakdown, filters, errors = statistics_filters(request.GET)
     indicator = statistics.INDICATORS.get(request.GET.get("indicator", ""))
     file_format = request.GET.get("format", "csv")
@@ -247,6 +243,28 @@ def export_microdata(request, pk: int):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return FileResponse(exports.microdata_xlsx(wave), as_attachment=True, filename=name, content_type=XLSX_TYPE)
+
+
+def export_microdata_all(request):
+    """Ministry staff: the microdata of every wave in one file, with the wave of each row, streamed in chunks."""
+    if denied := _require_staff(request):
+        return denied
+    file_format = request.GET.get("format", "csv")
+    if file_format not in ("csv", "xlsx"):
+        return render(
+            request,
+            "monitoring/export_error.html",
+            {"errors": {"format": _("Dostępne formaty to csv i xlsx.")}},
+            status=400,
+        )
+    name = f"monitoring-wszystkie-fale-mikrodane.{file_format}"
+    if file_format == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_stream(exports.all_waves_microdata_rows()), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return FileResponse(exports.all_waves_microdata_xlsx(), as_attachment=True, filename=name, content_type=XLSX_TYPE)
 
 
 IMPORT_PROGRESS_TTL = 600

@@ -1,5 +1,12 @@
 """What the public API shows: only public fields. Contacts appear only with the cooperative's consent to publish
-them; nothing about users (representatives, editors) ever does."""
+them; nothing about users (representatives, editors) ever does.
+
+The declared fields are the contract (drf-spectacular builds the OpenAPI schema from them, and DRF's generic
+`to_representation` renders them). The cooperative and offer serializers, which render every row of the large
+lists, answer through a direct `to_representation` instead: DRF's generic path rebuilt nested serializers per row and
+called reverse() twice per row, several times the cost of the SQL. tests/cooperatives/test_api_serializers.py keeps
+the two paths equal, field for field, on every kind of row.
+"""
 
 from django.conf import settings
 from django.urls import reverse
@@ -7,6 +14,7 @@ from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse as api_reverse
 
 from ..models import (
     Cooperative,
@@ -24,6 +32,99 @@ def absolute_page_url(request, view_name: str, **kwargs) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         path = reverse(view_name, kwargs=kwargs)
     return request.build_absolute_uri(path) if request is not None else path
+
+
+# A value valid in every lookup these links use (a KRS number, an offer id): the URL is reversed once per request
+# with it and each row's value is put in its place. Both kinds of value are digits, so they need no escaping.
+LINK_PLACEHOLDER = "9999999999"
+# DRF's own formatting of datetimes (current time zone, ISO 8601, "Z" for UTC), used outside a serializer.
+DATETIME = serializers.DateTimeField()
+
+
+class LinkTemplate:
+    """An absolute URL reversed once, with LINK_PLACEHOLDER where the row's identifier goes."""
+
+    def __init__(self, url: str):
+        self.prefix, found, self.suffix = url.rpartition(LINK_PLACEHOLDER)
+        if not found:
+            raise ValueError(f"{url!r} does not contain the placeholder")
+
+    def __call__(self, value) -> str:
+        return f"{self.prefix}{value}{self.suffix}"
+
+
+# Helpers for the direct `to_representation` of the hot serializers: links reversed once per request. (No docstring:
+# drf-spectacular would take it as the description of every serializer without one of its own.)
+class FastRepresentationMixin:
+    def link(self, name: str) -> LinkTemplate:
+        """The LinkTemplate of `name` for this request: an API route (`cooperative-detail`, `offer-detail`, as
+        HyperlinkedIdentityField builds it) or a page (`cooperatives:...`, as absolute_page_url builds it)."""
+        root = self.root
+        links = root.__dict__.setdefault("_link_templates", {})
+        if name not in links:
+            request = self.context.get("request")
+            if ":" in name:
+                kwarg = "krs" if name == "cooperatives:detail" else "pk"
+                url = absolute_page_url(request, name, **{kwarg: LINK_PLACEHOLDER})
+            else:
+                kwarg = "krs_number" if name == "cooperative-detail" else "pk"
+                url = api_reverse(
+                    name, kwargs={kwarg: LINK_PLACEHOLDER}, request=request, format=self.context.get("format")
+                )
+            links[name] = LinkTemplate(url)
+        return links[name]
+
+
+def _prefetched(obj, relation: str):
+    """The related objects prefetched into `public_<relation>` by the API's queryset, else the relation itself."""
+    values = getattr(obj, f"public_{relation}", None)
+    return getattr(obj, relation).all() if values is None else values
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _datetime(value) -> str | None:
+    return DATETIME.to_representation(value) if value else None
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def _unit(unit) -> dict | None:
+    return None if unit is None else {"code": unit.code, "name": unit.name}
+
+
+def _category(category) -> dict:
+    parent = category.parent if category.parent_id else None
+    return {
+        "slug": category.slug,
+        "name": category.name,
+        "parent": None if parent is None else {"slug": parent.slug, "name": parent.name},
+    }
+
+
+def _cooperative_ref(serializer: FastRepresentationMixin, obj) -> dict:
+    return {
+        "url": serializer.link("cooperative-detail")(obj.krs_number),
+        "profile_url": serializer.link("cooperatives:detail")(obj.krs_number),
+        "krs_number": obj.krs_number,
+        "name": obj.name,
+        "town": obj.town,
+        "voivodeship": _unit(obj.voivodeship),
+    }
+
+
+def _offer_ref(serializer: FastRepresentationMixin, obj) -> dict:
+    return {
+        "url": serializer.link("offer-detail")(obj.pk),
+        "page_url": serializer.link("cooperatives:offer-detail")(obj.pk),
+        "id": obj.pk,
+        "title": obj.title,
+        "category": _category(obj.category),
+    }
 
 
 class UnitRefSerializer(serializers.ModelSerializer):
@@ -153,7 +254,7 @@ class CertificationSerializer(serializers.ModelSerializer):
         fields = ["has_quality_mark", "is_ozrss_member", "last_audit_date"]
 
 
-class CooperativeRefSerializer(serializers.ModelSerializer):
+class CooperativeRefSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="cooperative-detail", lookup_field="krs_number")
     profile_url = serializers.SerializerMethodField()
     voivodeship = UnitRefSerializer(read_only=True)
@@ -165,6 +266,9 @@ class CooperativeRefSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_profile_url(self, obj) -> str:
         return absolute_page_url(self.context.get("request"), "cooperatives:detail", krs=obj.krs_number)
+
+    def to_representation(self, instance):
+        return _cooperative_ref(self, instance)
 
 
 class CooperativeSerializer(CooperativeRefSerializer):
@@ -224,8 +328,83 @@ class CooperativeSerializer(CooperativeRefSerializer):
         categories = {offer.category_id: offer.category for offer in obj.public_offers}
         return CategoryWithParentSerializer(categories.values(), many=True).data
 
+    def to_representation(self, instance):
+        obj = instance
+        has_location = obj.latitude is not None and obj.longitude is not None
+        categories = {offer.category_id: offer.category for offer in obj.public_offers}
+        return {
+            "url": self.link("cooperative-detail")(obj.krs_number),
+            "profile_url": self.link("cooperatives:detail")(obj.krs_number),
+            "krs_number": obj.krs_number,
+            "name": obj.name,
+            "short_name": obj.short_name,
+            "nip": obj.nip,
+            "regon": obj.regon,
+            "status": obj.status,
+            "status_date": _date(obj.status_date),
+            "krs_registration_date": _date(obj.krs_registration_date),
+            "founder_type": obj.founder_type,
+            "founder_kinds": [
+                {
+                    "code": kind.code,
+                    "name": kind.name,
+                    "legal_basis": kind.legal_basis,
+                    "is_legal_person": bool(kind.is_legal_person),
+                }
+                for kind in _prefetched(obj, "founder_kinds")
+            ],
+            "social_enterprise": {
+                "is_social_enterprise": bool(obj.is_social_enterprise),
+                "decision_number": obj.ps_decision_number,
+                "decision_date": _date(obj.ps_decision_date),
+                "voivode": _unit(obj.ps_voivode),
+                "aim": obj.ps_aim,
+            },
+            "address": {
+                "street": obj.street,
+                "postal_code": obj.postal_code,
+                "town": obj.town,
+                "gmina": _unit(obj.gmina),
+                "powiat": _unit(obj.powiat),
+                "voivodeship": _unit(obj.voivodeship),
+            },
+            "location": {
+                "latitude": float(obj.latitude),
+                "longitude": float(obj.longitude),
+                "location_precision": obj.location_precision,
+            }
+            if has_location
+            else None,
+            "contact": {
+                "email": obj.public_email or None,
+                "phone": obj.public_phone or None,
+                "website": obj.public_website or None,
+            },
+            "description": obj.description,
+            "activities": [
+                {"code": activity.code, "version": activity.version, "is_main": bool(activity.is_main)}
+                for activity in _prefetched(obj, "activities")
+            ],
+            "target_groups": [
+                {"code": group.code, "name": group.name, "legal_basis": group.legal_basis}
+                for group in _prefetched(obj, "target_groups")
+            ],
+            "categories": [_category(category) for category in categories.values()],
+            "members_count": _int(obj.members_count),
+            "employees_count": _int(obj.employees_count),
+            "counts_as_of": _date(obj.counts_as_of),
+            "certification": {
+                "has_quality_mark": bool(obj.has_quality_mark),
+                "is_ozrss_member": bool(obj.is_ozrss_member),
+                "last_audit_date": _date(obj.last_audit_date),
+            },
+            "verified_at": _datetime(obj.verified_at),
+            "created_at": _datetime(obj.created_at),
+            "updated_at": _datetime(obj.updated_at),
+        }
 
-class OfferRefSerializer(serializers.ModelSerializer):
+
+class OfferRefSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="offer-detail")
     page_url = serializers.SerializerMethodField()
     category = CategoryWithParentSerializer(read_only=True)
@@ -238,12 +417,20 @@ class OfferRefSerializer(serializers.ModelSerializer):
     def get_page_url(self, obj) -> str:
         return absolute_page_url(self.context.get("request"), "cooperatives:offer-detail", pk=obj.pk)
 
+    def to_representation(self, instance):
+        return _offer_ref(self, instance)
+
 
 class CooperativeDetailSerializer(CooperativeSerializer):
     offers = OfferRefSerializer(source="public_offers", many=True, read_only=True)
 
     class Meta(CooperativeSerializer.Meta):
         fields = [*CooperativeSerializer.Meta.fields, "offers"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["offers"] = [_offer_ref(self, offer) for offer in instance.public_offers]
+        return data
 
 
 class OfferSerializer(OfferRefSerializer):
@@ -281,3 +468,28 @@ class OfferSerializer(OfferRefSerializer):
         else:
             units = []
         return UnitWithLevelSerializer(units, many=True).data
+
+    def to_representation(self, instance):
+        obj = instance
+        if obj.service_area == Offer.ServiceArea.VOIVODESHIPS:
+            units = obj.area_voivodeships.all()
+        elif obj.service_area == Offer.ServiceArea.POWIATS:
+            units = obj.area_powiats.all()
+        else:
+            units = []
+        return {
+            "url": self.link("offer-detail")(obj.pk),
+            "page_url": self.link("cooperatives:offer-detail")(obj.pk),
+            "id": obj.pk,
+            "title": obj.title,
+            "description": obj.description,
+            "category": _category(obj.category),
+            "service_area": obj.service_area,
+            "service_area_units": [{"code": u.code, "name": u.name, "level": u.level} for u in units],
+            "price_note": obj.price_note,
+            "cpv_code": obj.cpv_code,
+            "zakup_prospoleczny_year": _int(obj.zakup_prospoleczny_year),
+            "cooperative": _cooperative_ref(self, obj.cooperative),
+            "created_at": _datetime(obj.created_at),
+            "updated_at": _datetime(obj.updated_at),
+        }

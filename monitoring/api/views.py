@@ -16,6 +16,7 @@ from monitoring.filters import statistics_filters
 from monitoring.forms import clean_answers
 from monitoring.models import Answer, Choice, Question, Response, Section, Wave
 from monitoring.permissions import can_fill_response, can_see_confidential_statistics, can_view_wave_statistics
+from monitoring.versions import with_statistics_version
 
 from .serializers import ResponseSerializer, ResponseWriteSerializer, StatisticsSerializer, WaveSerializer
 
@@ -85,7 +86,7 @@ class StatisticsViewSet(viewsets.ViewSet):
         if not raw_wave.isdigit():
             errors["wave"] = _("Podaj numer fali.")
         else:
-            wave = Wave.objects.filter(pk=int(raw_wave)).first()
+            wave = with_statistics_version(Wave.objects.filter(pk=int(raw_wave))).first()
             if wave is None or not can_view_wave_statistics(request.user, wave):
                 errors["wave"] = _("Nie ma opublikowanej fali o numerze %(value)s.") % {"value": raw_wave}
         if errors:

@@ -5,13 +5,17 @@ import csv
 import io
 import json
 import re
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cooperatives import exports
-from cooperatives.models import Cooperative, Offer
+from cooperatives import exports, selectors
+from cooperatives.models import Cooperative, CooperativeActivity, FounderKind, Offer, TargetGroup
+from core import streaming
 
 from .sample_registry import add_cooperatives, build_sample_registry
 
@@ -442,14 +446,22 @@ EXPORT_QUERIES = {
     "offers.json": 3,
     "offers.xlsx": 3,
 }
+# On PostgreSQL the database writes CSV files (COPY): the settings and the COPY, within a savepoint in a test.
+COPY_QUERIES = 4
+
+
+def expected_queries(name: str) -> int:
+    if name.endswith(".csv") and connection.vendor == "postgresql":
+        return COPY_QUERIES
+    return EXPORT_QUERIES[name]
 
 
 @pytest.mark.parametrize("name", list(EXPORT_QUERIES))
 def test_export_query_count_is_pinned_and_does_not_grow_with_rows(client, registry, name, django_assert_num_queries):
-    with django_assert_num_queries(EXPORT_QUERIES[name]):
+    with django_assert_num_queries(expected_queries(name)):
         small = body(client.get(f"/open-data/{name}"))
     add_cooperatives(15, offers_each=2)
-    with django_assert_num_queries(EXPORT_QUERIES[name]):
+    with django_assert_num_queries(expected_queries(name)):
         large = body(client.get(f"/open-data/{name}"))
     assert len(large) > len(small)
 
@@ -517,3 +529,88 @@ def test_page_with_invalid_filters_says_what_is_wrong(client, registry):
     assert '<a href="#id_voivodeship">Województwo</a>' in html
     # The links keep only the filters that can be applied.
     assert 'href="/open-data/cooperatives.csv?status=active"' in html
+
+
+# --- CSV written by PostgreSQL (COPY) ----------------------------------------------------------------------
+
+
+def _awkward_registry(registry):
+    """Values whose CSV form is easy to get wrong: quotes, separators, line ends, empty and missing values, list
+    codes whose order differs between collations, a decimal with trailing zeros."""
+    registry.lodz.description = 'Obiady "domowe", zupy;\nkatering\r\nokolicznościowy'
+    registry.lodz.short_name = ""
+    registry.lodz.street = "  "
+    registry.lodz.latitude = "51.700000"
+    registry.lodz.save()
+    registry.poznan.name = '=SUMA(A1) "Zakątek"'
+    registry.poznan.description = "\\."
+    registry.poznan.members_count = None
+    registry.poznan.save()
+    for code in ("grupa_b", "grupab", "Grupa-A"):
+        TargetGroup.objects.create(code=code, name=code, legal_basis=TargetGroup.objects.first().legal_basis)
+    registry.warsaw.target_groups.set(TargetGroup.objects.filter(code__in=["grupa_b", "grupab", "Grupa-A"]))
+    registry.warsaw.founder_kinds.set(FounderKind.objects.all()[:3])
+    CooperativeActivity.objects.create(cooperative=registry.warsaw, code="10.11.Z", version="2025")
+    CooperativeActivity.objects.create(cooperative=registry.warsaw, code="10.11.Z", version="2007")
+    registry.mowing.service_area = Offer.ServiceArea.POWIATS
+    registry.mowing.save()
+    registry.mowing.area_powiats.set(["3064", "1061"])
+    registry.mowing.area_voivodeships.set(["30"])  # left over from an edit: not exported
+    registry.cleaning.area_powiats.set(["1465"])  # national: no codes exported
+    registry.cleaning.description = ""
+    registry.cleaning.save()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"voivodeship": "10"},
+        {"ordering": "newest"},
+        {"search": "spoldzielnia"},
+        {"search": "obiady", "ordering": "relevance"},
+        {"status": "liquidation"},
+    ],
+)
+def test_postgresql_copy_writes_the_same_bytes_as_python(registry, postgresql_only, query):
+    _awkward_registry(registry)
+    for selector, export in (
+        (selectors.cooperative_list, exports.cooperative_export),
+        (selectors.offer_list, exports.offer_export),
+    ):
+        filterset = selector(data=query)
+        assert filterset.is_valid()
+        python = export(filterset.qs, site_url="https://example.org")
+        copied = export(filterset.qs, site_url="https://example.org")
+        expected = b"".join(streaming.csv_lines(python.header, python.rows))
+        assert expected.count(b"\r\n") > 1 or query  # rows, not only the header
+        assert b"".join(streaming.copy_csv_lines(copied.header, *copied.csv_query())) == expected
+
+
+def test_csv_download_on_postgresql_is_written_by_copy(client, registry, postgresql_only):
+    _awkward_registry(registry)
+    with CaptureQueriesContext(connection) as context:
+        content = body(client.get("/open-data/cooperatives.csv"))
+    assert any(query["sql"].startswith("COPY (") for query in context.captured_queries)
+    header, rows = parse_csv(SimpleNamespace(streaming_content=[content]))
+    assert header == COOPERATIVE_HEADER
+    by_krs = {row["krs_number"]: row for row in rows}
+    assert by_krs["0000777777"]["target_groups"] == "Grupa-A;grupa_b;grupab"
+    assert by_krs["0000777777"]["pkd_other"] == "2007:10.11.Z;2025:10.11.Z"
+    assert by_krs["0000123456"]["description"] == 'Obiady "domowe", zupy;\nkatering\r\nokolicznościowy'
+    assert by_krs["0000654321"]["members_count"] == ""
+
+
+def test_a_copy_left_unread_leaves_the_connection_usable(registry, postgresql_only):
+    export = exports.cooperative_export(Cooperative.objects.all(), site_url="")
+    lines = streaming.copy_csv_lines(export.header, *export.csv_query())
+    next(lines)  # the header
+    next(lines)  # the rows have started
+    lines.close()  # the client went away
+    assert Cooperative.objects.count() == 3
+
+
+def test_no_sql_for_copy_elsewhere(registry):
+    if connection.vendor != "postgresql":
+        assert exports.cooperative_export(Cooperative.objects.all(), site_url="").csv_query is None
+        assert exports.offer_export(Offer.objects.all(), site_url="").csv_query is None

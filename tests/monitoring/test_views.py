@@ -31,6 +31,7 @@ def urls(wave, coop_a, response):
         "staff-verify": reverse("monitoring:staff-verify", kwargs={"pk": response.pk}),
         "export": reverse("monitoring:export", kwargs={"pk": wave.pk}) + "?indicator=employment",
         "microdata": reverse("monitoring:microdata", kwargs={"pk": wave.pk}),
+        "microdata-all": reverse("monitoring:microdata-all"),
         "wave": reverse("monitoring:wave", kwargs={"pk": wave.pk}),
     }
 
@@ -46,6 +47,7 @@ MATRIX = {
         "staff-verify": 302,
         "export": 302,
         "microdata": 302,
+        "microdata-all": 302,
         "wave": 403,
     },
     "outsider": {
@@ -57,6 +59,7 @@ MATRIX = {
         "staff-verify": 403,
         "export": 403,
         "microdata": 403,
+        "microdata-all": 403,
         "wave": 403,
     },
     "rep_b": {
@@ -68,6 +71,7 @@ MATRIX = {
         "staff-verify": 403,
         "export": 403,
         "microdata": 403,
+        "microdata-all": 403,
         "wave": 403,
     },
     "rep_a": {
@@ -79,6 +83,7 @@ MATRIX = {
         "staff-verify": 403,
         "export": 403,
         "microdata": 403,
+        "microdata-all": 403,
         "wave": 403,
     },
     "staff": {
@@ -90,6 +95,7 @@ MATRIX = {
         "staff-verify": 200,
         "export": 200,
         "microdata": 200,
+        "microdata-all": 200,
         "wave": 200,
     },
 }

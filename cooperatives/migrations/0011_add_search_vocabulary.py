@@ -87,6 +87,9 @@ CREATE TABLE cooperatives_searchword (
 -- No pending list (fastupdate): the vocabulary is read by every search and written by few statements.
 CREATE INDEX cooperatives_searchword_trgm ON cooperatives_searchword USING gin (word gin_trgm_ops)
     WITH (fastupdate = off);
+-- Like every registry table (migration registry_version): its writes raise the registry version.
+CREATE TRIGGER registry_version_raise AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON cooperatives_searchword
+    FOR EACH STATEMENT EXECUTE FUNCTION registry_version_raise();
 
 CREATE OR REPLACE FUNCTION cooperatives_searchword_lexemes(vector tsvector) RETURNS SETOF text AS $$
     SELECT lexeme FROM unnest(tsvector_to_array(vector)) AS lexeme WHERE lexeme ~ """
@@ -213,5 +216,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cooperatives", "0007_editor_invitations_by_email")]
+    dependencies = [("cooperatives", "0010_registry_version")]
     operations = [migrations.RunPython(forwards, backwards)]
