@@ -325,7 +325,7 @@ class Cooperative(TimeStampedModel):
     # Optimistic concurrency: every saved edit increments it; a save based on an older version is refused.
     version = models.PositiveIntegerField(_("wersja"), default=1, editable=False)
 
-    # Search: folded text for trigram / substring matching (kept by the application on every database) and a
+    # Search: folded text for substring matching on SQLite (kept by the application on every database) and a
     # weighted tsvector maintained by a PostgreSQL trigger (see migration add_search_on_postgresql).
     search_text = models.TextField(editable=False, blank=True, default="")
     search_vector = SearchVectorField(null=True, editable=False)

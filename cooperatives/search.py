@@ -1,9 +1,12 @@
 """Typo- and diacritic-tolerant search over cooperatives and offers.
 
-On PostgreSQL every query word must match, either as a prefix in the weighted full-text vector (name, town,
-description; unaccented by the trigger) or approximately (pg_trgm word similarity) in the folded names, so
-"spoldzelnia lodz" still finds "Spółdzielnia ... Łódź". Results are ranked by ts_rank plus trigram similarity.
-Both conditions are served by GIN indexes (migration add_search_on_postgresql).
+On PostgreSQL each query word is first corrected against the search vocabulary (table cooperatives_searchword:
+the words of the cooperatives' and offers' search vectors with their document counts, kept exact by triggers;
+migration add_search_vocabulary): the word matches as a prefix or as one of its closest vocabulary words by
+trigram similarity. The big tables are then filtered by that pure full-text query on their GIN indexes, so
+"spoldzelnia lodz" still finds "Spółdzielnia ... Łódź" without a trigram comparison per row. The correction runs
+inside the statement (an uncorrelated subquery, evaluated once), so search adds no query to a request.
+Ranking: the number of query words found as typed first (exact matches before corrected ones), then ts_rank.
 
 On SQLite (the embedded development default) the same folded words are matched as substrings: no typo
 tolerance, no ranking beyond name order.
@@ -12,16 +15,31 @@ tolerance, no ranking beyond name order.
 import re
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchQueryField, SearchRank
 from django.db import connection
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    RowRange,
+    Value,
+    Window,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
 from core.text import fold
 
 _WORD = re.compile(r"[a-z0-9]+")
 MAX_WORDS = 8
-# A word shorter than this is matched only as a prefix: trigrams of 1-2 letters match almost everything.
-MIN_TRIGRAM_WORD = 3
+# The vocabulary column (cooperatives_searchword) that counts each searchable model's documents.
+VOCABULARIES = {"cooperative": "cooperatives", "offer": "offers"}
 
 
 def query_words(query: str) -> list[str]:
@@ -38,8 +56,23 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
+class Matches(Func):
+    """`vector @@ query`, usable in filter() and in annotations."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def corrected_query(words: list[str], vocabulary: str) -> RawSQL:
+    """The tsquery of the words with their corrections: computed by the database once per statement."""
+    return RawSQL(
+        "(SELECT cooperatives_search_query(%s::text[], %s))", (words, vocabulary), output_field=SearchQueryField()
+    )
+
+
 def apply_search(queryset: QuerySet, query: str, *, fallback_fields: tuple[str, ...] = ()) -> QuerySet:
-    """Filter `queryset` (a model with search_text and search_vector) by `query` and annotate `relevance`."""
+    """Filter `queryset` (Cooperative or Offer) by `query` and annotate `relevance`."""
     words = query_words(query)
     if not words:
         return queryset.annotate(relevance=Value(0.0, output_field=FloatField()))
@@ -51,12 +84,67 @@ def apply_search(queryset: QuerySet, query: str, *, fallback_fields: tuple[str, 
             queryset = queryset.filter(condition)
         return queryset.annotate(relevance=Value(0.0, output_field=FloatField()))
 
-    for word in words:
-        condition = Q(search_vector=SearchQuery(f"{word}:*", config="simple", search_type="raw"))
-        if len(word) >= MIN_TRIGRAM_WORD:
-            condition |= Q(search_text__trigram_word_similar=word)
-        queryset = queryset.filter(condition)
-    tsquery = SearchQuery(" & ".join(f"{w}:*" for w in words), config="simple", search_type="raw")
-    return queryset.annotate(
-        relevance=SearchRank(F("search_vector"), tsquery) + TrigramWordSimilarity(" ".join(words), "search_text")
-    )
+    vocabulary = VOCABULARIES[queryset.model._meta.model_name]
+    queryset = queryset.filter(Matches(F("search_vector"), corrected_query(words, vocabulary)))
+    # Words found as typed (or as a prefix) count 1 each; ts_rank normalised to [0, 1) only orders within that.
+    typed = [
+        Cast(Matches(F("search_vector"), SearchQuery(f"{word}:*", config="simple", search_type="raw")), IntegerField())
+        for word in words
+    ]
+    rank = SearchRank(F("search_vector"), corrected_query(words, vocabulary), normalization=32)
+    return queryset.annotate(relevance=ExpressionWrapper(sum(typed[1:], typed[0]) + rank, output_field=FloatField()))
+
+
+class RelevancePages:
+    """What the catalogue's Paginator pages through when a search is ordered by relevance on PostgreSQL.
+
+    Ranking needs every match, but a page needs only its own rows. So one statement ranks the searched table alone
+    and returns the ids of the requested page together with the number of matches (a window count over the same
+    pass), and a second one joins only those rows to what the page shows (the cooperative, its units, the
+    category). Paging the queryset itself read every match twice (count, then page) and joined every match before
+    sorting: at 300,000 offers a common word ("catering", ~12,000 matches) meant two passes over ~9,000 heap pages
+    and four index lookups per match. Same number of queries; a page past the end costs one more (the count).
+    """
+
+    def __init__(self, queryset: QuerySet, *, number: int, per_page: int):
+        self.queryset = queryset
+        self.bounds = ((number - 1) * per_page, number * per_page)
+        self._ids: list[int] | None = None
+        self._count: int | None = None
+
+    def _rank(self) -> None:
+        if self._ids is not None:
+            return
+        bottom, top = self.bounds
+        # The window is ordered like the page and framed over all matches: PostgreSQL then sorts narrow rows (id,
+        # relevance) once and counts them, instead of buffering every match's vector for an unordered window.
+        everything = RowRange(start=None, end=None)
+        order = [F("relevance").desc(), F("pk").asc()]
+        ranked = self.queryset.annotate(matches=Window(Count("pk"), order_by=order, frame=everything))
+        rows = list(ranked.values_list("pk", "matches")[bottom:top])
+        self._ids = [pk for pk, _ in rows]
+        if rows:
+            self._count = rows[0][1]
+        elif bottom == 0:
+            self._count = 0
+
+    def count(self) -> int:
+        self._rank()
+        if self._count is None:  # a page past the end: the window saw no row
+            self._count = self.queryset.count()
+        return self._count
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            raise TypeError("RelevancePages is only sliced (by a Paginator)")
+        self._rank()
+        if (key.start or 0) != self.bounds[0]:
+            return list(self.queryset[key])  # not the page asked for at construction (a Paginator's orphans)
+        return list(self.queryset.filter(pk__in=self._ids)) if self._ids else []
+
+
+def pageable(queryset: QuerySet, *, number: int, per_page: int):
+    """`queryset`, or its RelevancePages when it is a search ordered by relevance on PostgreSQL."""
+    if is_postgresql() and queryset.query.order_by[:1] == ("-relevance",):
+        return RelevancePages(queryset, number=number, per_page=per_page)
+    return queryset

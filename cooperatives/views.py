@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from . import selectors
+from . import search, selectors
 from .map import map_request
 from .models import Cooperative, Offer
 
@@ -143,13 +143,13 @@ def _hidden_filters(params, *, skip=()) -> list[tuple[str, str]]:
 
 def _paginate(queryset, raw_page):
     """(page, None) or (None, a Polish message) for a page number that is not a number or out of range."""
-    paginator = Paginator(queryset, PAGE_SIZE)
     try:
         number = int(raw_page) if raw_page else 1
     except ValueError:
         return None, _("Numer strony musi być dodatnią liczbą całkowitą.")
     if number < 1:
         return None, _("Numer strony musi być dodatnią liczbą całkowitą.")
+    paginator = Paginator(search.pageable(queryset, number=number, per_page=PAGE_SIZE), PAGE_SIZE)
     if number > paginator.num_pages:
         return None, _("Nie ma strony %(number)s: wyniki mieszczą się na %(pages)s str.") % {
             "number": number,

@@ -4,6 +4,7 @@ errors and query counts."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from cooperatives.models import Offer, OfferCategory, TerritorialUnit
@@ -503,6 +504,20 @@ def test_filters_add_a_fixed_number_of_queries(client, territory, django_assert_
     # the voivodeship looked up; the category looked up, then its children
     with django_assert_num_queries(LIST_QUERIES["cooperatives"] + 3):
         get_json(client, f"{API}/cooperatives/", {"voivodeship": "10", "category": "catering"})
+
+
+def test_search_adds_no_query_and_does_not_grow_with_page_size(client, territory, django_assert_num_queries):
+    add_cooperatives(12, offers_each=2)
+    # On PostgreSQL with a typo: the correction happens inside the same statements.
+    query = "spoldzelnia testowa" if connection.vendor == "postgresql" else "spoldzielnia testowa"
+    get_json(client, f"{API}/cooperatives/")  # as on a running site: one-time lookups done
+    for page_size in (2, 10, 100):
+        with django_assert_num_queries(LIST_QUERIES["cooperatives"]):
+            data = get_json(client, f"{API}/cooperatives/", {"search": query, "page_size": page_size})
+        assert data["count"] == 12 and len(data["results"]) == min(page_size, 12)
+        with django_assert_num_queries(LIST_QUERIES["offers"]):
+            data = get_json(client, f"{API}/offers/", {"search": query, "page_size": page_size})
+        assert data["count"] == 24 and len(data["results"]) == min(page_size, 24)
 
 
 def test_detail_query_counts(client, registry, django_assert_num_queries):

@@ -1,7 +1,13 @@
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from cooperatives.filters import CooperativeFilterSet, OfferFilterSet
 from cooperatives.models import Cooperative, Offer
+from cooperatives.selectors import registry_has_demo_data
 
 from .factories import CooperativeFactory, OfferFactory
 
@@ -75,3 +81,207 @@ def test_offers_serving_a_powiat(registry):
     OfferFactory(cooperative=poznan, title="Poznańska", service_area=Offer.ServiceArea.LOCAL)
     served = names({"serves": "1061", "ordering": "name"}, model=Offer, filterset=OfferFilterSet)
     assert served == ["Krajowa", "Lokalna", "Regionalna"]
+
+
+# --- Typo correction through the search vocabulary (PostgreSQL) -------------------------------------------
+
+
+def offer_titles(data):
+    return names(data, model=Offer, filterset=OfferFilterSet)
+
+
+def vocabulary() -> dict[str, tuple[int, int]]:
+    """word -> (cooperatives holding it, offers holding it), as the triggers keep it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word, cooperatives, offers FROM cooperatives_searchword")
+        return {word: (cooperatives, offers) for word, cooperatives, offers in cursor.fetchall()}
+
+
+def recounted_vocabulary() -> dict[str, tuple[int, int]]:
+    """The same, counted afresh from the search vectors."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT word, sum(cooperatives)::int, sum(offers)::int
+            FROM (SELECT word, ndoc AS cooperatives, 0 AS offers
+                  FROM ts_stat('SELECT search_vector FROM cooperatives_cooperative')
+                  UNION ALL
+                  SELECT word, 0, ndoc FROM ts_stat('SELECT search_vector FROM cooperatives_offer')) AS counts
+            WHERE word ~ '^[a-z]{3,}$'
+            GROUP BY word
+            """
+        )
+        return {word: (cooperatives, offers) for word, cooperatives, offers in cursor.fetchall()}
+
+
+def test_a_new_word_is_corrected_to_at_once_and_forgotten_when_it_goes(postgresql_only):
+    assert names({"search": "kwiaciarnja"}) == []
+    first = CooperativeFactory(name="Spółdzielnia Socjalna Kwiaciarnia", town="Łódź")
+    second = CooperativeFactory(name="Kwiaciarnia Pod Różą", town="Łódź")
+    assert vocabulary()["kwiaciarnia"] == (2, 0)
+    assert set(names({"search": "kwiaciarnja"})) == {first.name, second.name}
+
+    first.delete()
+    assert vocabulary()["kwiaciarnia"] == (1, 0)
+    assert names({"search": "kwiaciarnja"}) == [second.name]
+
+    second.name = "Piekarnia Pod Różą"
+    second.save()
+    assert "kwiaciarnia" not in vocabulary()
+    assert names({"search": "kwiaciarnja"}) == []
+    assert names({"search": "piekarnja"}) == ["Piekarnia Pod Różą"]
+
+    second.delete()
+    assert "piekarnia" not in vocabulary()
+    assert vocabulary() == recounted_vocabulary()
+
+
+def test_offer_words_follow_edits_and_the_cooperatives_renaming(postgresql_only):
+    cooperative = CooperativeFactory(name="Spółdzielnia Socjalna Kwiaciarnia", town="Łódź")
+    offer = OfferFactory(cooperative=cooperative, title="Tapicerowanie mebli")
+    assert offer_titles({"search": "tapicerowanje"}) == ["Tapicerowanie mebli"]
+    # The offer's vector holds its cooperative's name too: the word counts once for each kind.
+    assert vocabulary()["kwiaciarnia"] == (1, 1)
+
+    offer.title = "Renowacja mebli"
+    offer.save()
+    assert offer_titles({"search": "tapicerowanje"}) == []
+    assert offer_titles({"search": "renowacje mebli"}) == ["Renowacja mebli"]
+
+    cooperative.name = "Spółdzielnia Socjalna Ogrodnik"
+    cooperative.save()
+    assert "kwiaciarnia" not in vocabulary()
+    assert offer_titles({"search": "ogrodnk renowacja"}) == ["Renowacja mebli"]
+    assert vocabulary() == recounted_vocabulary()
+
+
+def test_vocabulary_stays_exact_through_bulk_writes(postgresql_only):
+    cooperatives = Cooperative.objects.bulk_create(
+        Cooperative(
+            name=f"Spółdzielnia Socjalna {word}",
+            krs_number=f"{800_000_000 + n:010d}",
+            town="Łódź",
+            gmina_id="1061011",
+            powiat_id="1061",
+            voivodeship_id="10",
+            postal_code="90-001",
+            founder_type=Cooperative.FounderType.NATURAL_PERSONS,
+            description="Sprzątanie biur i klatek schodowych.",
+        )
+        for n, word in enumerate(["Miotełka", "Szczotka", "Miotełka Bis"])
+    )
+    for cooperative in cooperatives:
+        OfferFactory(cooperative=cooperative, title="Sprzątanie biur")
+    assert vocabulary() == recounted_vocabulary()
+    assert vocabulary()["miotelka"] == (2, 2)
+
+    Cooperative.objects.filter(name__contains="Szczotka").update(description="Mycie okien.")
+    Offer.objects.filter(cooperative__name__contains="Bis").update(title="Mycie okien")
+    assert vocabulary() == recounted_vocabulary()
+    assert vocabulary()["okien"] == (1, 1)
+
+    Offer.objects.filter(title="Mycie okien").delete()
+    Cooperative.objects.filter(name__contains="Miotełka").delete()
+    assert vocabulary() == recounted_vocabulary()
+    assert "miotelka" not in vocabulary()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred foreign-key checks pending
+        cursor.execute("TRUNCATE cooperatives_offer CASCADE")
+    assert vocabulary() == recounted_vocabulary()
+    assert all(offers == 0 for _, offers in vocabulary().values())
+
+
+def test_exact_words_rank_before_corrected_ones_on_postgresql(postgresql_only):
+    # "zielone" is a correction of "zielony"; the exact word is only in a description (the least weighty field),
+    # the corrected one in a name (the weightiest): the exact match still comes first.
+    exact = CooperativeFactory(name="Spółdzielnia Socjalna Ogrody", description="Zielony zakątek dla dzieci.")
+    corrected = CooperativeFactory(name="Spółdzielnia Socjalna Zielone Ogrody", description="Ogrody i sady.")
+    assert names({"search": "zielony"}) == [exact.name, corrected.name]
+    assert names({"search": "zielone"}) == [corrected.name, exact.name]
+    # Two exact words beat one exact and one corrected, whatever the fields.
+    assert names({"search": "zielone ogrody"}) == [corrected.name, exact.name]
+
+
+def test_only_the_kinds_own_words_are_corrections(postgresql_only):
+    CooperativeFactory(name="Spółdzielnia Socjalna Kwiaciarnia", description="Bukiety.")
+    OfferFactory(title="Tapicerowanie mebli")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cooperatives_search_query(%s, 'cooperatives')::text", [["tapicerowanje", "kwiaciarnja"]])
+        for_cooperatives = cursor.fetchone()[0]
+        cursor.execute("SELECT cooperatives_search_query(%s, 'offers')::text", [["tapicerowanje"]])
+        for_offers = cursor.fetchone()[0]
+    assert "'tapicerowanie'" not in for_cooperatives and "'kwiaciarnia'" in for_cooperatives
+    assert "'tapicerowanie'" in for_offers
+
+
+def seq_scans_of_large_tables(statements) -> list[str]:
+    """Sequential scans of the big tables in the plans of `statements`, with sequential scans priced out: what
+    remains is a condition that no index can serve."""
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql in statements:
+            if sql.lstrip().upper().startswith("SELECT"):
+                cursor.execute("EXPLAIN " + sql)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                found += re.findall(r"Seq Scan on (cooperatives_cooperative|cooperatives_offer)\b(?!_)", plan)
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("url_name", "params"),
+    [
+        ("cooperatives:list", {"search": "spoldzelnia kwiaciarnja"}),
+        ("cooperatives:list", {"search": "spoldzelnia kwiaciarnja", "voivodeship": "10", "category": "catering"}),
+        ("cooperatives:offers", {"search": "tapicerowanje"}),
+        ("cooperatives:offers", {"search": "tapicerowanje", "voivodeship": "10", "powiat": "1061"}),
+    ],
+)
+def test_every_statement_of_a_search_page_can_use_the_indexes(client, postgresql_only, url_name, params):
+    """The results, the count and every facet count with the search applied: the full-text condition is one the
+    GIN indexes serve (no trigram comparison row by row)."""
+    cooperative = CooperativeFactory(name="Spółdzielnia Socjalna Kwiaciarnia")
+    OfferFactory(cooperative=cooperative, title="Tapicerowanie mebli")
+    registry_has_demo_data()  # cached on a running site; not part of the search
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse(url_name), params)
+    assert response.status_code == 200
+    assert cooperative.name in response.content.decode() or "Tapicerowanie mebli" in response.content.decode()
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert any("cooperatives_search_query" in sql for sql in statements)
+    assert not any("%>" in sql or "word_similarity" in sql for sql in statements)
+    assert seq_scans_of_large_tables(statements) == []
+
+
+def test_pages_of_a_relevance_ordered_search_on_postgresql(client, postgresql_only, django_assert_num_queries):
+    """The page's rows are ranked on the cooperatives alone, the match count comes from the same statement."""
+    from .catalogue_fixtures import result_names
+
+    for n in range(23):
+        CooperativeFactory(name=f"Spółdzielnia Socjalna Numer {n:02d}", description="")
+    CooperativeFactory(name="Spółdzielnia Socjalna Numer Numer", description="Numer jeden.")
+    CooperativeFactory(name="Spółdzielnia Socjalna Inna")
+    expected = names({"search": "numr spoldzielnia"})
+    assert len(expected) == 24 and expected[0] == "Spółdzielnia Socjalna Numer Numer"
+    url = reverse("cooperatives:list")
+    registry_has_demo_data()
+
+    pages = []
+    for number in (1, 2):
+        response = client.get(url, {"search": "numr spoldzielnia", "page": number})
+        html = response.content.decode()
+        assert response.status_code == 200 and "Liczba wyników: 24." in html
+        pages += result_names(html)
+    assert pages == expected
+
+    # Facets are cached now: the ranked ids with the count, the page's rows, their offers' categories.
+    with django_assert_num_queries(3) as captured:
+        client.get(url, {"search": "numr spoldzielnia", "page": 2})
+    assert ") OVER (ORDER BY " in captured.captured_queries[0]["sql"]
+    response = client.get(url, {"search": "numr spoldzielnia", "page": 3})
+    assert response.status_code == 400
+    assert "Nie ma strony 3: wyniki mieszczą się na 2 str." in response.content.decode()
+    response = client.get(url, {"search": "zadnejtakiej"})
+    assert response.status_code == 200 and "Liczba wyników: 0." in response.content.decode()

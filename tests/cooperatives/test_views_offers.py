@@ -5,6 +5,9 @@ from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cooperatives.models import Offer, OfferCategory
@@ -147,6 +150,16 @@ def test_offer_catalogue_query_count_does_not_grow(client, django_assert_num_que
     # + the chosen voivodeship and area looked up, + the powiat facet
     with django_assert_num_queries(11):
         client.get(OFFERS_URL, {"voivodeship": "10", "serves": "1061", "page": "1"})
+    # A search (with a typo on PostgreSQL, corrected inside the same statements) adds no query: the same count,
+    # page and facets as the catalogue without it.
+    cache.clear()
+    registry_has_demo_data()
+    with CaptureQueriesContext(connection) as without_search:
+        client.get(OFFERS_URL)
+    query = "usluga testowe" if connection.vendor == "postgresql" else "usluga testowa"
+    with django_assert_num_queries(len(without_search)):
+        response = client.get(OFFERS_URL, {"search": query})
+    assert len(result_names(response.content.decode())) == min(size, 20)
 
 
 # --- Offer page -----------------------------------------------------------------------------------------
