@@ -385,6 +385,9 @@ class Cooperative(TimeStampedModel):
             # the few deleted ones for excluding their offers from the public ones (Offer.objects.public()).
             models.Index(fields=["voivodeship", "id"], name="coop_voiv_id_idx"),
             models.Index(fields=["id"], condition=Q(status="deleted"), name="coop_deleted_idx"),
+            # "does the registry hold demo data?" (the banner on every page): without it, a registry with no demo
+            # rows is read whole to answer no.
+            models.Index(fields=["id"], condition=Q(is_demo=True), name="coop_demo_idx"),
             # The catalogue's facet counts (selectors.cooperative_facets) over the whole registry, index-only.
             models.Index(
                 fields=["founder_type", "status", "is_social_enterprise", "has_quality_mark", "is_ozrss_member", "id"],

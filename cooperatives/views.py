@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -18,6 +17,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+
+from core.pagination import CachedCountPaginator
 
 from . import search, selectors
 from .map import map_request
@@ -149,7 +150,7 @@ def _paginate(queryset, raw_page):
         return None, _("Numer strony musi być dodatnią liczbą całkowitą.")
     if number < 1:
         return None, _("Numer strony musi być dodatnią liczbą całkowitą.")
-    paginator = Paginator(search.pageable(queryset, number=number, per_page=PAGE_SIZE), PAGE_SIZE)
+    paginator = CachedCountPaginator(search.pageable(queryset, number=number, per_page=PAGE_SIZE), PAGE_SIZE)
     if number > paginator.num_pages:
         return None, _("Nie ma strony %(number)s: wyniki mieszczą się na %(pages)s str.") % {
             "number": number,
