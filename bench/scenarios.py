@@ -42,8 +42,14 @@ def _sample_krs() -> str:
     return Cooperative.objects.order_by("pk").values_list("krs_number", flat=True)[Cooperative.objects.count() // 2]
 
 
+# Two typos ("spółdzielnia smakosz"): a word in nearly every name and a name word; ~3,200 matches at 100,000
+# cooperatives. (An earlier query, "spoldzelnia gastronomja", matched nothing in the demo data: no row says
+# "gastronomia", so it measured an empty page.)
+TYPO_QUERY = "spoldzelnia+smakoz"
+
+
 def typo_search_path() -> str:
-    return reverse("cooperatives:list") + "?search=spoldzelnia+gastronomja"
+    return reverse("cooperatives:list") + f"?search={TYPO_QUERY}"
 
 
 def endpoints(client):
@@ -58,7 +64,7 @@ def endpoints(client):
     yield "offers catalogue search (HTML)", reverse("cooperatives:offers") + "?search=catering", ""
     yield "cooperative profile (HTML)", reverse("cooperatives:detail", kwargs={"krs": krs}), ""
     yield "API cooperatives list", "/api/v1/cooperatives/?page_size=20", ""
-    yield "API cooperatives list, search with a typo", "/api/v1/cooperatives/?search=spoldzelnia+gastronomja", ""
+    yield "API cooperatives list, search with a typo", f"/api/v1/cooperatives/?search={TYPO_QUERY}", ""
     yield "API cooperative detail", f"/api/v1/cooperatives/{krs}/", ""
     yield "API offers list", "/api/v1/offers/?page_size=20", ""
     yield "map data: whole country", reverse("cooperatives:map-data") + "?bbox=14.0,49.0,24.2,55.0&zoom=6", ""
