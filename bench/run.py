@@ -99,13 +99,22 @@ class Floor:
                     json.dumps(cursor.fetchall(), default=str)
 
 
-def measure(client, floor: Floor, name: str, path: str, repetitions: int, note: str = "") -> Measurement:
+def measure(
+    client, floor: Floor, name: str, path: str, repetitions: int, note: str = "", *, cold: bool = False
+) -> Measurement:
+    """`cold`: the cache is emptied before every run (outside the timing), so what the page caches is recomputed."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    def prepare():
+        if cold:
+            cache.clear()
+
     result = Measurement(name=name, path=path, note=note)
-    for _ in range(3):  # warm caches, connection, templates
+    for _ in range(3):  # warm connection, templates (and caches, unless cold)
         consume(client.get(path))
+    prepare()
     with CaptureQueriesContext(connection) as context:
         response = client.get(path)
         result.size_bytes = consume(response)
@@ -114,6 +123,7 @@ def measure(client, floor: Floor, name: str, path: str, repetitions: int, note: 
     result.queries = len(statements)
     other_statuses = 0
     for _ in range(repetitions):
+        prepare()
         start = time.perf_counter()
         response = client.get(path)
         consume(response)
@@ -261,10 +271,10 @@ def main(argv=None) -> int:
         "| endpoint | status | p50 ms | p95 ms | floor p50 ms | endpoint/floor | queries | KB | note |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name, path, note in scenarios.endpoints(client):
+    for name, path, note, *flags in scenarios.endpoints(client):
         if args.only and args.only not in name:
             continue
-        measurement = measure(client, floor, name, path, args.repetitions, note)
+        measurement = measure(client, floor, name, path, args.repetitions, note, cold="cold" in flags)
         lines.append(measurement.row())
         print(lines[-1], file=sys.stderr)
     lines += ["", "Search plans: " + explain_uses_indexes(scenarios.typo_search_path(), client, scenarios.LARGE_TABLES)]

@@ -61,6 +61,12 @@ def endpoints(client):
         reverse("cooperatives:list") + "?voivodeship=30&category=gastronomia",
         "",
     )
+    yield (
+        "catalogue filtered: voivodeship + category (HTML), cold cache",
+        reverse("cooperatives:list") + "?voivodeship=30&category=gastronomia",
+        "",
+        "cold",
+    )
     yield "offers catalogue search (HTML)", reverse("cooperatives:offers") + "?search=catering", ""
     yield "cooperative profile (HTML)", reverse("cooperatives:detail", kwargs={"krs": krs}), ""
     yield "API cooperatives list", "/api/v1/cooperatives/?page_size=20", ""
@@ -68,10 +74,17 @@ def endpoints(client):
     yield "API cooperative detail", f"/api/v1/cooperatives/{krs}/", ""
     yield "API offers list", "/api/v1/offers/?page_size=20", ""
     yield "map data: whole country", reverse("cooperatives:map-data") + "?bbox=14.0,49.0,24.2,55.0&zoom=6", ""
+    yield (
+        "map data: whole country, cold cache",
+        reverse("cooperatives:map-data") + "?bbox=14.0,49.0,24.2,55.0&zoom=6",
+        "",
+        "cold",
+    )
     yield "map data: one powiat", reverse("cooperatives:map-data") + f"?powiat={powiat}&zoom=11", f"powiat {powiat}"
     stats = _statistics_path()
     if stats:
         yield "statistics page of one wave", stats, ""
+        yield "statistics page of one wave, cold cache", stats, "", "cold"
 
 
 def _statistics_path():
