@@ -1,4 +1,4 @@
-"""Typo- and diacritic-tolerant search over cooperatives and offers.
+"""Typo- and diacritic-tolerant search over cooperatives and offers (and, per word, the publication library).
 
 On PostgreSQL each query word is first corrected against the search vocabulary (table cooperatives_searchword:
 the words of the cooperatives' and offers' search vectors with their document counts, kept exact by triggers;
@@ -15,7 +15,7 @@ tolerance, no ranking beyond name order.
 import re
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchQueryField, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchQueryField, SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -84,7 +84,9 @@ def apply_search(queryset: QuerySet, query: str, *, fallback_fields: tuple[str, 
             queryset = queryset.filter(condition)
         return queryset.annotate(relevance=Value(0.0, output_field=FloatField()))
 
-    vocabulary = VOCABULARIES[queryset.model._meta.model_name]
+    vocabulary = VOCABULARIES.get(queryset.model._meta.model_name)
+    if vocabulary is None:
+        return _apply_per_word_search(queryset, words)
     queryset = queryset.filter(Matches(F("search_vector"), corrected_query(words, vocabulary)))
     # Words found as typed (or as a prefix) count 1 each; ts_rank normalised to [0, 1) only orders within that.
     typed = [
@@ -93,6 +95,25 @@ def apply_search(queryset: QuerySet, query: str, *, fallback_fields: tuple[str, 
     ]
     rank = SearchRank(F("search_vector"), corrected_query(words, vocabulary), normalization=32)
     return queryset.annotate(relevance=ExpressionWrapper(sum(typed[1:], typed[0]) + rank, output_field=FloatField()))
+
+
+# A word shorter than this is matched only as a prefix: trigrams of 1-2 letters match almost everything.
+MIN_TRIGRAM_WORD = 3
+
+
+def _apply_per_word_search(queryset: QuerySet, words: list[str]) -> QuerySet:
+    """Search of a model without a vocabulary (the publication library, a few thousand rows at most): each word as a
+    prefix in the vector or approximately (pg_trgm word similarity) in the folded text, on the model's own GIN
+    indexes. At that size the per-row trigram comparison costs nothing worth a vocabulary."""
+    for word in words:
+        condition = Q(search_vector=SearchQuery(f"{word}:*", config="simple", search_type="raw"))
+        if len(word) >= MIN_TRIGRAM_WORD:
+            condition |= Q(search_text__trigram_word_similar=word)
+        queryset = queryset.filter(condition)
+    tsquery = SearchQuery(" & ".join(f"{w}:*" for w in words), config="simple", search_type="raw")
+    return queryset.annotate(
+        relevance=SearchRank(F("search_vector"), tsquery) + TrigramWordSimilarity(" ".join(words), "search_text")
+    )
 
 
 class RelevancePages:
