@@ -134,7 +134,6 @@ def run(paths: list[str], *, seconds: int = 60) -> str:
             "",
             *(f"- `{path}`" for path in paths),
             "",
-            "",
             "| requests/s | p99 | error responses | socket errors |",
             "| --- | --- | --- | --- |",
             f"| {rps.group(1) if rps else '?'} | {p99.group(1) if p99 else '?'} | {errors} "

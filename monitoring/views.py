@@ -227,44 +227,42 @@ def export_microdata(request, pk: int):
     if denied := _require_staff(request):
         return denied
     wave = get_object_or_404(Wave, pk=pk)
-    file_format = request.GET.get("format", "csv")
-    if file_format not in ("csv", "xlsx"):
-        return render(
-            request,
-            "monitoring/export_error.html",
-            {"wave": wave, "errors": {"format": _("Dostępne formaty to csv i xlsx.")}},
-            status=400,
-        )
-    name = _download_name(wave, "mikrodane", file_format)
-    if file_format == "csv":
-        response = StreamingHttpResponse(
-            exports.csv_stream(exports.microdata_rows(wave)), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    return FileResponse(exports.microdata_xlsx(wave), as_attachment=True, filename=name, content_type=XLSX_TYPE)
+    return _microdata_response(
+        request,
+        wave=wave,
+        name=lambda file_format: _download_name(wave, "mikrodane", file_format),
+        rows=lambda: exports.microdata_rows(wave),
+        xlsx=lambda: exports.microdata_xlsx(wave),
+    )
 
 
 def export_microdata_all(request):
     """Ministry staff: the microdata of every wave in one file, with the wave of each row, streamed in chunks."""
     if denied := _require_staff(request):
         return denied
+    return _microdata_response(
+        request,
+        wave=None,
+        name=lambda file_format: f"monitoring-wszystkie-fale-mikrodane.{file_format}",
+        rows=exports.all_waves_microdata_rows,
+        xlsx=exports.all_waves_microdata_xlsx,
+    )
+
+
+def _microdata_response(request, *, wave, name, rows, xlsx):
+    """CSV (streamed) or XLSX of microdata rows, or a 400 page for another format."""
     file_format = request.GET.get("format", "csv")
     if file_format not in ("csv", "xlsx"):
-        return render(
-            request,
-            "monitoring/export_error.html",
-            {"errors": {"format": _("Dostępne formaty to csv i xlsx.")}},
-            status=400,
-        )
-    name = f"monitoring-wszystkie-fale-mikrodane.{file_format}"
+        context = {"errors": {"format": _("Dostępne formaty to csv i xlsx.")}}
+        if wave is not None:
+            context["wave"] = wave
+        return render(request, "monitoring/export_error.html", context, status=400)
+    filename = name(file_format)
     if file_format == "csv":
-        response = StreamingHttpResponse(
-            exports.csv_stream(exports.all_waves_microdata_rows()), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response = StreamingHttpResponse(exports.csv_stream(rows()), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    return FileResponse(exports.all_waves_microdata_xlsx(), as_attachment=True, filename=name, content_type=XLSX_TYPE)
+    return FileResponse(xlsx(), as_attachment=True, filename=filename, content_type=XLSX_TYPE)
 
 
 IMPORT_PROGRESS_TTL = 600
