@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import https_formfield
+from core.public_forms import HoneypotMixin
 
 from .models import ChangeRequest, Cooperative, Offer, OfferCategory, TargetGroup, TerritorialUnit
 from .uploads import sanitize_image, validate_pdf
@@ -14,17 +15,6 @@ class VersionedFormMixin(forms.Form):
     """The version the user started from travels with the form; the service refuses a stale one."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-class HoneypotMixin(forms.Form):
-    """Bots fill every field; people never see this one (hidden by CSS and from assistive technology)."""
-
-    website_url = forms.CharField(required=False, label=_("Nie wypełniaj tego pola"))
-
-    def clean_website_url(self):
-        if self.cleaned_data.get("website_url"):
-            raise forms.ValidationError(_("Formularz wygląda na wysłany automatycznie."))
-        return ""
 
 
 class CooperativeProfileForm(VersionedFormMixin, forms.ModelForm):

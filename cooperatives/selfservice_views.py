@@ -3,15 +3,15 @@
 Every view checks one predicate from permissions.py and calls one service; reads come from selfservice_selectors.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from core.public_forms import rate_limited as _rate_limited
 
 from . import selfservice_selectors as selectors
 from . import services
@@ -51,25 +51,6 @@ from .permissions import (
 )
 
 T = "cooperatives/selfservice/"
-
-
-def _client_ip(request) -> str:
-    # Only REMOTE_ADDR: X-Forwarded-For can be forged by the client. Behind a reverse proxy the deployment must
-    # pass the real client address as REMOTE_ADDR.
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _rate_limited(request, scope: str) -> bool:
-    """Counts a submission per client IP in the shared cache; True once the limit of the window is reached."""
-    limit, window = settings.PORTAL_PUBLIC_FORM_RATE
-    key = f"selfservice:rate:{scope}:{_client_ip(request)}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
 
 
 def _cooperative(krs: str) -> Cooperative:

@@ -6,9 +6,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import TerritorialUnit
+from core.public_forms import HoneypotMixin
 
 from .filters import DateInput
-from .models import Attendance, InstitutionType, Training, TrainingProgramme
+from .models import Attendance, GrammaticalForm, InstitutionType, Training, TrainingProgramme, normalise_short_code
 from .selectors import Dimension
 from .services import RegistrationData
 
@@ -43,7 +44,7 @@ def gmina_choices() -> list:
     return choices
 
 
-class RegistrationForm(AccessibleErrorsMixin, forms.Form):
+class RegistrationForm(AccessibleErrorsMixin, HoneypotMixin, forms.Form):
     first_name = forms.CharField(label=_("Imię"), max_length=100)
     last_name = forms.CharField(label=_("Nazwisko"), max_length=100)
     email = forms.EmailField(label=_("Adres e-mail"), max_length=254)
@@ -53,6 +54,12 @@ class RegistrationForm(AccessibleErrorsMixin, forms.Form):
         label=_("Typ instytucji"), choices=[("", "---------"), *InstitutionType.choices]
     )
     institution_gmina = forms.ChoiceField(label=_("Gmina, w której działa instytucja"))
+    grammatical_form = forms.ChoiceField(
+        label=_("Forma na zaświadczeniu (opcjonalnie)"),
+        choices=[("", _("„ukończył(a)” – bez wskazywania formy")), *GrammaticalForm.choices],
+        required=False,
+        help_text=_("Jak zapisać na zaświadczeniu, że szkolenie zostało ukończone."),
+    )
     consent = forms.BooleanField(
         label=_("Zapoznałem(-am) się z informacją o przetwarzaniu danych osobowych."),
         error_messages={"required": _("Zgłoszenie wymaga zapoznania się z informacją o danych osobowych.")},
@@ -72,6 +79,7 @@ class RegistrationForm(AccessibleErrorsMixin, forms.Form):
             institution_name=data["institution_name"],
             institution_type=data["institution_type"],
             institution_gmina_id=data["institution_gmina"],
+            grammatical_form=data.get("grammatical_form") or "",
         )
 
 
@@ -176,3 +184,22 @@ class TrainingStatusForm(AccessibleErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         labels = dict(Training.Status.choices)
         self.fields["status"].choices = [(value, labels[value]) for value in allowed]
+
+
+class CertificateLookupForm(AccessibleErrorsMixin, forms.Form):
+    """The verification number typed from a paper certificate: any case, with or without dashes and spaces."""
+
+    numer = forms.CharField(
+        label=_("Numer weryfikacyjny zaświadczenia"),
+        max_length=40,
+        help_text=_("10 znaków, np. 7K3QD-XN9PA; wielkość liter i myślniki nie mają znaczenia."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+    )
+
+    def clean_numer(self):
+        code = normalise_short_code(self.cleaned_data["numer"])
+        if not code:
+            raise forms.ValidationError(
+                _("Numer weryfikacyjny ma 10 znaków: cyfry i litery (bez I, L, O i U), np. 7K3QD-XN9PA.")
+            )
+        return code

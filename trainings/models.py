@@ -5,6 +5,7 @@ Personal data lives only in Participant (names, e-mail, position). Anonymisation
 every row, so reports count the same before and after it.
 """
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -139,6 +140,32 @@ class Training(TimeStampedModel):
     required_attendance_percent = models.PositiveSmallIntegerField(
         _("wymagana frekwencja do zaświadczenia (%)"), default=80
     )
+    # Printed on every certificate: who issues it, how long the training was and what it covered.
+    issuer = models.CharField(
+        _("organizator (wystawca zaświadczeń)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Pełna nazwa instytucji. Puste: nazwa portalu."),
+    )
+    hours = models.PositiveSmallIntegerField(
+        _("liczba godzin"),
+        null=True,
+        blank=True,
+        help_text=_("Wymiar szkolenia w godzinach. Puste: suma czasu trwania sesji."),
+    )
+    curriculum = models.TextField(
+        _("program szkolenia"), blank=True, help_text=_("Zagadnienia, jedno w wierszu; drukowane na zaświadczeniu.")
+    )
+    completed_at = models.DateTimeField(_("zakończono"), null=True, blank=True, editable=False)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("zakończył(a)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     is_demo = models.BooleanField(_("dane demonstracyjne"), default=False, editable=False)
 
     objects = TrainingQuerySet.as_manager()
@@ -196,6 +223,12 @@ class Training(TimeStampedModel):
     def get_target_institution_types_display(self) -> list[str]:
         labels = dict(InstitutionType.choices)
         return [labels.get(value, value) for value in self.target_institution_types or []]
+
+    def get_issuer(self) -> str:
+        return self.issuer or settings.SITE_NAME
+
+    def get_curriculum_items(self) -> list[str]:
+        return [line.strip() for line in self.curriculum.splitlines() if line.strip()]
 
 
 class TrainingSession(models.Model):
@@ -257,6 +290,13 @@ class Institution(models.Model):
         return self.name
 
 
+class GrammaticalForm(models.TextChoices):
+    """How a certificate states completion: Polish past tense agrees with the person (ukończyła / ukończył)."""
+
+    FEMININE = "f", _("ukończyła")
+    MASCULINE = "m", _("ukończył")
+
+
 class Participant(TimeStampedModel):
     """A person who registered for a training. Identified by e-mail until anonymised."""
 
@@ -267,6 +307,9 @@ class Participant(TimeStampedModel):
         Institution, verbose_name=_("instytucja"), on_delete=models.PROTECT, related_name="participants"
     )
     position = models.CharField(_("stanowisko"), max_length=150, blank=True)
+    grammatical_form = models.CharField(
+        _("forma gramatyczna"), max_length=1, choices=GrammaticalForm.choices, blank=True, default=""
+    )
     anonymised_at = models.DateTimeField(_("zanonimizowano"), null=True, blank=True, editable=False)
     is_demo = models.BooleanField(_("dane demonstracyjne"), default=False, editable=False)
 
@@ -291,6 +334,12 @@ class Participant(TimeStampedModel):
             return str(_("uczestnik zanonimizowany"))
         return f"{self.first_name} {self.last_name}".strip()
 
+    def completed_verb(self) -> str:
+        """ "ukończyła" / "ukończył", or the neutral "ukończył(a)" when the form is unknown."""
+        if self.grammatical_form in GrammaticalForm.values:
+            return str(GrammaticalForm(self.grammatical_form).label)
+        return str(_("ukończył(a)"))
+
 
 class EnrolmentQuerySet(models.QuerySet):
     def holding_seat(self):
@@ -299,11 +348,19 @@ class EnrolmentQuerySet(models.QuerySet):
     def waitlisted(self):
         return self.filter(status=Enrolment.Status.WAITLISTED).order_by("created_at", "pk")
 
+    def pending(self):
+        return self.filter(status=Enrolment.Status.PENDING)
+
 
 class Enrolment(TimeStampedModel):
-    """A participant's registration for a training. Registered and confirmed enrolments hold a seat."""
+    """A participant's registration for a training. Registered and confirmed enrolments hold a seat.
+
+    A registration from the public form starts as pending and holds no seat until the link e-mailed to the
+    address is followed (services.enrolment_confirm_email).
+    """
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("czeka na potwierdzenie adresu e-mail")
         REGISTERED = "registered", _("zgłoszony")
         WAITLISTED = "waitlisted", _("lista rezerwowa")
         CONFIRMED = "confirmed", _("potwierdzony")
@@ -321,6 +378,7 @@ class Enrolment(TimeStampedModel):
     # The cancellation link in the confirmation e-mail carries this token, signed; it is never shown elsewhere.
     cancel_token = models.UUIDField(_("token anulowania"), default=uuid.uuid4, unique=True, editable=False)
     consent_at = models.DateTimeField(_("zapoznanie z informacją o danych osobowych"))
+    email_confirmed_at = models.DateTimeField(_("potwierdzono adres e-mail"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("potwierdzono"), null=True, blank=True)
     waitlisted_at = models.DateTimeField(_("wpisano na listę rezerwową"), null=True, blank=True)
     promoted_at = models.DateTimeField(_("przeniesiono z listy rezerwowej"), null=True, blank=True)
@@ -383,13 +441,38 @@ class Attendance(models.Model):
         return f"{self.enrolment} – {self.session}: {self.get_status_display()}"
 
 
+# Crockford's base32: no I, L, O or U, so a number copied from paper cannot be misread; 10 characters = 50 bits.
+SHORT_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+SHORT_CODE_LENGTH = 10
+_SHORT_CODE_READS_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def generate_short_code() -> str:
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _i in range(SHORT_CODE_LENGTH))
+
+
+def normalise_short_code(value: str) -> str:
+    """A typed verification number in its stored form: upper case, without spaces or dashes, O read as 0, I and L
+    as 1. Returns "" when it cannot be a number."""
+    value = "".join(value.split()).replace("-", "").upper().translate(_SHORT_CODE_READS_AS)
+    if len(value) != SHORT_CODE_LENGTH or any(char not in SHORT_CODE_ALPHABET for char in value):
+        return ""
+    return value
+
+
 class Certificate(models.Model):
-    """A certificate of completion. The number is printed; the code makes the public verification URL."""
+    """A certificate of completion. The number is printed; the UUID makes the verification URL of the QR code, the
+    short code is what a person types from paper, and the download token is the participant's own link."""
 
     enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="certificate")
     number = models.CharField(_("numer"), max_length=30, unique=True)
     verification_code = models.UUIDField(_("kod weryfikacyjny"), default=uuid.uuid4, unique=True, editable=False)
+    short_code = models.CharField(
+        _("numer weryfikacyjny"), max_length=SHORT_CODE_LENGTH, unique=True, default=generate_short_code, editable=False
+    )
+    download_token = models.UUIDField(_("token pobrania"), default=uuid.uuid4, unique=True, editable=False)
     issued_at = models.DateTimeField(_("wystawiono"), auto_now_add=True)
+    downloaded_at = models.DateTimeField(_("pierwsze pobranie"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("unieważniono"), null=True, blank=True)
 
     class Meta:
@@ -403,6 +486,14 @@ class Certificate(models.Model):
     def get_verification_url(self):
         return reverse("trainings:certificate-verify", kwargs={"code": self.verification_code})
 
+    def get_download_url(self):
+        return reverse("trainings:certificate-download", kwargs={"token": self.download_token})
+
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def short_code_display(self) -> str:
+        half = SHORT_CODE_LENGTH // 2
+        return f"{self.short_code[:half]}-{self.short_code[half:]}"

@@ -56,11 +56,21 @@ def seats_taken(*, training: Training) -> int:
     return Enrolment.objects.filter(training=training).holding_seat().count()
 
 
-def certificate_for_verification(*, code) -> Certificate:
-    """A certificate with only what the public verification page shows. Raises Certificate.DoesNotExist."""
-    return Certificate.objects.select_related("enrolment__participant", "enrolment__training").get(
-        verification_code=code
-    )
+def certificate_for_verification(*, code=None, short_code: str | None = None) -> Certificate:
+    """A certificate by the UUID of its QR code or by the short number typed from paper (normalised).
+
+    Raises Certificate.DoesNotExist."""
+    queryset = Certificate.objects.select_related("enrolment__participant", "enrolment__training")
+    if short_code is not None:
+        return queryset.get(short_code=short_code)
+    return queryset.get(verification_code=code)
+
+
+def certificate_for_download(*, token) -> Certificate:
+    """The certificate a participant's download link points to. Raises Certificate.DoesNotExist."""
+    return Certificate.objects.select_related(
+        "enrolment__participant", "enrolment__training__programme", "enrolment__training__gmina"
+    ).get(download_token=token)
 
 
 # --- Organisers ------------------------------------------------------------------------------------------
@@ -157,9 +167,24 @@ def attendance_register(*, session: TrainingSession):
 def training_certificates(*, training: Training):
     return (
         Certificate.objects.filter(enrolment__training=training)
-        .select_related("enrolment__participant", "enrolment__training")
+        .select_related("enrolment__participant", "enrolment__training__programme", "enrolment__training__gmina")
         .order_by("number")
     )
+
+
+def completion_preview(*, training: Training) -> dict:
+    """What completing a training will do: how many certificates will be issued, to how many e-mail addresses,
+    and how many people holding a seat will get none (not enough attendance)."""
+    eligible = eligible_enrolments().filter(training=training, certificate__isnull=True)
+    holding_seat = Enrolment.objects.filter(training=training).holding_seat()
+    certificates = eligible.count()
+    return {
+        "certificates": certificates,
+        "emails": eligible.exclude(participant__email="").count(),
+        "without_certificate": holding_seat.count() - certificates,
+        "pending": Enrolment.objects.filter(training=training).pending().count(),
+        "sessions": TrainingSession.objects.filter(training=training).count(),
+    }
 
 
 # --- Reports ---------------------------------------------------------------------------------------------

@@ -14,15 +14,31 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .models import Attendance, Certificate, Enrolment, Institution, Participant, Training, TrainingSession
+from .models import (
+    Attendance,
+    Certificate,
+    Enrolment,
+    Institution,
+    Participant,
+    Training,
+    TrainingSession,
+    generate_short_code,
+)
 
 CANCEL_SALT = "trainings.enrolment-cancel"
+CONFIRM_SALT = "trainings.enrolment-confirm-email"
+
+
+def confirmation_max_age() -> datetime.timedelta:
+    """How long a registration waits for its e-mail confirmation (TRAININGS_CONFIRMATION_HOURS)."""
+    return datetime.timedelta(hours=settings.TRAININGS_CONFIRMATION_HOURS)
 
 
 # --- Links and e-mails -----------------------------------------------------------------------------------
@@ -41,20 +57,43 @@ def enrolment_from_cancel_signature(value: str) -> Enrolment:
     return Enrolment.objects.select_related("training", "participant").get(cancel_token=token)
 
 
-def _absolute(base_url: str, path: str) -> str:
-    return base_url.rstrip("/") + path
+def enrolment_confirm_signature(enrolment: Enrolment) -> str:
+    return signing.dumps(str(enrolment.cancel_token), salt=CONFIRM_SALT)
 
 
-def _send_enrolment_email(*, enrolment: Enrolment, template: str, subject: str, base_url: str) -> None:
-    cancel_url = _absolute(
-        base_url, reverse("trainings:cancel", kwargs={"signature": enrolment_cancel_signature(enrolment)})
+def enrolment_from_confirm_signature(value: str) -> Enrolment:
+    """The enrolment an e-mail confirmation link points to.
+
+    Raises signing.SignatureExpired for a link older than the confirmation period, Enrolment.DoesNotExist for a
+    bad or forged one (or one whose pending registration was already removed).
+    """
+    try:
+        token = signing.loads(value, salt=CONFIRM_SALT, max_age=confirmation_max_age())
+    except signing.SignatureExpired:
+        raise
+    except signing.BadSignature:
+        raise Enrolment.DoesNotExist from None
+    return Enrolment.objects.select_related("training", "participant").get(cancel_token=token)
+
+
+def absolute_url(path: str, base_url: str | None = None) -> str:
+    """An absolute link for e-mails and certificates: the site's BASE_URL setting, never the request's host."""
+    return (base_url or settings.BASE_URL).rstrip("/") + path
+
+
+def _send_enrolment_email(
+    *, enrolment: Enrolment, template: str, subject: str, base_url: str | None, extra: dict | None = None
+) -> None:
+    cancel_url = absolute_url(
+        reverse("trainings:cancel", kwargs={"signature": enrolment_cancel_signature(enrolment)}), base_url
     )
     context = {
         "enrolment": enrolment,
         "training": enrolment.training,
-        "participant": enrolment.participant,
-        "training_url": _absolute(base_url, enrolment.training.get_absolute_url()),
+        "training_url": absolute_url(enrolment.training.get_absolute_url(), base_url),
         "cancel_url": cancel_url,
+        "site_name": settings.SITE_NAME,
+        **(extra or {}),
     }
     body = render_to_string(f"trainings/email/{template}.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [enrolment.participant.email])
@@ -76,17 +115,25 @@ class RegistrationData:
     institution_name: str
     institution_type: str
     institution_gmina_id: str
+    grammatical_form: str = ""
 
 
 def _lock_training(training_id: int) -> Training:
     return Training.objects.select_for_update().get(pk=training_id)
 
 
-@transaction.atomic
-def enrolment_register(*, training_id: int, data: RegistrationData, base_url: str) -> Enrolment:
-    """Register a person for an open training: a free seat gives "registered", a full training the waiting list.
+def validity_text(hours: int) -> str:
+    """ "48 godzin", "1 godzinę": a duration in the accusative ("ważny przez ..."), with Polish plural forms."""
+    return ngettext("%(n)d godzinę", "%(n)d godziny", hours) % {"n": hours}
 
-    Raises ValidationError when registration is closed or the person is already enrolled.
+
+@transaction.atomic
+def enrolment_register(*, training_id: int, data: RegistrationData, base_url: str | None = None) -> Enrolment:
+    """Record a registration for an open training as pending and e-mail a confirmation link to the address.
+
+    A pending registration holds no seat: a form anyone can fill in must not fill the training or send e-mails
+    that say more than "confirm or ignore". The seat (or the waiting list) comes with enrolment_confirm_email.
+    Raises ValidationError when registration is closed or the address is already enrolled or awaiting confirmation.
     """
     training = _lock_training(training_id)
     if not training.is_open_for_registration:
@@ -104,23 +151,78 @@ def enrolment_register(*, training_id: int, data: RegistrationData, base_url: st
             email=email,
             institution=institution,
             position=data.position.strip(),
+            grammatical_form=data.grammatical_form,
         )
-    if (
-        Enrolment.objects.filter(training=training, participant=participant)
+    now = timezone.now()
+    active = (
+        Enrolment.objects.select_for_update()
+        .filter(training=training, participant=participant)
         .exclude(status=Enrolment.Status.CANCELLED)
-        .exists()
+        .first()
+    )
+    if (
+        active is not None
+        and active.status == Enrolment.Status.PENDING
+        and active.created_at < now - confirmation_max_age()
     ):
+        active.delete()  # its link has expired; the address may register afresh
+        active = None
+    if active is not None and active.status == Enrolment.Status.PENDING:
+        hours = validity_text(settings.TRAININGS_CONFIRMATION_HOURS)
+        raise ValidationError(
+            {
+                "email": _(
+                    "Na ten adres wysłaliśmy już link potwierdzający zgłoszenie na to szkolenie. Sprawdź skrzynkę "
+                    "(także folder ze spamem); link jest ważny przez %(hours)s od wysłania."
+                )
+                % {"hours": hours}
+            }
+        )
+    if active is not None:
         raise ValidationError({"email": _("Osoba z tym adresem e-mail jest już zapisana na to szkolenie.")})
 
-    now = timezone.now()
-    has_seat = Enrolment.objects.filter(training=training).holding_seat().count() < training.capacity
     enrolment = Enrolment.objects.create(
-        training=training,
-        participant=participant,
-        status=Enrolment.Status.REGISTERED if has_seat else Enrolment.Status.WAITLISTED,
-        consent_at=now,
-        waitlisted_at=None if has_seat else now,
+        training=training, participant=participant, status=Enrolment.Status.PENDING, consent_at=now
     )
+    confirm_url = absolute_url(
+        reverse("trainings:confirm-email", kwargs={"signature": enrolment_confirm_signature(enrolment)}), base_url
+    )
+    subject = _("Potwierdź zgłoszenie na szkolenie: %(title)s") % {"title": training.title}
+    _email_after_commit(
+        enrolment=enrolment,
+        template="confirm_email",
+        subject=subject,
+        base_url=base_url,
+        extra={"confirm_url": confirm_url, "valid_for": validity_text(settings.TRAININGS_CONFIRMATION_HOURS)},
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_confirm_email(*, enrolment_id: int, base_url: str | None = None) -> Enrolment:
+    """The owner of the address confirms a pending registration: a free seat gives "registered", a full training
+    the waiting list. Confirming twice is harmless (the enrolment is returned as it is).
+
+    The training row is locked first, so two people confirming for the last seat at once are serialised: the
+    second sees it taken and is waitlisted. Raises ValidationError when the registration has expired or the
+    training no longer takes registrations.
+    """
+    enrolment = Enrolment.objects.get(pk=enrolment_id)
+    training = _lock_training(enrolment.training_id)
+    enrolment = Enrolment.objects.select_for_update().select_related("participant").get(pk=enrolment_id)
+    enrolment.training = training
+    if enrolment.status != Enrolment.Status.PENDING:
+        return enrolment
+    now = timezone.now()
+    if enrolment.created_at < now - confirmation_max_age():
+        raise ValidationError(_("Link potwierdzający wygasł. Zgłoś się ponownie na stronie szkolenia."))
+    if not training.is_open_for_registration:
+        raise ValidationError(_("Rejestracja na to szkolenie została zamknięta. Zgłoszenie nie zostało przyjęte."))
+    has_seat = Enrolment.objects.filter(training=training).holding_seat().count() < training.capacity
+    enrolment.status = Enrolment.Status.REGISTERED if has_seat else Enrolment.Status.WAITLISTED
+    enrolment.email_confirmed_at = now
+    enrolment.waitlisted_at = None if has_seat else now
+    enrolment.save(update_fields=["status", "email_confirmed_at", "waitlisted_at", "updated_at"])
     if has_seat:
         subject = _("Potwierdzenie zgłoszenia: %(title)s") % {"title": training.title}
         _email_after_commit(enrolment=enrolment, template="registered", subject=subject, base_url=base_url)
@@ -130,12 +232,26 @@ def enrolment_register(*, training_id: int, data: RegistrationData, base_url: st
     return enrolment
 
 
+@transaction.atomic
+def enrolments_expire_pending(*, now: datetime.datetime | None = None) -> int:
+    """Delete pending registrations whose confirmation link has expired, and the participants they created.
+
+    A participant stays if anything else refers to them. Returns the number of registrations removed.
+    """
+    now = now or timezone.now()
+    expired = Enrolment.objects.pending().filter(created_at__lt=now - confirmation_max_age())
+    participant_ids = set(expired.values_list("participant_id", flat=True))
+    count, _deleted = expired.delete()
+    Participant.objects.filter(pk__in=participant_ids, enrolments__isnull=True).delete()
+    return count
+
+
 def enrolment_can_be_cancelled(*, training: Training) -> bool:
     return training.status not in (Training.Status.COMPLETED, Training.Status.CANCELLED)
 
 
 @transaction.atomic
-def enrolment_cancel(*, enrolment_id: int, base_url: str) -> Enrolment | None:
+def enrolment_cancel(*, enrolment_id: int, base_url: str | None = None) -> Enrolment | None:
     """Cancel an enrolment. A freed seat goes to the first person on the waiting list, who is told by e-mail.
 
     Returns the promoted enrolment, if any. Cancelling twice is harmless. A completed or cancelled training's
@@ -157,7 +273,7 @@ def enrolment_cancel(*, enrolment_id: int, base_url: str) -> Enrolment | None:
     return _promote_from_waitlist(training=training, base_url=base_url)
 
 
-def _promote_from_waitlist(*, training: Training, base_url: str) -> Enrolment | None:
+def _promote_from_waitlist(*, training: Training, base_url: str | None) -> Enrolment | None:
     if Enrolment.objects.filter(training=training).holding_seat().count() >= training.capacity:
         return None
     promoted = (
@@ -204,12 +320,36 @@ def training_allowed_statuses(*, training: Training) -> list[str]:
     return [value for value in Training.Status.values if value in STATUS_TRANSITIONS[training.status]]
 
 
+def training_completion_blocker(*, training: Training, now: datetime.datetime | None = None) -> str | None:
+    """Why the training cannot be marked completed now (a sentence for the organiser), or None if it can.
+
+    A training is completed only once it has ended: not before its end date, nor before its last session ends.
+    """
+    if Training.Status.COMPLETED not in STATUS_TRANSITIONS[training.status]:
+        return _("Szkolenia o statusie „%(status)s” nie można zakończyć.") % {"status": training.get_status_display()}
+    now = now or timezone.now()
+    if timezone.localdate(now) < training.ends_on:
+        return _("Szkolenie kończy się %(date)s. Oznaczyć je jako zakończone można dopiero od tego dnia.") % {
+            "date": formats.date_format(training.ends_on, "j E Y")
+        }
+    last_end = TrainingSession.objects.filter(training=training).aggregate(last=Max("ends_at"))["last"]
+    if last_end is not None and last_end > now:
+        return _("Ostatnia sesja szkolenia kończy się %(time)s. Zakończ szkolenie po niej.") % {
+            "time": formats.date_format(timezone.localtime(last_end), "j E Y, H:i")
+        }
+    return None
+
+
 @transaction.atomic
-def training_set_status(*, training_id: int, status: str, base_url: str) -> Training:
+def training_set_status(*, training_id: int, status: str, base_url: str | None = None, user=None) -> Training:
     """Move a training along planned -> open <-> closed -> completed (or cancelled at any point before completion).
 
+    Completing goes through training_complete (its date rule and certificates apply however it is asked for).
     Cancelling a training tells everyone still enrolled (seat or waiting list) by e-mail.
     """
+    if status == Training.Status.COMPLETED:
+        training_complete(training_id=training_id, completed_by=user, base_url=base_url)
+        return Training.objects.get(pk=training_id)
     training = _lock_training(training_id)
     if status not in STATUS_TRANSITIONS[training.status]:
         raise ValidationError(
@@ -227,13 +367,60 @@ def training_set_status(*, training_id: int, status: str, base_url: str) -> Trai
         subject = _("Szkolenie odwołane: %(title)s") % {"title": training.title}
         for enrolment in (
             Enrolment.objects.filter(training=training)
-            .exclude(status=Enrolment.Status.CANCELLED)
+            .exclude(status__in=(Enrolment.Status.CANCELLED, Enrolment.Status.PENDING))
             .select_related("participant", "training")
         ):
             if enrolment.participant.email:
                 _email_after_commit(
                     enrolment=enrolment, template="training_cancelled", subject=subject, base_url=base_url
                 )
+    return training
+
+
+@transaction.atomic
+def training_complete(
+    *, training_id: int, completed_by=None, base_url: str | None = None, now: datetime.datetime | None = None
+) -> list[Certificate]:
+    """Mark a training completed and issue (and e-mail) a certificate to every eligible participant.
+
+    Refused before the training has ended (training_completion_blocker). Returns the certificates issued.
+    """
+    training = _lock_training(training_id)
+    blocker = training_completion_blocker(training=training, now=now)
+    if blocker:
+        raise ValidationError({"status": blocker})
+    training.status = Training.Status.COMPLETED
+    training.completed_at = now or timezone.now()
+    training.completed_by = completed_by
+    training.save(update_fields=["status", "completed_at", "completed_by", "updated_at"])
+    return certificates_issue(training_id=training.pk, base_url=base_url)
+
+
+def training_completion_undo_blocker(*, training: Training) -> str | None:
+    """Why completing this training cannot be undone (a sentence), or None if it can."""
+    if training.status != Training.Status.COMPLETED:
+        return _("Szkolenie nie jest oznaczone jako zakończone.")
+    if Certificate.objects.filter(enrolment__training=training, downloaded_at__isnull=False).exists():
+        return _(
+            "Co najmniej jedno zaświadczenie zostało już pobrane, więc zakończenia nie można cofnąć. "
+            "Błędne zaświadczenie można unieważnić."
+        )
+    return None
+
+
+@transaction.atomic
+def training_completion_undo(*, training_id: int) -> Training:
+    """Undo a completion while no certificate has been downloaded: the certificates are deleted (nobody holds a
+    copy; their links and numbers stop working) and the training goes back to "registration closed"."""
+    training = _lock_training(training_id)
+    blocker = training_completion_undo_blocker(training=training)
+    if blocker:
+        raise ValidationError({"status": blocker})
+    Certificate.objects.filter(enrolment__training=training).delete()
+    training.status = Training.Status.CLOSED
+    training.completed_at = None
+    training.completed_by = None
+    training.save(update_fields=["status", "completed_at", "completed_by", "updated_at"])
     return training
 
 
@@ -304,20 +491,60 @@ def certificate_number(*, training: Training, enrolment: Enrolment) -> str:
     return f"SZK/{training.starts_on.year}/{training.pk:05d}/{enrolment.pk:06d}"
 
 
+def _unused_short_codes(count: int) -> list[str]:
+    """`count` fresh verification numbers, none already taken (a clash of 50-bit random codes is rare, yet possible)."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        wanted = {generate_short_code() for _i in range(count - len(codes))} - codes
+        taken = set(Certificate.objects.filter(short_code__in=wanted).values_list("short_code", flat=True))
+        codes |= wanted - taken
+    return list(codes)
+
+
 @transaction.atomic
-def certificates_issue(*, training_id: int) -> list[Certificate]:
-    """Issue a certificate to every eligible participant of a completed training who has none yet."""
+def certificates_issue(*, training_id: int, base_url: str | None = None) -> list[Certificate]:
+    """Issue a certificate to every eligible participant of a completed training who has none yet, and e-mail each
+    of them a link to download it (after commit)."""
     from .selectors import eligible_enrolments
 
     training = _lock_training(training_id)
     if training.status != Training.Status.COMPLETED:
         raise ValidationError(_("Zaświadczenia wystawia się po zakończeniu szkolenia."))
-    enrolments = eligible_enrolments().filter(training=training, certificate__isnull=True)
-    certificates = [
-        Certificate(enrolment=enrolment, number=certificate_number(training=training, enrolment=enrolment))
-        for enrolment in enrolments
-    ]
-    return Certificate.objects.bulk_create(certificates)
+    enrolments = list(
+        eligible_enrolments().filter(training=training, certificate__isnull=True).select_related("participant")
+    )
+    codes = _unused_short_codes(len(enrolments))
+    certificates = Certificate.objects.bulk_create(
+        Certificate(
+            enrolment=enrolment, number=certificate_number(training=training, enrolment=enrolment), short_code=code
+        )
+        for enrolment, code in zip(enrolments, codes, strict=True)
+    )
+    subject = _("Zaświadczenie ukończenia szkolenia: %(title)s") % {"title": training.title}
+    for certificate in certificates:
+        enrolment = certificate.enrolment
+        enrolment.training = training
+        if not enrolment.participant.email:
+            continue
+        _email_after_commit(
+            enrolment=enrolment,
+            template="certificate_issued",
+            subject=subject,
+            base_url=base_url,
+            extra={
+                "certificate": certificate,
+                "download_url": absolute_url(certificate.get_download_url(), base_url),
+                "verify_url": absolute_url(reverse("trainings:certificate-lookup"), base_url),
+            },
+        )
+    return certificates
+
+
+def certificates_mark_downloaded(*, certificate_ids) -> None:
+    """Record the first download of certificates (from then on the training's completion cannot be undone)."""
+    Certificate.objects.filter(pk__in=list(certificate_ids), downloaded_at__isnull=True).update(
+        downloaded_at=timezone.now()
+    )
 
 
 # --- Personal data ---------------------------------------------------------------------------------------

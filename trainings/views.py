@@ -2,29 +2,36 @@
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import is_ministry_staff
+from core.public_forms import rate_limited
 
 from . import exports, permissions, selectors, services
-from .certificates import certificate_filename
+from .certificates import certificate_filename, hours_text
 from .certificates import certificate_pdf as render_certificate_pdf
 from .certificates import certificates_zip as build_zip
-from .forms import AttendanceForm, PersonalDataRequestForm, RegistrationForm, ReportForm, TrainingStatusForm
+from .forms import (
+    AttendanceForm,
+    CertificateLookupForm,
+    PersonalDataRequestForm,
+    RegistrationForm,
+    ReportForm,
+    TrainingStatusForm,
+)
 from .models import Certificate, Enrolment, Training, TrainingSession
 
 PAGE_SIZE = 20
-
-
-def _base_url(request) -> str:
-    return request.build_absolute_uri("/")
 
 
 def _posted(request):
@@ -69,25 +76,31 @@ def detail(request, pk):
     if training.is_open_for_registration:
         form = RegistrationForm(_posted(request))
         if request.method == "POST" and form.is_valid():
+            # Only complete submissions count towards the limit (core.public_forms, as for every public form).
+            if rate_limited(request, "training-registration"):
+                form.add_error(None, _("Wysłano zbyt wiele zgłoszeń z tego adresu. Spróbuj ponownie za godzinę."))
+                return _detail_page(request, training, form, status=429)
             try:
-                enrolment = services.enrolment_register(
-                    training_id=training.pk, data=form.registration_data(), base_url=_base_url(request)
-                )
+                services.enrolment_register(training_id=training.pk, data=form.registration_data())
             except ValidationError as error:
                 _attach_errors(form, error)
             else:
-                if enrolment.status == Enrolment.Status.WAITLISTED:
-                    messages.info(
-                        request, _("Brak wolnych miejsc: zapisaliśmy Cię na listę rezerwową. Wysłaliśmy e-mail.")
+                messages.success(
+                    request,
+                    _(
+                        "Sprawdź skrzynkę e-mail: wysłaliśmy link, którym trzeba potwierdzić zgłoszenie (jest ważny "
+                        "przez %(hours)s). Miejsce rezerwujemy dopiero po potwierdzeniu."
                     )
-                else:
-                    messages.success(
-                        request, _("Zgłoszenie przyjęte. Potwierdzenie wysłaliśmy na podany adres e-mail.")
-                    )
+                    % {"hours": services.validity_text(settings.TRAININGS_CONFIRMATION_HOURS)},
+                )
                 return redirect(training)
     elif request.method == "POST":
         messages.error(request, _("Rejestracja na to szkolenie nie jest otwarta."))
         return redirect(training)
+    return _detail_page(request, training, form)
+
+
+def _detail_page(request, training, form, status=200):
     return render(
         request,
         "trainings/training_detail.html",
@@ -95,8 +108,10 @@ def detail(request, pk):
             "training": training,
             "form": form,
             "seats_left": max(training.capacity - training.seats_taken, 0),
+            "training_hours": hours_text(training.hours) if training.hours else "",
             "can_view_participants": permissions.can_view_participants(request.user, training),
         },
+        status=status,
     )
 
 
@@ -118,7 +133,7 @@ def cancel(request, signature):
     can_cancel = services.enrolment_can_be_cancelled(training=enrolment.training)
     if request.method == "POST" and enrolment.status != Enrolment.Status.CANCELLED and can_cancel:
         try:
-            services.enrolment_cancel(enrolment_id=enrolment.pk, base_url=_base_url(request))
+            services.enrolment_cancel(enrolment_id=enrolment.pk)
         except ValidationError:
             can_cancel = False  # the training was completed or cancelled a moment ago
         enrolment.refresh_from_db()
@@ -129,6 +144,30 @@ def cancel(request, signature):
     )
 
 
+@require_http_methods(["GET", "POST"])
+def confirm_email(request, signature):
+    """The link of the confirmation e-mail: GET shows the registration, POST confirms it (a mail scanner opening
+    the link must not take a seat on someone's behalf)."""
+    try:
+        enrolment = services.enrolment_from_confirm_signature(signature)
+    except signing.SignatureExpired:
+        return render(request, "trainings/enrolment_confirm_email.html", {"expired": True}, status=410)
+    except Enrolment.DoesNotExist:
+        return render(request, "trainings/enrolment_confirm_email.html", {"invalid": True}, status=404)
+    error = None
+    if request.method == "POST":
+        try:
+            enrolment = services.enrolment_confirm_email(enrolment_id=enrolment.pk)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    return render(
+        request,
+        "trainings/enrolment_confirm_email.html",
+        {"enrolment": enrolment, "training": enrolment.training, "error": error},
+        status=409 if error else 200,
+    )
+
+
 def certificate_verify(request, code):
     """Public: shows only validity, the training, its date and the participant's name."""
     try:
@@ -136,6 +175,52 @@ def certificate_verify(request, code):
     except Certificate.DoesNotExist:
         return render(request, "trainings/certificate_verify.html", {"certificate": None}, status=404)
     return render(request, "trainings/certificate_verify.html", {"certificate": certificate})
+
+
+def certificate_lookup(request):
+    """Public: the verification number typed from a paper certificate (any case, dashes optional). Rate-limited
+    per client IP (TRAININGS_VERIFY_RATE), so numbers cannot be guessed in bulk."""
+    form = CertificateLookupForm(request.GET if "numer" in request.GET else None)
+    context = {"form": form, "certificate": None, "searched": False}
+    status = 200
+    if form.is_bound and form.is_valid():
+        if rate_limited(request, "certificate-lookup", rate=settings.TRAININGS_VERIFY_RATE):
+            form.add_error(None, _("Zbyt wiele sprawdzeń z tego adresu. Spróbuj ponownie za godzinę."))
+            return render(request, "trainings/certificate_lookup.html", context, status=429)
+        context["searched"] = True
+        try:
+            context["certificate"] = selectors.certificate_for_verification(short_code=form.cleaned_data["numer"])
+        except Certificate.DoesNotExist:
+            status = 404
+    elif form.is_bound:
+        status = 400
+    return render(request, "trainings/certificate_lookup.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def certificate_download(request, token):
+    """The participant's own link from the certificate e-mail: GET shows the certificate, POST downloads the PDF
+    (and records the download). A link preview therefore never counts as a download."""
+    try:
+        certificate = selectors.certificate_for_download(token=token)
+    except Certificate.DoesNotExist:
+        return render(request, "trainings/certificate_download.html", {"certificate": None}, status=404)
+    available = certificate.is_valid and not certificate.enrolment.participant.anonymised_at
+    if request.method == "POST" and available:
+        services.certificates_mark_downloaded(certificate_ids=[certificate.pk])
+        return _pdf_response(certificate)
+    return render(
+        request,
+        "trainings/certificate_download.html",
+        {"certificate": certificate, "available": available},
+        status=200 if available else 410,
+    )
+
+
+def _pdf_response(certificate) -> HttpResponse:
+    response = HttpResponse(render_certificate_pdf(certificate=certificate), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate_filename(certificate)}"'
+    return response
 
 
 # --- Organisers and staff --------------------------------------------------------------------------------
@@ -176,9 +261,15 @@ def participants(request, pk):
             "training": training,
             "page_obj": page_obj,
             "sessions": training.sessions.all(),
-            "status_form": TrainingStatusForm(allowed=services.training_allowed_statuses(training=training)),
+            "status_form": TrainingStatusForm(allowed=_status_choices(training)),
+            "can_complete": Training.Status.COMPLETED in services.training_allowed_statuses(training=training),
         },
     )
+
+
+def _status_choices(training) -> list[str]:
+    # Completing has its own page (what will happen, then a confirmation), so it is not one click in a list.
+    return [s for s in services.training_allowed_statuses(training=training) if s != Training.Status.COMPLETED]
 
 
 @login_required
@@ -186,11 +277,11 @@ def participants(request, pk):
 def training_status(request, pk):
     """Organisers open and close registration, complete or cancel their training."""
     training = _training_for(request, pk, permissions.can_manage_training)
-    form = TrainingStatusForm(request.POST, allowed=services.training_allowed_statuses(training=training))
+    form = TrainingStatusForm(request.POST, allowed=_status_choices(training))
     if form.is_valid():
         try:
             training = services.training_set_status(
-                training_id=training.pk, status=form.cleaned_data["status"], base_url=_base_url(request)
+                training_id=training.pk, status=form.cleaned_data["status"], user=request.user
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -198,6 +289,59 @@ def training_status(request, pk):
             messages.success(request, _("Status szkolenia: %(status)s.") % {"status": training.get_status_display()})
     else:
         messages.error(request, " ".join(form.errors["status"]))
+    return redirect("trainings:participants", pk=training.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_complete(request, pk):
+    """Completing a training: GET says what will happen (certificates, e-mails, how to undo), POST does it.
+    Refused before the training has ended (the rule lives in the service)."""
+    training = _training_for(request, pk, permissions.can_manage_training)
+    blocker = services.training_completion_blocker(training=training)
+    if request.method == "POST" and not blocker:
+        try:
+            issued = services.training_complete(training_id=training.pk, completed_by=request.user)
+        except ValidationError as error:
+            blocker = " ".join(error.messages)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Szkolenie zakończone. Wystawiono %(count)d zaświadczenie.",
+                    "Szkolenie zakończone. Wystawiono %(count)d zaświadczenia.",
+                    len(issued),
+                )
+                % {"count": len(issued)},
+            )
+            return redirect("trainings:certificates", pk=training.pk)
+    return render(
+        request,
+        "trainings/training_complete.html",
+        {
+            "training": training,
+            "blocker": blocker,
+            "preview": selectors.completion_preview(training=training),
+            "sessions": training.sessions.all(),
+        },
+        status=409 if blocker and request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def training_complete_undo(request, pk):
+    """Undo a completion while no certificate has been downloaded (certificates are deleted)."""
+    training = _training_for(request, pk, permissions.can_manage_training)
+    try:
+        services.training_completion_undo(training_id=training.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Cofnięto zakończenie szkolenia. Wystawione zaświadczenia usunięto; status: rejestracja zamknięta."),
+        )
     return redirect("trainings:participants", pk=training.pk)
 
 
@@ -271,7 +415,11 @@ def certificates(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Wystawiono zaświadczenia: %(count)s.") % {"count": len(issued)})
+            messages.success(
+                request,
+                ngettext("Wystawiono %(count)d zaświadczenie.", "Wystawiono %(count)d zaświadczenia.", len(issued))
+                % {"count": len(issued)},
+            )
         return redirect("trainings:certificates", pk=training.pk)
     return render(
         request,
@@ -280,31 +428,25 @@ def certificates(request, pk):
             "training": training,
             "certificates": selectors.training_certificates(training=training),
             "sessions": training.sessions.all(),
+            "undo_blocker": services.training_completion_undo_blocker(training=training),
         },
     )
-
-
-def _verification_url(request, certificate) -> str:
-    return request.build_absolute_uri(certificate.get_verification_url())
 
 
 @login_required
 def certificate_pdf(request, pk, certificate_pk):
     training = _training_for(request, pk, permissions.can_issue_certificates)
     certificate = get_object_or_404(selectors.training_certificates(training=training), pk=certificate_pk)
-    pdf = render_certificate_pdf(certificate=certificate, verification_url=_verification_url(request, certificate))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{certificate_filename(certificate)}"'
-    return response
+    services.certificates_mark_downloaded(certificate_ids=[certificate.pk])
+    return _pdf_response(certificate)
 
 
 @login_required
 def certificates_zip(request, pk):
     training = _training_for(request, pk, permissions.can_issue_certificates)
-    handle = build_zip(
-        certificates=selectors.training_certificates(training=training),
-        verification_url=lambda certificate: _verification_url(request, certificate),
-    )
+    certificates = list(selectors.training_certificates(training=training))
+    handle = build_zip(certificates=certificates)
+    services.certificates_mark_downloaded(certificate_ids=[certificate.pk for certificate in certificates])
     return FileResponse(
         handle,
         as_attachment=True,

@@ -197,6 +197,9 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's name and public address, for e-mails, certificates and anything else read outside a request.
+SITE_NAME = env("SITE_NAME", "Portal spółdzielni socjalnych")
+BASE_URL = env("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- REST API -------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -247,6 +250,11 @@ PORTAL_INQUIRY_RETENTION_DAYS = 730  # buyers' inquiries hold personal data; pur
 
 # Statistical disclosure control: published statistics cells aggregating fewer cooperatives are suppressed.
 MONITORING_MIN_CELL_SIZE = 3
+
+# Trainings (trainings/README.md): how long a registration waits for its e-mail confirmation, and the limit of
+# certificate look-ups by number per client IP (submissions, seconds).
+TRAININGS_CONFIRMATION_HOURS = 48
+TRAININGS_VERIFY_RATE = (30, 3600)
 
 LOGGING = {
     "version": 1,

@@ -19,3 +19,5 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/m
 # Serve static files from the finders (no collectstatic before tests) without scanning STATIC_ROOT at start-up.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Links in e-mails and certificates point at the test client's host, so tests can follow them.
+BASE_URL = "http://testserver"

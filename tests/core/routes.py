@@ -176,6 +176,8 @@ def sample_for(objects):
             return objects["publication"]
         if name == "code":
             return objects["certificate_code"] if route.name == "trainings:certificate-verify" else "1061011"
+        if route.name == "trainings:certificate-download":
+            return "00000000-0000-4000-8000-000000000000"  # a token no certificate has
         if regex_or_converter == "drf_format_suffix":
             return ".json"
         if name in by_parameter:

@@ -54,6 +54,10 @@ def urls(setup):
         ("GET", reverse("trainings:personal-data"), {}, STAFF_RULE),
         ("POST", reverse("trainings:personal-data"), {"email": "nikt@example.org"}, STAFF_RULE),
         ("GET", reverse("trainings:panel"), {}, {"anonymous": "login", "plain_user": "forbidden"}),
+        # Last: by now the certificate was downloaded above, so the undo is refused (with a message) for those
+        # allowed to ask. POST to complete is in test_completion.py (this training is already completed).
+        ("GET", reverse("trainings:complete", args=[pk]), {}, TRAINING_RULE),
+        ("POST", reverse("trainings:complete-undo", args=[pk]), {}, TRAINING_RULE),
     ]
 
 

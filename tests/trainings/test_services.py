@@ -33,8 +33,14 @@ def registration(n: int, **overrides) -> services.RegistrationData:
     return services.RegistrationData(**values)
 
 
-def register(training, n, base_url="http://testserver/", **overrides):
-    return services.enrolment_register(training_id=training.pk, data=registration(n, **overrides), base_url=base_url)
+def register_pending(training, n, **overrides):
+    return services.enrolment_register(training_id=training.pk, data=registration(n, **overrides))
+
+
+def register(training, n, **overrides):
+    """A registration confirmed from its e-mail: it then holds a seat or waits on the list."""
+    pending = register_pending(training, n, **overrides)
+    return services.enrolment_confirm_email(enrolment_id=pending.pk)
 
 
 class TestRegistration:
@@ -43,15 +49,17 @@ class TestRegistration:
         with django_capture_on_commit_callbacks(execute=True):
             statuses = [register(training, n).status for n in range(3)]
         assert statuses == [Enrolment.Status.REGISTERED, Enrolment.Status.REGISTERED, Enrolment.Status.WAITLISTED]
-        assert [m.to for m in mail.outbox] == [["osoba0@example.org"], ["osoba1@example.org"], ["osoba2@example.org"]]
-        assert "Lista rezerwowa" in mail.outbox[2].subject
-        assert "/szkolenia/rezygnacja/" in mail.outbox[0].body
+        # Each address gets the confirmation link, then the outcome with its cancellation link.
+        assert [m.to for m in mail.outbox] == [[f"osoba{n}@example.org"] for n in (0, 0, 1, 1, 2, 2)]
+        assert "Lista rezerwowa" in mail.outbox[5].subject
+        assert "/szkolenia/potwierdzenie/" in mail.outbox[0].body
+        assert "/szkolenia/rezygnacja/" in mail.outbox[1].body
 
     def test_no_email_when_transaction_rolls_back(self, django_capture_on_commit_callbacks):
         training = TrainingFactory()
         with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
-            register(training, 1)
-            register(training, 1)  # the same address again
+            register_pending(training, 1)
+            register_pending(training, 1)  # the same address again
         assert len(mail.outbox) == 1
 
     def test_same_person_twice_is_refused_with_a_message(self):
@@ -82,7 +90,7 @@ class TestRegistration:
     def test_re_registration_after_cancelling(self):
         training = TrainingFactory()
         first = register(training, 1)
-        services.enrolment_cancel(enrolment_id=first.pk, base_url="http://testserver/")
+        services.enrolment_cancel(enrolment_id=first.pk)
         again = register(training, 1)
         assert again.status == Enrolment.Status.REGISTERED
 
@@ -95,7 +103,7 @@ class TestCancellation:
         second_waiting = register(training, 3)
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            promoted = services.enrolment_cancel(enrolment_id=holder.pk, base_url="http://testserver/")
+            promoted = services.enrolment_cancel(enrolment_id=holder.pk)
         assert promoted.pk == first_waiting.pk
         first_waiting.refresh_from_db()
         second_waiting.refresh_from_db()

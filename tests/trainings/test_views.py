@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from trainings import services
 from trainings.models import Enrolment, Participant, Training
 
 from .factories import EnrolmentFactory, TrainingFactory, TrainingSessionFactory
@@ -91,20 +92,35 @@ class TestRegistration:
         assert "RODO" in content and "anonimizujemy" in content
         assert 'name="consent"' in content
 
-    def test_register_email_cancel_link_and_promotion(self, client, django_capture_on_commit_callbacks):
+    def test_register_confirm_by_email_cancel_link_and_promotion(self, client, django_capture_on_commit_callbacks):
         training = TrainingFactory(capacity=1)
         TrainingSessionFactory(training=training)
         url = training.get_absolute_url()
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(url, valid_form(1))
         assert response.status_code == 302
+        first = Enrolment.objects.get()
+        assert first.status == Enrolment.Status.PENDING  # no seat until the address is confirmed
+        assert "dopiero po potwierdzeniu" in client.get(url).content.decode()
+
+        confirm = re.search(r"http://testserver(/szkolenia/potwierdzenie/\S+/)", mail.outbox[0].body).group(1)
+        page = client.get(confirm)
+        assert page.status_code == 200 and "Potwierdzam zgłoszenie" in page.content.decode()
+        first.refresh_from_db()
+        assert first.status == Enrolment.Status.PENDING  # GET (a mail scanner) never confirms
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(confirm)
+        assert "miejsce jest Twoje" in response.content.decode()
         with django_capture_on_commit_callbacks(execute=True):
             client.post(url, valid_form(2))
-        first, second = Enrolment.objects.order_by("pk")
+            second = Enrolment.objects.get(participant__email="anna2@example.org")
+            client.post(reverse("trainings:confirm-email", args=[services.enrolment_confirm_signature(second)]))
+        first.refresh_from_db()
+        second.refresh_from_db()
         assert (first.status, second.status) == (Enrolment.Status.REGISTERED, Enrolment.Status.WAITLISTED)
         assert Participant.objects.get(email="anna1@example.org").institution.gmina_id == "1061011"
 
-        link = re.search(r"http://testserver(/szkolenia/rezygnacja/\S+/)", mail.outbox[0].body).group(1)
+        link = re.search(r"http://testserver(/szkolenia/rezygnacja/\S+/)", mail.outbox[1].body).group(1)
         page = client.get(link)
         assert page.status_code == 200 and "Rezygnuję z udziału" in page.content.decode()
         first.refresh_from_db()
@@ -147,6 +163,9 @@ class TestRegistration:
         client.post(training.get_absolute_url(), valid_form(1))
         response = client.post(training.get_absolute_url(), valid_form(1))
         assert response.status_code == 200
+        assert "wysłaliśmy już link" in response.context["form"].errors["email"][0]  # still awaiting confirmation
+        services.enrolment_confirm_email(enrolment_id=Enrolment.objects.get().pk)
+        response = client.post(training.get_absolute_url(), valid_form(1))
         assert "już zapisana" in response.context["form"].errors["email"][0]
 
     def test_closed_training_has_no_form_and_refuses_posts(self, client):
