@@ -53,6 +53,9 @@ class TrainingAdminForm(forms.ModelForm):
             "capacity",
             "target_institution_types",
             "required_attendance_percent",
+            "issuer",
+            "hours",
+            "curriculum",
         ]
 
 

@@ -55,6 +55,8 @@ EXCLUDED_TEMPLATES = {
     "trainings/email/registered.txt": "plain-text e-mail body, not a page",
     "trainings/email/training_cancelled.txt": "plain-text e-mail body, not a page",
     "trainings/email/waitlisted.txt": "plain-text e-mail body, not a page",
+    "trainings/email/confirm_email.txt": "plain-text e-mail body, not a page",
+    "trainings/email/certificate_issued.txt": "plain-text e-mail body, not a page",
     "core/swagger_ui.html": "third-party Swagger UI; declared as not assessed in the accessibility statement",
     "cooperatives/selfservice/invitation_accept.html": "needs a signed invitation token; not scanned yet (to add)",
 }
@@ -170,6 +172,8 @@ def build_world() -> tuple[dict, list[Visit]]:
     enrolment = EnrolmentFactory(training=training)
     done, _, enrolments = completed_training_with_attendance(sessions=2, attended=[2])
     certificate = CertificateFactory(enrolment=enrolments[0])
+    pending_enrolment = EnrolmentFactory(training=training, status="pending")
+    ended = TrainingFactory(title="Szkolenie zakończone wczoraj", status="closed", starts_on=datetime.date(2020, 1, 1))
     mail.outbox.clear()
 
     krs = coop.krs_number
@@ -302,6 +306,18 @@ def build_world() -> tuple[dict, list[Visit]]:
         Visit(
             "certificate verification", reverse("trainings:certificate-verify", args=[certificate.verification_code])
         ),
+        Visit(
+            "registration confirmation",
+            reverse("trainings:confirm-email", args=[training_services.enrolment_confirm_signature(pending_enrolment)]),
+        ),
+        Visit("registration confirmation, bad link", reverse("trainings:confirm-email", args=["zly"]), status=404),
+        Visit("certificate lookup", reverse("trainings:certificate-lookup")),
+        Visit(
+            "certificate lookup, found",
+            reverse("trainings:certificate-lookup") + f"?numer={certificate.short_code_display}",
+        ),
+        Visit("certificate lookup, errors", reverse("trainings:certificate-lookup") + "?numer=zly", status=400),
+        Visit("certificate download", certificate.get_download_url()),
         # Moderators and ministry staff.
         Visit("moderation desk", reverse("selfservice:moderation"), who="staff"),
         Visit("representation review", reverse("selfservice:representation-review", args=[pending.pk]), who="staff"),
@@ -339,6 +355,8 @@ def build_world() -> tuple[dict, list[Visit]]:
             who="staff",
         ),
         Visit("certificates", reverse("trainings:certificates", args=[done.pk]), who="staff"),
+        Visit("completing a training", reverse("trainings:complete", args=[ended.pk]), who="staff"),
+        Visit("completing a training, too early", reverse("trainings:complete", args=[training.pk]), who="staff"),
         Visit("training reports", reverse("trainings:reports"), who="staff"),
         Visit("personal data", reverse("trainings:personal-data"), who="staff"),
     ]

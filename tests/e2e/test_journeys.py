@@ -208,8 +208,18 @@ def test_registering_for_a_training(page):
     submit(page, "form[action$='#registration']")
     enrolment = Enrolment.objects.get(training=training)
     assert enrolment.participant.email == "anna@example.org"
-    assert re.search(r"anna@example\.org|zgłoszenie|Zgłoszenie", page.locator("main").inner_text())
+    assert enrolment.status == Enrolment.Status.PENDING  # no seat before the address is confirmed
+    assert "potwierdz" in page.locator("main").inner_text().lower()
     assert [m.to for m in mail.outbox] == [["anna@example.org"]]
+
+    # The link from the e-mail: the page shows the registration, the button confirms it.
+    link = re.search(r"https?://[^/\s]+(/szkolenia/potwierdzenie/\S+/)", mail.outbox[0].body).group(1)
+    page.goto(link)
+    submit(page, "main form")
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.REGISTERED
+    assert "miejsce jest Twoje" in page.locator("main").inner_text()
+    assert [m.to for m in mail.outbox] == [["anna@example.org"], ["anna@example.org"]]
 
 
 def test_staff_export_of_training_participants(new_page):
