@@ -60,6 +60,7 @@ def cooperative_detail(*, krs: str) -> Cooperative:
             "target_groups",
             "founder_kinds",
             "activities",
+            "photos",
             Prefetch("offers", queryset=offers, to_attr="public_offers"),
         )
         .get(krs_number=krs)

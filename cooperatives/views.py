@@ -295,6 +295,11 @@ def _organization_json_ld(request, cooperative: Cooperative) -> dict:
             "latitude": float(cooperative.latitude),
             "longitude": float(cooperative.longitude),
         }
+    if cooperative.logo:
+        data["logo"] = request.build_absolute_uri(cooperative.logo.url)
+    photos = [request.build_absolute_uri(photo.image.url) for photo in cooperative.photos.all()]
+    if photos:
+        data["image"] = photos
     if cooperative.employees_count is not None:
         data["numberOfEmployees"] = {"@type": "QuantitativeValue", "value": cooperative.employees_count}
     if cooperative.public_offers and cooperative.status != Cooperative.Status.DELETED:
