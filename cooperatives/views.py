@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 
 from core.pagination import CachedCountPaginator
 
-from . import search, selectors
+from . import search, selectors, shortlist
 from .map import map_request
 from .models import Cooperative, Offer
 
@@ -229,6 +229,11 @@ def cooperative_list(request):
     )
     if context["page"] is not None:
         context["results"] = selectors.with_main_categories(context["page"].object_list)
+        # The buyer's shortlist (session): its ticks survive paging and new searches.
+        shortlisted = set(shortlist.krs_numbers(request.session))
+        for cooperative in context["results"]:
+            cooperative.in_shortlist = cooperative.krs_number in shortlisted
+        context["shortlist_count"] = len(shortlisted)
     context["map_href"] = reverse("cooperatives:map") + _query(request.GET)
     context["open_data_href"] = reverse("cooperatives:open-data") + _query(request.GET, ordering=None)
     return render(request, "cooperatives/cooperative_list.html", context, status=status)
@@ -334,6 +339,7 @@ def cooperative_detail(request, krs):
         {
             "cooperative": cooperative,
             "show_offers": cooperative.status != Cooperative.Status.DELETED,
+            "in_shortlist": cooperative.krs_number in shortlist.krs_numbers(request.session),
             "json_ld": _json_for_script(_organization_json_ld(request, cooperative)),
         },
     )
