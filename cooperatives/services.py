@@ -6,6 +6,7 @@ version it read, the row is locked, and a save based on an older version is refu
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import unicodedata
@@ -15,7 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -873,12 +874,21 @@ def _inquiry_copy(inquiry: Inquiry, recipients: list[InquiryRecipient], *, build
     return subject, body
 
 
+MAIL_ERRORS = (smtplib.SMTPException, OSError, ValueError)  # ValueError: a header Django refuses to write
+
+
 def _deliver(message: EmailMessage) -> bool:
-    """Hands one message to the mail server; True only if it accepted it. Failures are logged without content."""
+    """Hands one message to the mail server; True only if it accepted it. Failures are logged without content,
+    and the connection is replaced by a fresh one for the next message (it may have been dropped)."""
     try:
         return message.send(fail_silently=False) == 1
-    except (smtplib.SMTPException, OSError, ValueError) as error:  # ValueError: a header Django refuses
+    except MAIL_ERRORS as error:
         logger.warning("inquiry e-mail not sent: %s", error.__class__.__name__)
+        connection = message.get_connection()
+        with contextlib.suppress(*MAIL_ERRORS):
+            connection.close()
+        with contextlib.suppress(*MAIL_ERRORS):
+            connection.open()
         return False
 
 
@@ -914,27 +924,43 @@ def inquiry_send(*, cooperatives: list[Cooperative], data: dict, build_url) -> I
         recipient.cooperative_id: recipient
         for recipient in inquiry.recipients.select_related("cooperative", "cooperative__voivodeship")
     }
-    for route in routes:
-        recipient = recipients[route.cooperative.pk]
-        if not route.can_be_sent:
-            continue
-        subject, body = _inquiry_message_to_cooperative(inquiry, route.cooperative, build_url=build_url)
-        delivered = [
-            address
-            for address in route.addresses
-            if _deliver(
-                EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address], reply_to=[inquiry.contact_email])
-            )
-        ]
-        recipient.status = DeliveryStatus.SENT if delivered else DeliveryStatus.FAILED
-        recipient.status_at = timezone.now()
-        recipient.emailed_to = route.registry_address if route.registry_address in delivered else ""
-        recipient.save(update_fields=["status", "status_at", "emailed_to"])
-    ordered = [recipients[route.cooperative.pk] for route in routes]
-    subject, body = _inquiry_copy(inquiry, ordered, build_url=build_url)
-    copied = _deliver(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [inquiry.contact_email]))
-    inquiry.copy_status = DeliveryStatus.SENT if copied else DeliveryStatus.FAILED
-    inquiry.save(update_fields=["copy_status", "updated_at"])
+    # One connection for all the messages (an SMTP handshake each would make the buyer wait).
+    connection = get_connection(fail_silently=False)
+    with contextlib.suppress(*MAIL_ERRORS):
+        connection.open()  # if the server is down, each message tries again and records its own failure
+    try:
+        for route in routes:
+            if not route.can_be_sent:
+                continue
+            subject, body = _inquiry_message_to_cooperative(inquiry, route.cooperative, build_url=build_url)
+            delivered = [
+                address
+                for address in route.addresses
+                if _deliver(
+                    EmailMessage(
+                        subject,
+                        body,
+                        settings.DEFAULT_FROM_EMAIL,
+                        [address],
+                        reply_to=[inquiry.contact_email],
+                        connection=connection,
+                    )
+                )
+            ]
+            recipient = recipients[route.cooperative.pk]
+            recipient.status = DeliveryStatus.SENT if delivered else DeliveryStatus.FAILED
+            recipient.status_at = timezone.now()
+            recipient.emailed_to = route.registry_address if route.registry_address in delivered else ""
+            recipient.save(update_fields=["status", "status_at", "emailed_to"])
+        subject, body = _inquiry_copy(
+            inquiry, [recipients[route.cooperative.pk] for route in routes], build_url=build_url
+        )
+        copy = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [inquiry.contact_email], connection=connection)
+        inquiry.copy_status = DeliveryStatus.SENT if _deliver(copy) else DeliveryStatus.FAILED
+        inquiry.save(update_fields=["copy_status", "updated_at"])
+    finally:
+        with contextlib.suppress(*MAIL_ERRORS):
+            connection.close()
     return inquiry
 
 

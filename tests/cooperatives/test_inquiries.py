@@ -9,6 +9,7 @@ import smtplib
 import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.test import Client
 from django.urls import reverse
 
@@ -209,3 +210,35 @@ def test_representative_can_opt_out_of_inquiries_in_the_profile(client):
     assert client.post(url, profile_post_data(coop, accepts_inquiries="on")).status_code == 302
     coop.refresh_from_db()
     assert coop.accepts_inquiries is True
+
+
+class RefusingBackend(LocmemBackend):
+    """A mail backend that refuses one address the way an SMTP server does, and counts its connections."""
+
+    opened = 0
+    instances: set[int] = set()
+
+    def open(self):
+        type(self).opened += 1
+        return True
+
+    def send_messages(self, messages):
+        type(self).instances.add(id(self))
+        for message in messages:
+            if "odmowa@coop.example" in message.to:
+                raise smtplib.SMTPRecipientsRefused({"odmowa@coop.example": (550, b"mailbox unavailable")})
+        return super().send_messages(messages)
+
+
+def test_one_connection_serves_every_message_and_a_refusal_is_recorded(client, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    RefusingBackend.opened, RefusingBackend.instances = 0, set()
+    refused = CooperativeFactory(name="Spółdzielnia Odmowna", email="odmowa@coop.example")
+    fine = [CooperativeFactory(email=f"biuro{n}@coop.example") for n in range(3)]
+    response = send(client, refused, *fine)
+    assert len(RefusingBackend.instances) == 1  # one connection for every message
+    assert RefusingBackend.opened == 2  # opened once, and again after the refusal (a server may drop it)
+    assert InquiryRecipient.objects.get(cooperative=refused).status == DeliveryStatus.FAILED
+    assert set(InquiryRecipient.objects.exclude(cooperative=refused).values_list("status", flat=True)) == {"sent"}
+    assert "Spółdzielnia Odmowna</th>" in client.get(response["Location"]).content.decode()
+    assert len(mail.outbox) == 4  # three cooperatives and the copy
