@@ -192,3 +192,14 @@ def test_contact_list_xlsx_has_the_same_rows(client):
 
 def test_empty_shortlist_export_is_404(client):
     assert client.get(reverse("cooperatives:shortlist-export", args=["csv"])).status_code == 404
+
+
+def test_shortlist_and_inquiry_form_speak_english_under_en(client):
+    coop = CooperativeFactory(email="")
+    add(client, coop, LIST)
+    page = client.get("/en" + SHORTLIST).content.decode()
+    assert "Shortlisted cooperatives" in page
+    assert "Will not receive the request: no e-mail address in the register." in page
+    assert "Wybrane" not in page.split("<main", 1)[1].split("</main>", 1)[0]
+    form = client.get("/en/panel/zapytanie/").content.decode()
+    assert "Retention period:" in form and "Data controller:" in form
