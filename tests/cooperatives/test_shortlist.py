@@ -203,3 +203,29 @@ def test_shortlist_and_inquiry_form_speak_english_under_en(client):
     assert "Wybrane" not in page.split("<main", 1)[1].split("</main>", 1)[0]
     form = client.get("/en/panel/zapytanie/").content.decode()
     assert "Retention period:" in form and "Data controller:" in form
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+def test_shortlist_and_inquiry_pages_query_count_does_not_grow_with_the_list(client):
+    from .selfservice_helpers import representative
+
+    first = CooperativeFactory.create_batch(2, email="a@coop.example")
+    for coop in first:
+        add(client, coop, LIST)
+        representative(coop)
+    client.get(SHORTLIST)  # warm the caches (the demo-data flag of the layout)
+    few = _queries(client, SHORTLIST), _queries(client, reverse("selfservice:inquiry"))
+    for coop in CooperativeFactory.create_batch(6, email=""):
+        add(client, coop, LIST)
+        representative(coop)
+    many = _queries(client, SHORTLIST), _queries(client, reverse("selfservice:inquiry"))
+    assert many == few
+    assert few[0] == 3  # the session, the cooperatives with their units, the representatives' addresses
