@@ -7,8 +7,9 @@ memory stays bounded and the number of queries grows only with the number of bat
 On PostgreSQL an export also carries one SELECT giving every column already as CSV text (`Export.csv_query`),
 for core.streaming to have the database write the CSV file (COPY): the same bytes, many times faster.
 
-Personal data never appears: no e-mail addresses or phone numbers (they may identify a person), nothing about
-users; a website only when the cooperative agreed to publish it.
+Personal data never appears in open data: no e-mail addresses or phone numbers (they may identify a person),
+nothing about users; a website only when the cooperative agreed to publish it. The one exception is a buyer's own
+contact list (`shortlist_contacts`), which carries the contacts each cooperative agreed to publish on its profile.
 """
 
 from collections import defaultdict
@@ -472,3 +473,41 @@ def offer_export(queryset: QuerySet, *, site_url: str) -> Export:
             ],
         )
     return Export(OFFER_COLUMNS, rows(), csv_query)
+
+
+# --- A buyer's contact list (the shortlist) ------------------------------------------------------------------
+
+
+def shortlist_contacts(cooperatives: list[Cooperative], *, site_url: str) -> tuple[list[str], Iterator[tuple]]:
+    """The shortlist as a contact list for buyers: Polish column names, published contacts only (an address,
+    phone or website the cooperative did not agree to publish is left empty, never filled from the registry)."""
+    header = [
+        str(_("Nazwa")),
+        str(_("Numer KRS")),
+        str(_("NIP")),
+        str(_("Adres")),
+        str(_("Kod pocztowy")),
+        str(_("Miejscowość")),
+        str(_("Województwo")),
+        str(_("Telefon")),
+        str(_("E-mail")),
+        str(_("Strona internetowa")),
+        str(_("Profil w portalu")),
+    ]
+    rows = (
+        (
+            coop.name,
+            coop.krs_number,
+            coop.nip,
+            coop.street,
+            coop.postal_code,
+            coop.town,
+            coop.voivodeship.name.lower(),
+            coop.public_phone,
+            coop.public_email,
+            coop.public_website,
+            site_url + coop.get_absolute_url(),
+        )
+        for coop in cooperatives
+    )
+    return header, rows

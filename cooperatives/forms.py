@@ -48,6 +48,7 @@ class CooperativeProfileForm(VersionedFormMixin, forms.ModelForm):
             "description",
             "email",
             "publish_email",
+            "accepts_inquiries",
             "phone",
             "publish_phone",
             "website",
@@ -64,6 +65,12 @@ class CooperativeProfileForm(VersionedFormMixin, forms.ModelForm):
             "target_groups",
         ]
         widgets = {"counts_as_of": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {
+            "email": _(
+                "Na ten adres portal przekazuje zapytania ofertowe (jeśli je przyjmujecie). Pokażemy go publicznie "
+                "tylko za zgodą poniżej."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

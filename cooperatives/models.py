@@ -304,6 +304,16 @@ class Cooperative(TimeStampedModel):
     publish_email = models.BooleanField(_("zgoda na publikację e-maila"), default=False)
     publish_phone = models.BooleanField(_("zgoda na publikację telefonu"), default=False)
     publish_website = models.BooleanField(_("zgoda na publikację strony"), default=True)
+    # Publishing the address and receiving buyers' inquiries through the portal are separate choices: the portal
+    # relays inquiries to `email` (and to the representatives) without showing it, unless the cooperative opts out.
+    accepts_inquiries = models.BooleanField(
+        _("przyjmujemy zapytania ofertowe przez portal"),
+        default=True,
+        help_text=_(
+            "Portal przekaże zapytania na adres e-mail spółdzielni i przedstawicielom, także gdy adres nie jest "
+            "opublikowany; kupujący go nie zobaczy."
+        ),
+    )
 
     description = models.TextField(_("opis działalności"), blank=True)
     target_groups = models.ManyToManyField(
@@ -865,6 +875,16 @@ class ErrorReport(TimeStampedModel):
         return f"{self.cooperative}: {self.message[:40]}"
 
 
+class DeliveryStatus(models.TextChoices):
+    """What happened to an inquiry e-mail: recorded only after the attempt (or the reason none was made)."""
+
+    PENDING = "pending", _("oczekuje na wysłanie")
+    SENT = "sent", _("wysłano")
+    NO_ADDRESS = "no_address", _("brak adresu e-mail")
+    OPTED_OUT = "opted_out", _("nie przyjmuje zapytań przez portal")
+    FAILED = "failed", _("nie udało się wysłać")
+
+
 class Inquiry(TimeStampedModel):
     """A buyer's inquiry sent to several cooperatives at once. The sender's data is personal data: only the
     addressed cooperatives' representatives and staff may see it."""
@@ -879,6 +899,9 @@ class Inquiry(TimeStampedModel):
     contact_email = models.EmailField(_("e-mail"))
     contact_phone = models.CharField(_("telefon"), max_length=40, blank=True)
     cooperatives = models.ManyToManyField(Cooperative, through="InquiryRecipient", related_name="inquiries")
+    copy_status = models.CharField(
+        _("kopia dla pytającego"), max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
 
     class Meta:
         verbose_name = _("zapytanie ofertowe")
@@ -892,7 +915,12 @@ class Inquiry(TimeStampedModel):
 class InquiryRecipient(models.Model):
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="recipients")
     cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="inquiry_recipients")
+    # The registry address the message was accepted for (never shown to the buyer); representatives get their own.
     emailed_to = models.EmailField(_("wysłano na adres"), blank=True)
+    status = models.CharField(
+        _("doręczenie"), max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    status_at = models.DateTimeField(_("stan z"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("adresat zapytania")
@@ -903,3 +931,7 @@ class InquiryRecipient(models.Model):
 
     def __str__(self):
         return f"{self.inquiry} → {self.cooperative}"
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.status == DeliveryStatus.SENT

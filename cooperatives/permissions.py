@@ -4,7 +4,7 @@ from rest_framework import permissions as drf_permissions
 
 from accounts.roles import is_ministry_staff, is_regional_coordinator
 
-from .models import CoordinatorAssignment, Membership
+from .models import CoordinatorAssignment, DeliveryStatus, Membership
 
 
 def _is_active_user(user) -> bool:
@@ -75,11 +75,15 @@ def can_revert_history(user, cooperative) -> bool:
 
 
 def can_view_inquiry(user, inquiry) -> bool:
-    """The sender's personal data: staff and representatives of the addressed cooperatives only."""
+    """The sender's personal data: staff and representatives of the addressed cooperatives only (not of one that
+    opted out of inquiries: it was never relayed the data)."""
     if is_ministry_staff(user):
         return True
     roles = _membership_roles(user)
-    return any(recipient.cooperative_id in roles for recipient in inquiry.recipients.all())
+    return any(
+        recipient.cooperative_id in roles and recipient.status != DeliveryStatus.OPTED_OUT
+        for recipient in inquiry.recipients.all()
+    )
 
 
 def can_view_stale_list(user) -> bool:

@@ -1,12 +1,14 @@
 """Reads composed per screen or endpoint. Views and API views call these; they never build querysets themselves."""
 
+from dataclasses import dataclass
+
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from .filters import Certification, CooperativeFilterSet, OfferFilterSet
-from .models import Cooperative, Offer, OfferCategory, TerritorialUnit
+from .models import Cooperative, DeliveryStatus, Membership, Offer, OfferCategory, TerritorialUnit
 
 DEMO_FLAG_CACHE_KEY = "cooperatives:has-demo-data"
 
@@ -60,6 +62,7 @@ def cooperative_detail(*, krs: str) -> Cooperative:
             "target_groups",
             "founder_kinds",
             "activities",
+            "photos",
             Prefetch("offers", queryset=offers, to_attr="public_offers"),
         )
         .get(krs_number=krs)
@@ -394,3 +397,61 @@ def territorial_unit_queryset():
         .select_related("parent")
         .order_by("code")
     )
+
+
+# --- Shortlist and inquiries -----------------------------------------------------------------------------------
+
+
+def shortlist_cooperatives(*, krs_numbers: list[str]) -> list[Cooperative]:
+    """The cooperatives of a buyer's shortlist, in the order they were added (struck-off ones are left out)."""
+    found = {
+        coop.krs_number: coop
+        for coop in cooperative_base_queryset()
+        .exclude(status=Cooperative.Status.DELETED)
+        .filter(krs_number__in=krs_numbers)
+    }
+    return [found[krs] for krs in krs_numbers if krs in found]
+
+
+@dataclass(frozen=True)
+class InquiryRoute:
+    """Where an inquiry to one cooperative goes. `addresses` (the registry's address first, then the
+    representatives') are for sending only: the registry address may be unpublished and is never shown."""
+
+    cooperative: Cooperative
+    registry_address: str
+    addresses: tuple[str, ...]
+
+    @property
+    def status(self) -> str:
+        """PENDING when it can be sent; otherwise why it cannot."""
+        if not self.cooperative.accepts_inquiries:
+            return DeliveryStatus.OPTED_OUT
+        if not self.addresses:
+            return DeliveryStatus.NO_ADDRESS
+        return DeliveryStatus.PENDING
+
+    @property
+    def can_be_sent(self) -> bool:
+        return self.status == DeliveryStatus.PENDING
+
+
+def inquiry_routes(*, cooperatives: list[Cooperative]) -> list[InquiryRoute]:
+    """Each cooperative's inquiry addresses: its registry e-mail (published or not) and its active representatives'
+    e-mails, without repeats (case-insensitive). One query for all the representatives."""
+    representatives: dict[int, list[str]] = {}
+    for coop_id, email in (
+        Membership.objects.filter(cooperative__in=[coop.pk for coop in cooperatives], user__is_active=True)
+        .exclude(user__email="")
+        .order_by("cooperative_id", "pk")
+        .values_list("cooperative_id", "user__email")
+    ):
+        representatives.setdefault(coop_id, []).append(email)
+    routes = []
+    for coop in cooperatives:
+        addresses: list[str] = []
+        for address in [coop.email, *representatives.get(coop.pk, [])]:
+            if address and address.lower() not in {known.lower() for known in addresses}:
+                addresses.append(address)
+        routes.append(InquiryRoute(cooperative=coop, registry_address=coop.email, addresses=tuple(addresses)))
+    return routes

@@ -14,6 +14,7 @@ from accounts.roles import is_ministry_staff
 from .models import (
     ChangeRequest,
     Cooperative,
+    DeliveryStatus,
     ErrorReport,
     Inquiry,
     InquiryRecipient,
@@ -32,12 +33,28 @@ def dashboard_memberships(*, user):
 
 
 def dashboard_inquiries(*, user, limit: int = 20):
-    """Inquiries addressed to any cooperative the user represents, newest first."""
+    """Inquiries addressed to any cooperative the user represents, newest first (not those its cooperative
+    declined by opting out of inquiries: they were never relayed to it)."""
     return (
-        Inquiry.objects.filter(recipients__cooperative__memberships__user=user)
+        Inquiry.objects.filter(
+            recipients__cooperative__memberships__user=user,
+            recipients__status__in=INQUIRY_RELAYED_STATUSES,
+        )
         .distinct()
         .prefetch_related(Prefetch("recipients", queryset=InquiryRecipient.objects.select_related("cooperative")))
         .order_by("-created_at")[:limit]
+    )
+
+
+# Statuses of an inquiry recipient whose representatives may read the inquiry (an opted-out cooperative was not
+# sent the buyer's data).
+INQUIRY_RELAYED_STATUSES = tuple(status for status in DeliveryStatus.values if status != DeliveryStatus.OPTED_OUT)
+
+
+def inquiry_result_recipients(*, inquiry):
+    """An inquiry's recipients with the cooperatives' public contacts, in name order."""
+    return list(
+        inquiry.recipients.select_related("cooperative").order_by("cooperative__name", "cooperative__krs_number")
     )
 
 

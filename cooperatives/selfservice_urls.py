@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("zapytanie/", views.inquiry, name="inquiry"),
     path("zapytania/<int:pk>/", views.inquiry_detail, name="inquiry-detail"),
+    path("zapytania/<int:pk>/wynik/", views.inquiry_result, name="inquiry-result"),
     re_path(rf"^zglos-blad/{KRS}/$", views.report_error, name="report-error"),
     path("reprezentacja/", views.representation_request, name="representation-request"),
     path("reprezentacja/potwierdz/<str:token>/", views.representation_confirm, name="representation-confirm"),

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from core.public_forms import rate_limited as _rate_limited
 
+from . import selectors as public_selectors
 from . import selfservice_selectors as selectors
-from . import services
+from . import services, shortlist
 from .forms import (
     ChangeRequestForm,
     CooperativeLookupForm,
@@ -449,18 +450,53 @@ def report_error(request, krs):
     return render(request, T + "report_error.html", {"cooperative": cooperative, "form": form})
 
 
+SENT_INQUIRIES_SESSION_KEY = "cooperatives:sent-inquiries"
+
+
 def inquiry(request):
-    """A buyer sends one inquiry to the cooperatives selected in the catalogue (`krs` parameters)."""
+    """A buyer sends one inquiry to the cooperatives of the shortlist (or of `krs` parameters, from a profile)."""
     source = request.POST if request.method == "POST" else request.GET
     preselected = [krs for krs in source.getlist("krs") if krs.isdigit() and len(krs) == 10]
+    if request.method != "POST" and not preselected:
+        preselected = shortlist.krs_numbers(request.session)
     form = InquiryForm(request.POST or None, preselected=preselected)
+    context = {
+        "form": form,
+        "has_selection": bool(preselected),
+        "retention_days": settings.PORTAL_INQUIRY_RETENTION_DAYS,
+        "data_controller": settings.PORTAL_DATA_CONTROLLER,
+        "data_protection_contact": settings.PORTAL_DATA_PROTECTION_CONTACT,
+    }
+    routes = public_selectors.inquiry_routes(cooperatives=list(form.fields["krs"].queryset))
+    context["undeliverable"] = [route for route in routes if not route.can_be_sent]
     if request.method == "POST" and form.is_valid():
         if _rate_limited(request, "inquiry"):
             form.add_error(None, _("Wysłano zbyt wiele zapytań z tego adresu. Spróbuj ponownie za godzinę."))
-            return render(request, T + "inquiry_form.html", {"form": form, "has_selection": True}, status=429)
-        services.inquiry_send(cooperatives=list(form.cleaned_data["krs"]), data=form.inquiry_data())
-        return render(request, T + "inquiry_sent.html", {"cooperatives": form.cleaned_data["krs"]})
-    return render(request, T + "inquiry_form.html", {"form": form, "has_selection": bool(preselected)})
+            return render(request, T + "inquiry_form.html", context, status=429)
+        sent = services.inquiry_send(
+            cooperatives=list(form.cleaned_data["krs"]),
+            data=form.inquiry_data(),
+            build_url=request.build_absolute_uri,
+        )
+        # Only this browser may see the outcome (it names the buyer's choice); the last few are remembered.
+        request.session[SENT_INQUIRIES_SESSION_KEY] = [
+            sent.pk,
+            *request.session.get(SENT_INQUIRIES_SESSION_KEY, [])[:9],
+        ]
+        return redirect("selfservice:inquiry-result", pk=sent.pk)
+    return render(request, T + "inquiry_form.html", context)
+
+
+def inquiry_result(request, pk):
+    """What happened to each cooperative of an inquiry just sent: only for the browser that sent it."""
+    if pk not in request.session.get(SENT_INQUIRIES_SESSION_KEY, []):
+        raise Http404
+    inquiry = get_object_or_404(Inquiry, pk=pk)
+    return render(
+        request,
+        T + "inquiry_sent.html",
+        {"inquiry": inquiry, "recipients": selectors.inquiry_result_recipients(inquiry=inquiry)},
+    )
 
 
 @login_required

@@ -6,19 +6,24 @@ version it read, the row is locked, and a save based on an older version is refu
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import smtplib
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name
 
+from . import selectors
 from .models import (
     COOPERATIVE_HISTORY,
     OFFER_HISTORY,
@@ -26,6 +31,7 @@ from .models import (
     Cooperative,
     CooperativeActivity,
     CooperativePhoto,
+    DeliveryStatus,
     ErrorReport,
     Inquiry,
     InquiryRecipient,
@@ -36,6 +42,8 @@ from .models import (
     RepresentationRequest,
     ReviewStatus,
 )
+
+logger = logging.getLogger(__name__)
 
 REPRESENTATION_SALT = "cooperatives.representation-link"
 INVITATION_SALT = "cooperatives.editor-invitation"
@@ -203,6 +211,7 @@ PROFILE_FIELDS = (
     "publish_email",
     "publish_phone",
     "publish_website",
+    "accepts_inquiries",
     "street",
     "postal_code",
     "town",
@@ -786,29 +795,172 @@ def error_report_resolve(*, report: ErrorReport, user) -> ErrorReport:
     return report
 
 
-@transaction.atomic
-def inquiry_send(*, cooperatives: list[Cooperative], data: dict) -> Inquiry:
-    """Stores one inquiry and e-mails it to each cooperative's published address (those without one see it in
-    their representatives' dashboard only)."""
-    inquiry = Inquiry.objects.create(**data)
-    InquiryRecipient.objects.bulk_create(
-        InquiryRecipient(inquiry=inquiry, cooperative=coop, emailed_to=coop.public_email) for coop in cooperatives
-    )
-    body = _(
-        "Zapytanie ofertowe z Portalu spółdzielni socjalnych\n\n"
+def _header_text(text: str) -> str:
+    """Text a buyer typed, fit for an e-mail header: control characters and line breaks become single spaces."""
+    return " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text).split())
+
+
+def _inquiry_text(inquiry: Inquiry) -> str:
+    return _(
         "Czego dotyczy: %(subject)s\nOpis: %(details)s\nMiejsce: %(place)s\nTermin: %(timeframe)s\n"
         "Budżet: %(budget)s\n\nKontakt: %(contact_name)s, %(organisation)s\nE-mail: %(contact_email)s\n"
         "Telefon: %(contact_phone)s"
-    ) % {**data, "budget": data.get("budget") or "-", "organisation": data.get("organisation") or "-"}
-    subject = _("Zapytanie ofertowe: %(subject)s") % {"subject": data["subject"]}
-    addresses = [coop.public_email for coop in cooperatives if coop.public_email]
+    ) % {
+        "subject": inquiry.subject,
+        "details": inquiry.details,
+        "place": inquiry.place,
+        "timeframe": inquiry.timeframe,
+        "budget": inquiry.budget or "-",
+        "contact_name": inquiry.contact_name,
+        "organisation": inquiry.organisation or "-",
+        "contact_email": inquiry.contact_email,
+        "contact_phone": inquiry.contact_phone or "-",
+    }
 
-    def send():
-        # One message per cooperative: recipients never see each other.
-        for address in addresses:
-            _notify(subject, body, [address])
 
-    transaction.on_commit(send)
+def _inquiry_message_to_cooperative(inquiry: Inquiry, cooperative: Cooperative, *, build_url) -> tuple[str, str]:
+    """Subject and body of the message a cooperative receives (in Polish: the registry's language)."""
+    with translation.override("pl"):
+        subject = _("Zapytanie ofertowe: %(subject)s") % {"subject": _header_text(inquiry.subject)}
+        body = "\n\n".join(
+            [
+                _(
+                    "Zapytanie ofertowe do spółdzielni %(cooperative)s z Portalu spółdzielni socjalnych. "
+                    "Aby odpowiedzieć pytającemu, odpowiedz na tę wiadomość."
+                )
+                % {"cooperative": cooperative.name},
+                _inquiry_text(inquiry),
+                _("Zapytanie w panelu spółdzielni (po zalogowaniu): %(url)s")
+                % {"url": build_url(reverse("selfservice:inquiry-detail", args=[inquiry.pk]))},
+                _(
+                    "Otrzymujecie tę wiadomość, bo spółdzielnia przyjmuje zapytania ofertowe przez portal. Portal "
+                    "nie pokazuje pytającemu tego adresu. Z przyjmowania zapytań można zrezygnować w profilu "
+                    "spółdzielni w panelu: %(url)s"
+                )
+                % {"url": build_url(reverse("selfservice:cooperative-edit", args=[cooperative.krs_number]))},
+            ]
+        )
+    return subject, body
+
+
+def _inquiry_copy(inquiry: Inquiry, recipients: list[InquiryRecipient], *, build_url) -> tuple[str, str]:
+    """The buyer's copy: the inquiry and, per cooperative, what happened (published contacts only)."""
+    lines = []
+    for recipient in recipients:
+        coop = recipient.cooperative
+        if recipient.is_delivered:
+            lines.append(_("- %(name)s: wysłano.") % {"name": coop.name})
+            continue
+        line = _("- %(name)s: nie dostarczono (%(reason)s).") % {
+            "name": coop.name,
+            "reason": recipient.get_status_display(),
+        }
+        if coop.public_phone:
+            line += " " + _("Telefon: %(phone)s.") % {"phone": coop.public_phone}
+        if coop.public_email:
+            line += " " + _("E-mail: %(email)s.") % {"email": coop.public_email}
+        line += " " + _("Profil: %(url)s") % {"url": build_url(coop.get_absolute_url())}
+        lines.append(line)
+    subject = _("Kopia: zapytanie ofertowe: %(subject)s") % {"subject": _header_text(inquiry.subject)}
+    body = "\n\n".join(
+        [
+            _("Kopia zapytania wysłanego przez Portal spółdzielni socjalnych."),
+            _("Gdzie trafiło zapytanie:") + "\n" + "\n".join(lines),
+            _inquiry_text(inquiry),
+            _("Dane z zapytania przechowujemy przez %(days)d dni, potem je usuwamy.")
+            % {"days": settings.PORTAL_INQUIRY_RETENTION_DAYS},
+        ]
+    )
+    return subject, body
+
+
+MAIL_ERRORS = (smtplib.SMTPException, OSError, ValueError)  # ValueError: a header Django refuses to write
+
+
+def _deliver(message: EmailMessage) -> bool:
+    """Hands one message to the mail server; True only if it accepted it. Failures are logged without content,
+    and the connection is replaced by a fresh one for the next message (it may have been dropped)."""
+    try:
+        return message.send(fail_silently=False) == 1
+    except MAIL_ERRORS as error:
+        logger.warning("inquiry e-mail not sent: %s", error.__class__.__name__)
+        connection = message.get_connection()
+        with contextlib.suppress(*MAIL_ERRORS):
+            connection.close()
+        with contextlib.suppress(*MAIL_ERRORS):
+            connection.open()
+        return False
+
+
+@transaction.atomic
+def _inquiry_create(*, routes, data: dict) -> Inquiry:
+    inquiry = Inquiry.objects.create(**data)
+    now = timezone.now()
+    InquiryRecipient.objects.bulk_create(
+        InquiryRecipient(
+            inquiry=inquiry,
+            cooperative=route.cooperative,
+            status=route.status,
+            status_at=None if route.can_be_sent else now,
+        )
+        for route in routes
+    )
+    return inquiry
+
+
+def inquiry_send(*, cooperatives: list[Cooperative], data: dict, build_url) -> Inquiry:
+    """Stores one inquiry, then e-mails it to each cooperative that accepts inquiries: to its registry address
+    (published or not; never shown to the buyer) and to its representatives, one message per address, with
+    Reply-To the buyer. Each cooperative's status is what really happened (sent when the mail server accepted at
+    least one of its messages), recorded after the attempt; a cooperative that opted out or has no address is
+    recorded as such. Finally the buyer gets a copy listing where the inquiry went.
+
+    Sending happens after the inquiry is committed and outside a transaction, so a slow or failing mail server
+    never holds locks and every outcome is saved as it happens. `build_url` makes a path absolute.
+    """
+    routes = selectors.inquiry_routes(cooperatives=cooperatives)
+    inquiry = _inquiry_create(routes=routes, data=data)
+    recipients = {
+        recipient.cooperative_id: recipient
+        for recipient in inquiry.recipients.select_related("cooperative", "cooperative__voivodeship")
+    }
+    # One connection for all the messages (an SMTP handshake each would make the buyer wait).
+    connection = get_connection(fail_silently=False)
+    with contextlib.suppress(*MAIL_ERRORS):
+        connection.open()  # if the server is down, each message tries again and records its own failure
+    try:
+        for route in routes:
+            if not route.can_be_sent:
+                continue
+            subject, body = _inquiry_message_to_cooperative(inquiry, route.cooperative, build_url=build_url)
+            delivered = [
+                address
+                for address in route.addresses
+                if _deliver(
+                    EmailMessage(
+                        subject,
+                        body,
+                        settings.DEFAULT_FROM_EMAIL,
+                        [address],
+                        reply_to=[inquiry.contact_email],
+                        connection=connection,
+                    )
+                )
+            ]
+            recipient = recipients[route.cooperative.pk]
+            recipient.status = DeliveryStatus.SENT if delivered else DeliveryStatus.FAILED
+            recipient.status_at = timezone.now()
+            recipient.emailed_to = route.registry_address if route.registry_address in delivered else ""
+            recipient.save(update_fields=["status", "status_at", "emailed_to"])
+        subject, body = _inquiry_copy(
+            inquiry, [recipients[route.cooperative.pk] for route in routes], build_url=build_url
+        )
+        copy = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [inquiry.contact_email], connection=connection)
+        inquiry.copy_status = DeliveryStatus.SENT if _deliver(copy) else DeliveryStatus.FAILED
+        inquiry.save(update_fields=["copy_status", "updated_at"])
+    finally:
+        with contextlib.suppress(*MAIL_ERRORS):
+            connection.close()
     return inquiry
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import opendata_views, views
+from . import opendata_views, shortlist_views, views
 
 app_name = "cooperatives"
 
@@ -8,6 +8,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("spoldzielnie/", views.cooperative_list, name="list"),
     re_path(r"^spoldzielnie/(?P<krs>\d{10})/$", views.cooperative_detail, name="detail"),
+    path("spoldzielnie/wybrane/", shortlist_views.shortlist_page, name="shortlist"),
+    path("spoldzielnie/wybrane/dodaj/", shortlist_views.shortlist_add, name="shortlist-add"),
+    path("spoldzielnie/wybrane/usun/", shortlist_views.shortlist_remove, name="shortlist-remove"),
+    path("spoldzielnie/wybrane/wyczysc/", shortlist_views.shortlist_clear, name="shortlist-clear"),
+    re_path(
+        r"^spoldzielnie/wybrane/kontakty\.(?P<fmt>csv|xlsx)$", shortlist_views.shortlist_export, name="shortlist-export"
+    ),
     path("oferty/", views.offer_list, name="offers"),
     path("oferty/<int:pk>/", views.offer_detail, name="offer-detail"),
     path("mapa/", views.map_view, name="map"),

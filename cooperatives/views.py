@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 
 from core.pagination import CachedCountPaginator
 
-from . import search, selectors
+from . import search, selectors, shortlist
 from .map import map_request
 from .models import Cooperative, Offer
 
@@ -229,6 +229,11 @@ def cooperative_list(request):
     )
     if context["page"] is not None:
         context["results"] = selectors.with_main_categories(context["page"].object_list)
+        # The buyer's shortlist (session): its ticks survive paging and new searches.
+        shortlisted = set(shortlist.krs_numbers(request.session))
+        for cooperative in context["results"]:
+            cooperative.in_shortlist = cooperative.krs_number in shortlisted
+        context["shortlist_count"] = len(shortlisted)
     context["map_href"] = reverse("cooperatives:map") + _query(request.GET)
     context["open_data_href"] = reverse("cooperatives:open-data") + _query(request.GET, ordering=None)
     return render(request, "cooperatives/cooperative_list.html", context, status=status)
@@ -295,6 +300,11 @@ def _organization_json_ld(request, cooperative: Cooperative) -> dict:
             "latitude": float(cooperative.latitude),
             "longitude": float(cooperative.longitude),
         }
+    if cooperative.logo:
+        data["logo"] = request.build_absolute_uri(cooperative.logo.url)
+    photos = [request.build_absolute_uri(photo.image.url) for photo in cooperative.photos.all()]
+    if photos:
+        data["image"] = photos
     if cooperative.employees_count is not None:
         data["numberOfEmployees"] = {"@type": "QuantitativeValue", "value": cooperative.employees_count}
     if cooperative.public_offers and cooperative.status != Cooperative.Status.DELETED:
@@ -329,6 +339,7 @@ def cooperative_detail(request, krs):
         {
             "cooperative": cooperative,
             "show_offers": cooperative.status != Cooperative.Status.DELETED,
+            "in_shortlist": cooperative.krs_number in shortlist.krs_numbers(request.session),
             "json_ld": _json_for_script(_organization_json_ld(request, cooperative)),
         },
     )

@@ -62,10 +62,12 @@ def _attachment(response, filename: str):
 # --- CSV ---------------------------------------------------------------------------------------------------
 
 
-def csv_lines(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
-    """RFC 4180 CSV in UTF-8 with a byte-order mark; booleans as true/false, missing values empty, dates ISO 8601."""
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence], *, delimiter: str = ",") -> Iterator[bytes]:
+    """RFC 4180 CSV in UTF-8 with a byte-order mark; booleans as true/false, missing values empty, dates ISO 8601.
+
+    `delimiter=";"` for files meant for a spreadsheet in a Polish locale (Excel splits on the list separator)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter)
     buffer.write(UTF8_BOM)
     writer.writerow(header)
     for piece in _pieces(rows):
@@ -79,8 +81,11 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes
         yield buffer.getvalue().encode("utf-8")
 
 
-def csv_response(header: Sequence[str], rows: Iterable[Sequence], *, filename: str) -> StreamingHttpResponse:
-    return _attachment(StreamingHttpResponse(csv_lines(header, rows), content_type=CSV_CONTENT_TYPE), filename)
+def csv_response(
+    header: Sequence[str], rows: Iterable[Sequence], *, filename: str, delimiter: str = ","
+) -> StreamingHttpResponse:
+    content = csv_lines(header, rows, delimiter=delimiter)
+    return _attachment(StreamingHttpResponse(content, content_type=CSV_CONTENT_TYPE), filename)
 
 
 def copy_csv_lines(

@@ -247,6 +247,9 @@ PORTAL_REPRESENTATION_LINK_HOURS = 72
 PORTAL_PUBLIC_FORM_RATE = (5, 3600)  # submissions per client IP per seconds (error reports, inquiries)
 PORTAL_STALE_AFTER_DAYS = 365
 PORTAL_INQUIRY_RETENTION_DAYS = 730  # buyers' inquiries hold personal data; purge_inquiries deletes older ones
+# The controller of personal data typed into the portal's forms (RODO notices), and how to reach it.
+PORTAL_DATA_CONTROLLER = env("PORTAL_DATA_CONTROLLER", "Operator Portalu spółdzielni socjalnych")
+PORTAL_DATA_PROTECTION_CONTACT = env("PORTAL_DATA_PROTECTION_CONTACT", "iod@example.org")
 
 # Statistical disclosure control: published statistics cells aggregating fewer cooperatives are suppressed.
 MONITORING_MIN_CELL_SIZE = 3

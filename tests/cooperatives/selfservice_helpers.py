@@ -60,7 +60,7 @@ def profile_post_data(cooperative, **overrides) -> dict:
         "counts_as_of": "",
         "pkd_codes": "",
     }
-    for flag in ("publish_email", "publish_phone", "publish_website"):
+    for flag in ("publish_email", "accepts_inquiries", "publish_phone", "publish_website"):
         if getattr(cooperative, flag):
             data[flag] = "on"
     data.update(overrides)

@@ -109,9 +109,7 @@ INQUIRY = {
 }
 
 
-def test_inquiry_preselects_catalogue_choice_and_emails_each_published_address(
-    client, django_capture_on_commit_callbacks
-):
+def test_inquiry_preselects_catalogue_choice_and_emails_each_registry_address(client):
     with_email = CooperativeFactory(email="a@coop.example", publish_email=True)
     unpublished = CooperativeFactory(email="ukryty@coop.example", publish_email=False)
     not_selected = CooperativeFactory(email="c@coop.example", publish_email=True)
@@ -120,15 +118,15 @@ def test_inquiry_preselects_catalogue_choice_and_emails_each_published_address(
     assert set(form.fields["krs"].queryset) == {with_email, unpublished}
     assert form.initial["krs"] == [with_email.krs_number, unpublished.krs_number]
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("selfservice:inquiry"), {**INQUIRY, "krs": [with_email.krs_number, unpublished.krs_number]}
-        )
-    assert response.status_code == 200
+    response = client.post(
+        reverse("selfservice:inquiry"), {**INQUIRY, "krs": [with_email.krs_number, unpublished.krs_number]}
+    )
+    assert response.status_code == 302
     inquiry = Inquiry.objects.get()
     assert set(inquiry.cooperatives.all()) == {with_email, unpublished}
-    # Only the published address gets e-mail; one message per cooperative.
-    assert [m.to for m in mail.outbox] == [["a@coop.example"]]
+    # Every registry address gets it, published or not (issue 13), one message per cooperative, plus the
+    # buyer's copy. (Before, only published addresses were e-mailed.)
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@coop.example", "ukryty@coop.example", "zamowienia@gmina.example"]
     assert "zamowienia@gmina.example" in mail.outbox[0].body
     assert not_selected not in inquiry.cooperatives.all()
 
@@ -161,7 +159,7 @@ def test_inquiry_is_rate_limited_and_validated(client, settings):
     form = response.context["form"]
     assert "contact_email" in form.errors and "krs" in form.errors
     # Invalid submissions do not count; the second complete one is over the limit.
-    assert client.post(reverse("selfservice:inquiry"), {**INQUIRY, "krs": [coop.krs_number]}).status_code == 200
+    assert client.post(reverse("selfservice:inquiry"), {**INQUIRY, "krs": [coop.krs_number]}).status_code == 302
     response = client.post(reverse("selfservice:inquiry"), {**INQUIRY, "krs": [coop.krs_number]})
     assert response.status_code == 429
     assert Inquiry.objects.count() == 1

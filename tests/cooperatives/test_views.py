@@ -92,7 +92,7 @@ def test_home_on_an_empty_registry(client):
 
 
 def result_text(html, cooperative) -> str:
-    item = re.search(rf'<li class="result">(?:(?!</li>).)*?{cooperative.krs_number}.*?</li>', html, re.S)
+    item = re.search(rf'<li class="result"[^>]*>(?:(?!</li>).)*?{cooperative.krs_number}.*?</li>', html, re.S)
     return text_of(item.group(0))
 
 
@@ -112,12 +112,16 @@ def test_catalogue_lists_everything_with_the_result_details(client, registry):
 
 
 def test_results_can_be_chosen_for_an_inquiry(client, registry):
-    _, html = get(client, LIST_URL)
-    form = re.search(r'<form method="get" action="([^"]+)" class="inquiry-form">(.*?)</form>', html, re.S)
-    assert form.group(1) == reverse("selfservice:inquiry")
-    boxes = re.findall(r'<input type="checkbox" name="krs" value="(\d{10})"', form.group(2))
-    assert sorted(boxes) == sorted(c.krs_number for c in registry.values())
-    assert "Wyślij zapytanie do zaznaczonych" in form.group(2)
+    """Each result has its own POST form adding it to the shortlist and coming back to the same page (a single GET
+    form of checkboxes per page lost the ticks of page 1 on page 2)."""
+    _, html = get(client, LIST_URL + "?ordering=name")
+    forms = re.findall(r'<form method="post" action="([^"]+)" class="shortlist-toggle">(.*?)</form>', html, re.S)
+    assert {action for action, _body in forms} == {reverse("cooperatives:shortlist-add")}
+    chosen = [re.search(r'name="krs" value="(\d{10})"', body).group(1) for _action, body in forms]
+    assert sorted(chosen) == sorted(c.krs_number for c in registry.values())
+    assert all('name="next" value="/spoldzielnie/?ordering=name"' in body for _action, body in forms)
+    assert "Dodaj do wybranych" in forms[0][1]
+    assert f'href="{reverse("cooperatives:shortlist")}"' in html
 
 
 FILTERS = [

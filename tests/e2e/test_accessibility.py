@@ -103,6 +103,16 @@ def submit_valid(fields: dict):
     return action
 
 
+def shortlist_two(page):
+    """Adds the first two cooperatives of the catalogue to the shortlist and opens it."""
+    for _ in range(2):
+        with page.expect_navigation():
+            page.locator("main form[action$='/wybrane/dodaj/'] button[type=submit]").first.click()
+    with page.expect_navigation():
+        page.locator("main .inquiry-submit a").click()
+    assert page.locator("main table tbody tr").count() == 2
+
+
 def staff_password(page):
     """Stops at the TOTP step of a staff member's log-in."""
     staff = User.objects.get(groups__name=MINISTRY_STAFF)
@@ -142,6 +152,7 @@ def build_world() -> tuple[dict, list[Visit]]:
     )
     cooperative_services.error_report_create(cooperative=coop, message="Zły numer telefonu.", reporter_email="")
     inquiry = cooperative_services.inquiry_send(
+        build_url=lambda path: f"http://testserver{path}",
         cooperatives=[coop],
         data={
             "subject": "Catering na 50 osób",
@@ -198,7 +209,9 @@ def build_world() -> tuple[dict, list[Visit]]:
         Visit("not found", "/nie-ma-takiej-strony/", status=404),
         Visit("accessibility statement", reverse("core:accessibility-statement")),
         # Buyers and the public writing to the portal.
-        Visit("inquiry form", reverse("selfservice:inquiry") + f"?krs={krs}"),
+        Visit("shortlist, empty", reverse("cooperatives:shortlist")),
+        Visit("shortlist", reverse("cooperatives:list"), then=shortlist_two),
+        Visit("inquiry form", reverse("selfservice:inquiry") + f"?krs={krs}&krs={other.krs_number}"),
         Visit("inquiry form, errors", reverse("selfservice:inquiry") + f"?krs={krs}", then=submit_invalid()),
         Visit(
             "inquiry sent",

@@ -253,3 +253,74 @@ def test_staff_export_of_training_participants(new_page):
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 2
     assert "Kowalski" in rows[1] and "jan@example.org" in rows[1]
+
+
+def test_buyer_shortlists_on_two_pages_and_sends_one_inquiry(page):
+    """Search, tick a cooperative on page 1 and one on page 2, review the shortlist, send one inquiry and read
+    what really happened to each cooperative (issue 13)."""
+    names = [f"Spółdzielnia Socjalna Kupiecka {n:02d}" for n in range(25)]  # 20 per page: two pages
+    coops = [CooperativeFactory(name=name, email="", phone="42 555 00 11", publish_phone=True) for name in names]
+    quiet = coops[0]  # page 1: an address in the registry, not published, and a representative
+    quiet.email, quiet.publish_email = "ukryty@kupiecka.example", False
+    quiet.save()
+    rep = representative(quiet)
+    unreachable = coops[20]  # page 2: no address, no representative; its phone is published
+
+    page.goto(reverse("cooperatives:list"))
+    page.fill("#id_search", "Kupiecka")
+    with page.expect_navigation():
+        page.locator("form.catalogue-search button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator(f"#wynik-{quiet.krs_number} button").click()
+    assert "search=Kupiecka" in page.url and page.url.endswith(f"#wynik-{quiet.krs_number}")
+    assert "Na liście wybranych" in page.locator(f"#wynik-{quiet.krs_number}").inner_text()
+
+    with page.expect_navigation():
+        page.locator("nav.pagination-nav a[rel=next]").click()
+    with page.expect_navigation():
+        page.locator(f"#wynik-{unreachable.krs_number} button").click()
+    assert "page=2" in page.url
+    with page.expect_navigation():
+        page.locator("nav.pagination-nav a[rel=prev]").click()
+    assert "Na liście wybranych" in page.locator(f"#wynik-{quiet.krs_number}").inner_text()  # survived paging
+    assert "Wybrane spółdzielnie: 2." in page.locator(".inquiry-submit").inner_text()
+
+    with page.expect_navigation():
+        page.locator(".inquiry-submit a").click()
+    table = page.locator("main table").inner_text()
+    assert quiet.name in table and unreachable.name in table
+    assert "Nie otrzyma zapytania: brak adresu e-mail w rejestrze." in table
+    assert "ukryty@kupiecka.example" not in page.content()
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="Wyślij zapytanie ofertowe do wybranych").click()
+    assert "Okres przechowywania" in page.locator("main").inner_text()
+    fill_form(
+        page,
+        {
+            "subject": "Catering dla 40 osób",
+            "details": "Obiad i przerwa kawowa.",
+            "place": "Łódź",
+            "timeframe": "czerwiec",
+            "contact_name": "Anna Zamawiająca",
+            "contact_email": "anna@urzad.example",
+        },
+    )
+    submit(page)
+    rows = page.locator("main table tbody tr")
+    assert rows.count() == 2
+    result = page.locator("main").inner_text()
+    assert f"{quiet.name}\tWysłano e-mailem." in result
+    assert f"{unreachable.name}\tNie dostarczono: brak adresu e-mail." in result
+    assert page.locator(f"main a[href='{unreachable.get_absolute_url()}']").count() == 1
+    assert page.locator("main a[href='tel:425550011']").count() == 1
+    assert "ukryty@kupiecka.example" not in page.content()
+
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert set(by_address) == {"ukryty@kupiecka.example", rep.email, "anna@urzad.example"}
+    for address in ("ukryty@kupiecka.example", rep.email):
+        assert by_address[address].reply_to == ["anna@urzad.example"]
+    copy = by_address["anna@urzad.example"]
+    assert f"{quiet.name}: wysłano." in copy.body
+    assert f"{unreachable.name}: nie dostarczono (brak adresu e-mail). Telefon: 42 555 00 11." in copy.body
+    assert "ukryty@kupiecka.example" not in copy.body and rep.email not in copy.body
