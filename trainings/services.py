@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.mail import send_mail
 
 from .models import Attendance, Certificate, Enrolment, Institution, Participant, Training, TrainingSession
 
