@@ -16,12 +16,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name
+
+from core.mail import EmailMessage, get_connection, send_mail
 
 from . import selectors
 from .models import (

@@ -7,4 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Wspólne")
 
     def ready(self):
-        from . import security_log  # noqa: F401  (connects the audit-log signal receivers)
+        from . import (
+            inputs,
+            security_log,  # noqa: F401  (connects the audit-log signal receivers)
+        )
+
+        inputs.install()  # text and typed-input rules for every form, serializer and model field (core/README.md)

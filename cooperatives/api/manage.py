@@ -100,9 +100,13 @@ class ManagedCooperativeSerializer(serializers.ModelSerializer):
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
+    justification = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, write_only=True, style={"base_template": "textarea.html"}
+    )
+
     class Meta:
         model = Cooperative
-        fields = list(ChangeRequest.IDENTITY_FIELDS)
+        fields = [*ChangeRequest.IDENTITY_FIELDS, "justification"]
         # Uniqueness is checked when a moderator applies the change.
         extra_kwargs = {"krs_number": {"validators": []}, "nip": {"validators": []}}
 
@@ -153,12 +157,14 @@ class ManagedCooperativeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         cooperative = self.get_object()
         serializer = ChangeRequestSerializer(cooperative, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        proposed = dict(serializer.validated_data)
+        justification = proposed.pop("justification", "")
         try:
             change = services.change_request_create(
                 cooperative=cooperative,
                 user=request.user,
-                proposed=serializer.validated_data,
-                justification=str(request.data.get("justification", ""))[:2000],
+                proposed=proposed,
+                justification=justification,
                 build_url=request.build_absolute_uri,
             )
         except DjangoValidationError as error:

@@ -1,10 +1,10 @@
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cooperatives.models import Membership
+from core.mail import EmailMessage, get_connection
 from monitoring import selectors
 from monitoring.models import Wave
 
