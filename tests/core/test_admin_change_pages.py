@@ -30,7 +30,6 @@ from cooperatives.models import (
     Invitation,
     OfferCategory,
     RepresentationRequest,
-    ReviewStatus,
     TargetGroup,
     TerritorialUnit,
 )
@@ -65,6 +64,13 @@ READ_ONLY = {
     "cooperatives.Invitation",
     "monitoring.Response",
 }
+
+
+@pytest.fixture(autouse=True)
+def _file_roots(settings, tmp_path):
+    """Uploaded files of these tests go to a temporary directory, never into the repository."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 def _pdf() -> ContentFile:

@@ -2,7 +2,6 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import UserFactory
-
 from trainings.models import Enrolment
 
 from .factories import (
