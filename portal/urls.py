@@ -12,7 +12,10 @@ from publications import oai
 # The admin logs in through allauth, so its log-in gets the same rate limits, lock-out and 2FA as the portal.
 admin.site.login = secure_admin_login(admin.site.login)
 
-handler404 = "core.api.not_found"
+# Styled pages in the visitor's language; JSON under /api/ (core/errors.py).
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"
 
 urlpatterns = [
     path("api/v1/", include("portal.api_urls")),

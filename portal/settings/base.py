@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireStaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "core.errors.StyledMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -287,6 +288,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # the portal's page (templates/403_csrf.html), JSON under /api/
 
 # --- Accessibility statement (core/templates: /deklaracja-dostepnosci/) ------------------------------------
 # Dates required by the act of 4 April 2019 on digital accessibility; the operator updates them on each review.
