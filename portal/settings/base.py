@@ -239,7 +239,11 @@ PORTAL_API_MAX_PAGE_SIZE = 100
 PORTAL_SEARCH_MAX_LENGTH = 200
 # Self-service (cooperatives/README.md): upload limits, link validity, rate limits of the public forms.
 PORTAL_IMAGE_MAX_BYTES = 5 * 1024 * 1024
-PORTAL_IMAGE_MAX_PIXELS = 40_000_000
+# Judged from the image header before decoding: 24 megapixels and 8,000 px a side take a modern camera's photo but
+# bound the memory of decoding one (a 6300 x 6300 PNG of 38 KB used to cost ~400 MB). Stored copies are scaled down.
+PORTAL_IMAGE_MAX_PIXELS = 24_000_000
+PORTAL_IMAGE_MAX_SIDE = 8_000
+PORTAL_IMAGE_MAX_SIDE_STORED = 2_400
 PORTAL_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 PORTAL_REPRESENTATION_LINK_HOURS = 72
 PORTAL_PUBLIC_FORM_RATE = (5, 3600)  # submissions per client IP per seconds (error reports, inquiries)
