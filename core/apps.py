@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Wspólne")
 
     def ready(self):
-        from . import security_log  # noqa: F401  (connects the audit-log signal receivers)
+        from . import media, security_log  # noqa: F401  (audit-log signal receivers; the private-media check)

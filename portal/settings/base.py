@@ -184,7 +184,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Personal documents (representatives' supporting PDFs): outside MEDIA_ROOT, served only by a checked view.
+# Public uploads served at MEDIA_URL by core.media.public_media (only these folders, with a year's immutable cache);
+# set PORTAL_SERVE_MEDIA=false when the web server serves them (docs/deployment.md).
+PORTAL_SERVE_MEDIA = env_bool("PORTAL_SERVE_MEDIA", True)
+PORTAL_PUBLIC_MEDIA_DIRS = ("photos/", "logos/", "publications/covers/")
+# Personal documents (representatives' supporting PDFs): outside MEDIA_ROOT, served only by a checked view; a
+# system check (portal.E001) stops start-up when the two overlap.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
