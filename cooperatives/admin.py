@@ -9,6 +9,8 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Collate
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_ministry_staff
@@ -467,6 +469,35 @@ class RepresentationRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("cooperative__name", "cooperative__krs_number", "user__email")
     list_select_related = ("cooperative", "user")
     date_hierarchy = "created_at"
+    # The document lives in the private storage, which has no URL: it is linked through the view that checks who
+    # may read it (selfservice:representation-document), never as a file URL.
+    fields = (
+        "user",
+        "cooperative",
+        "role_in_cooperative",
+        "message",
+        "document_link",
+        "status",
+        "reason",
+        "reviewer",
+        "decided_at",
+        "verified_by",
+        "link_sent_to",
+        "link_sent_at",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = ("document_link", "created_at", "updated_at")
+
+    @admin.display(description=_("dokument potwierdzający (PDF)"))
+    def document_link(self, obj):
+        if not obj.document:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("selfservice:representation-document", args=[obj.pk]),
+            _("Pobierz dokument"),
+        )
 
 
 @admin.register(ChangeRequest)

@@ -7,6 +7,7 @@ from core.forms import https_formfield
 from core.public_forms import HoneypotMixin
 
 from .models import ChangeRequest, Cooperative, Offer, OfferCategory, TargetGroup, TerritorialUnit
+from .services import MAX_PHOTOS
 from .uploads import sanitize_image, validate_pdf
 from .validators import validate_pkd_code
 
@@ -165,7 +166,17 @@ class PhotoForm(forms.Form):
         max_length=200, label=_("opis zdjęcia"), help_text=_("Co widać na zdjęciu (dla osób niewidomych).")
     )
 
+    def __init__(self, *args, photos_left: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.photos_left = photos_left
+
     def clean_image(self):
+        # A full profile is told so before the upload is decoded (which is the costly part).
+        if self.photos_left is not None and self.photos_left <= 0:
+            raise forms.ValidationError(
+                _("Profil może mieć najwyżej %(max)d zdjęć. Usuń któreś, aby dodać nowe.") % {"max": MAX_PHOTOS},
+                code="too_many_photos",
+            )
         return sanitize_image(self.cleaned_data["image"])
 
 

@@ -67,7 +67,9 @@ def can_manage_members(user, cooperative) -> bool:
 
 
 def can_view_history(user, cooperative) -> bool:
-    return can_moderate_cooperative(user, cooperative)
+    """The cooperative's representatives (owners and editors) see who changed their profile and offers, and so do
+    its moderators."""
+    return is_representative(user, cooperative) or can_moderate_cooperative(user, cooperative)
 
 
 def can_revert_history(user, cooperative) -> bool:

@@ -273,7 +273,8 @@ def offer_delete(request, pk):
 @login_required
 def photos(request, krs):
     cooperative = _editable_cooperative(request, krs)
-    form = PhotoForm(request.POST or None, request.FILES or None)
+    photos_left = services.MAX_PHOTOS - cooperative.photos.count()
+    form = PhotoForm(request.POST or None, request.FILES or None, photos_left=photos_left)
     if request.method == "POST" and form.is_valid():
         try:
             services.photo_add(
@@ -563,7 +564,14 @@ def representation_document(request, pk):
     allowed = request_obj.user_id == request.user.pk or can_moderate_cooperative(request.user, request_obj.cooperative)
     if not allowed or not request_obj.document:
         raise Http404
-    return FileResponse(request_obj.document.open("rb"), content_type="application/pdf", filename="dokument.pdf")
+    # Always a download, never shown in the portal's origin; were a viewer to render it anyway, the sandbox policy
+    # keeps scripts from running and nosniff keeps the type.
+    response = FileResponse(
+        request_obj.document.open("rb"), content_type="application/pdf", as_attachment=True, filename="dokument.pdf"
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

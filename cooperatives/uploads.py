@@ -1,11 +1,17 @@
 """Checks of uploaded files by content, never by name or declared type.
 
-Images are opened with Pillow, refused when they are not a raster format we accept, too large in bytes or pixels
-(decompression bombs), then re-encoded so that EXIF, GPS and other metadata are gone and stored under a name the
-server makes up.
+Images are opened with Pillow, refused when they are not a raster format we accept, too large in bytes, pixels or
+side length (decompression bombs: a 40 KB PNG can declare 6300 x 6300 pixels), judged from the header alone before
+a single pixel is decoded; then decoded (JPEG at a reduced scale when it is larger than needed), scaled down to
+PORTAL_IMAGE_MAX_SIDE_STORED and re-encoded, so that EXIF, GPS and other metadata are gone, and stored under a name
+the server makes up.
+
+PDF documents must be PDFs pypdf can read, unencrypted, without active content (core.pdf): no JavaScript, launch
+or automatic actions, no embedded files.
 """
 
 import io
+import logging
 import os
 import uuid
 
@@ -16,6 +22,11 @@ from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+
+from core.pdf import active_content
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
@@ -47,16 +58,20 @@ def sanitize_image(upload) -> ContentFile:
             _("Przyjmujemy tylko obrazy JPEG, PNG i WebP (przesłano: %(format)s).") % {"format": image_format},
             code="format",
         )
-    if width * height > max_pixels:
+    max_side = settings.PORTAL_IMAGE_MAX_SIDE
+    if width * height > max_pixels or max(width, height) > max_side:
         raise ValidationError(
             _("Obraz ma za duże wymiary (%(width)d × %(height)d pikseli). Zmniejsz go i spróbuj ponownie.")
             % {"width": width, "height": height},
             code="too_many_pixels",
         )
+    stored_side = settings.PORTAL_IMAGE_MAX_SIDE_STORED
     try:
         # verify() leaves the image unusable; decode afresh, now that the dimensions are known to be sane.
         with Image.open(io.BytesIO(data)) as image:
-            image.load()
+            # A JPEG decodes straight to a fraction of its size when that is all we keep (no full-size copy).
+            image.draft(image.mode, (stored_side, stored_side))
+            image.thumbnail((stored_side, stored_side), reducing_gap=2.0)
             clean = _strip(image, image_format)
     except (OSError, ValueError, Image.DecompressionBombError):
         raise ValidationError(_("Nie udało się odczytać obrazu; plik może być uszkodzony."), code="broken") from None
@@ -69,6 +84,7 @@ def _strip(image: Image.Image, image_format: str) -> bytes:
     pixels = image.convert(mode)
     fresh = Image.new(mode, pixels.size)
     fresh.paste(pixels)
+    del pixels
     out = io.BytesIO()
     if image_format == "JPEG":
         fresh.save(out, format="JPEG", quality=88, optimize=True)
@@ -78,7 +94,7 @@ def _strip(image: Image.Image, image_format: str) -> bytes:
 
 
 def validate_pdf(upload) -> ContentFile:
-    """A PDF by its signature and size, stored under a server-made name."""
+    """A PDF by its signature, size and structure, without active content, stored under a server-made name."""
     max_bytes = settings.PORTAL_DOCUMENT_MAX_BYTES
     if upload.size > max_bytes:
         raise ValidationError(
@@ -88,8 +104,30 @@ def validate_pdf(upload) -> ContentFile:
         )
     upload.seek(0)
     data = upload.read()
+    not_pdf = ValidationError(_("Dokument musi być plikiem PDF."), code="not_pdf")
     if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
-        raise ValidationError(_("Dokument musi być plikiem PDF."), code="not_pdf")
+        raise not_pdf
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise ValidationError(_("Dokument PDF jest zaszyfrowany; prześlij wersję bez hasła."), code="encrypted")
+        if len(reader.pages) < 1:
+            raise not_pdf
+        found = active_content(reader)
+    except ValidationError:
+        raise
+    except Exception:  # pypdf raises many exception types on damaged input; all mean the same to the uploader
+        logger.info("Refused an unreadable PDF document", exc_info=True)
+        raise not_pdf from None
+    if found:
+        logger.info("Refused a PDF document with active content: %s", ", ".join(found))
+        raise ValidationError(
+            _(
+                "Dokument PDF zawiera aktywną treść (skrypty, automatyczne akcje lub załączone pliki). Zapisz go "
+                "ponownie jako zwykły PDF (np. poleceniem „Drukuj do PDF”) i prześlij jeszcze raz."
+            ),
+            code="active_pdf",
+        )
     return ContentFile(data, name=f"{uuid.uuid4().hex}.pdf")
 
 

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import (
             inputs,
+            media,  # noqa: F401  (the private-media system check)
             security_log,  # noqa: F401  (connects the audit-log signal receivers)
         )
 

@@ -139,8 +139,16 @@ class QuestionAdmin(FrozenQuestionnaireMixin, admin.ModelAdmin):
 
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
+    """Read-only: answers are saved by services.response_save (page, API, import: validation, cross-question rules,
+    versions) and verified by services.response_verify on the verification page; an admin form would bypass both."""
+
     list_display = ["cooperative", "wave", "status", "source", "verification", "submitted_at"]
     list_filter = ["wave", "status", "verification", "source"]
     search_fields = ["cooperative__name", "cooperative__krs_number"]
-    raw_id_fields = ["cooperative", "submitted_by", "verified_by"]
-    readonly_fields = ["version"]
+    list_select_related = ["cooperative", "wave"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

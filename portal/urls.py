@@ -1,18 +1,23 @@
 """Root URL configuration: pages are translated (Polish at /, English at /en/), the API and OAI-PMH are not."""
 
+import re
+
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from core.media import public_media
 from publications import oai
 
 # The admin logs in through allauth, so its log-in gets the same rate limits, lock-out and 2FA as the portal.
 admin.site.login = secure_admin_login(admin.site.login)
 
-handler404 = "core.api.not_found"
+# Styled pages in the visitor's language; JSON under /api/ (core/errors.py).
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"
 
 urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
@@ -32,5 +37,9 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Public uploads (photos, logos, covers) in every environment, production included (core/media.py); a deployment
+# whose web server serves MEDIA_ROOT's public folders itself sets PORTAL_SERVE_MEDIA=false (docs/deployment.md).
+if settings.PORTAL_SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
+    urlpatterns.insert(
+        0, re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", public_media, name="public-media")
+    )

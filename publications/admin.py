@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .models import Authorship, Edition, Person, Publication, Series, Topic
@@ -120,10 +121,32 @@ class PublicationAdmin(LibraryStaffOnly, admin.ModelAdmin):
         (_("Prawa i finansowanie"), {"fields": ["licence", "funding_note"]}),
     ]
 
+    def save_formset(self, request, form, formset, change):
+        """A replaced or deleted edition's file leaves the storage once the save has committed, and only if no
+        edition names it any more (a rolled-back save keeps pointing at the old file)."""
+        if formset.model is not Edition:
+            return super().save_formset(request, form, formset, change)
+        previous = {
+            edition_form.instance.pk: Edition.objects.filter(pk=edition_form.instance.pk)
+            .values_list("file", flat=True)
+            .first()
+            for edition_form in formset.initial_forms
+            if edition_form.instance.pk
+            and ("file" in edition_form.changed_data or formset._should_delete_form(edition_form))
+        }
+        super().save_formset(request, form, formset, change)
+        for old_name in filter(None, previous.values()):
+            transaction.on_commit(lambda name=old_name: _delete_unreferenced_file(name))
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Authors, series and topics are saved only now; the search text depends on them.
         publication_refresh_search(publication=form.instance)
+
+
+def _delete_unreferenced_file(name: str) -> None:
+    if not Edition.objects.filter(file=name).exists():
+        Edition._meta.get_field("file").storage.delete(name)
 
 
 @admin.register(Person)

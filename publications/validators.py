@@ -24,6 +24,8 @@ EPUB_MAX_ENTRIES = 5_000
 EPUB_MAX_UNCOMPRESSED = 500 * 1024 * 1024
 # Text and XHTML compress well, but not a thousandfold: beyond this an entry is a bomb, not a book.
 EPUB_MAX_RATIO = 100
+# Below this many bytes a high ratio is harmless (a small, repetitive XHTML file), so it is not judged.
+EPUB_RATIO_FLOOR = 256 * 1024
 EPUB_MIMETYPE = b"application/epub+zip"
 CONTAINER_PATH = "META-INF/container.xml"
 CONTAINER_MAX_SIZE = 64 * 1024
@@ -97,9 +99,18 @@ def validate_cover_size(file) -> None:
         )
 
 
+ACTIVE_PDF_MESSAGE = _(
+    "Plik PDF zawiera aktywną treść (skrypty, automatyczne akcje lub załączone pliki). Zapisz go ponownie jako "
+    "zwykły PDF (np. poleceniem „Drukuj do PDF”) i prześlij jeszcze raz."
+)
+
+
 def validate_pdf(file) -> None:
-    """A PDF: starts with the %PDF- signature and pypdf can read its page tree; not encrypted."""
+    """A PDF: starts with the %PDF- signature and pypdf can read its page tree; not encrypted; no active content
+    (JavaScript, launch and automatic actions, embedded files: core.pdf)."""
     from pypdf import PdfReader
+
+    from core.pdf import active_content
 
     not_pdf = ValidationError(_("Plik nie jest poprawnym dokumentem PDF."), code="not_pdf")
     file.seek(0)
@@ -112,6 +123,10 @@ def validate_pdf(file) -> None:
             raise ValidationError(_("Plik PDF jest zaszyfrowany; dodaj wersję bez hasła."), code="encrypted_pdf")
         if len(reader.pages) < 1:
             raise not_pdf
+        found = active_content(reader)
+        if found:
+            logger.info("Refused a PDF upload with active content: %s", ", ".join(found))
+            raise ValidationError(ACTIVE_PDF_MESSAGE, code="active_pdf")
     except ValidationError:
         raise
     except Exception:  # pypdf raises many exception types on damaged input; all mean the same to the uploader
@@ -137,14 +152,17 @@ def validate_epub(file) -> None:
             entries = archive.infolist()
             if not entries or len(entries) > _limit("PUBLICATIONS_EPUB_MAX_ENTRIES", EPUB_MAX_ENTRIES):
                 raise bomb if entries else not_epub
-            total = 0
             max_ratio = _limit("PUBLICATIONS_EPUB_MAX_RATIO", EPUB_MAX_RATIO)
-            for entry in entries:
-                total += entry.file_size
-                if entry.file_size > 1024 * 1024 and entry.file_size > max_ratio * max(entry.compress_size, 1):
-                    raise bomb
+            total = sum(entry.file_size for entry in entries)
+            compressed = sum(entry.compress_size for entry in entries)
             if total > _limit("PUBLICATIONS_EPUB_MAX_UNCOMPRESSED", EPUB_MAX_UNCOMPRESSED):
                 raise bomb
+            # The ratio over the whole archive: many entries each just under a per-entry limit add up to a bomb.
+            if total > EPUB_RATIO_FLOOR and total > max_ratio * max(compressed, 1):
+                raise bomb
+            for entry in entries:
+                if entry.file_size > EPUB_RATIO_FLOOR and entry.file_size > max_ratio * max(entry.compress_size, 1):
+                    raise bomb
             first = entries[0]
             if first.filename != "mimetype" or first.file_size != len(EPUB_MIMETYPE):
                 raise not_epub

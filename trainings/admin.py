@@ -1,7 +1,9 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import (
     Attendance,
     Certificate,
@@ -95,20 +97,79 @@ class AttendanceInline(admin.TabularInline):
     raw_id_fields = ("session", "marked_by")
 
 
+class EnrolmentAdminForm(forms.ModelForm):
+    """The status offers only the moves the services make: confirm a registered person, cancel an enrolment.
+
+    A seat is never handed out here: a waitlisted person is promoted by the service when a seat frees up, so the
+    training's capacity holds whatever is chosen in the admin.
+    """
+
+    class Meta:
+        model = Enrolment
+        fields = ["status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.status
+        allowed = {current}
+        if current == Enrolment.Status.REGISTERED:
+            allowed.add(Enrolment.Status.CONFIRMED)
+        if current != Enrolment.Status.CANCELLED and services.enrolment_can_be_cancelled(
+            training=self.instance.training
+        ):
+            allowed.add(Enrolment.Status.CANCELLED)
+        self.fields["status"].choices = [(v, label) for v, label in Enrolment.Status.choices if v in allowed]
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(admin.ModelAdmin):
+    """Enrolments come from the registration form (trainings.services.enrolment_register, which keeps the
+    capacity); here a status is changed only through the services."""
+
+    form = EnrolmentAdminForm
     list_display = ("participant", "training", "status", "created_at")
     list_filter = ("status",)
     search_fields = ("participant__last_name", "participant__email", "training__title")
-    raw_id_fields = ("training", "participant")
     list_select_related = ("participant", "training")
+    readonly_fields = (
+        "training",
+        "participant",
+        "consent_at",
+        "confirmed_at",
+        "waitlisted_at",
+        "promoted_at",
+        "cancelled_at",
+    )
+    fields = ("training", "participant", "status", *readonly_fields[2:])
     inlines = [AttendanceInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if "status" not in form.changed_data:
+            return
+        status = form.cleaned_data["status"]
+        try:
+            if status == Enrolment.Status.CONFIRMED:
+                services.enrolment_confirm(enrolment_id=obj.pk)
+            elif status == Enrolment.Status.CANCELLED:
+                services.enrolment_cancel(enrolment_id=obj.pk, base_url=request.build_absolute_uri("/"))
+        except ValidationError as error:
+            self.message_user(request, "; ".join(error.messages), messages.ERROR)
+        obj.refresh_from_db()
 
 
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
+    """An issued certificate keeps its number, code and date (they are printed and verified); it can only be
+    revoked."""
+
     list_display = ("number", "enrolment", "issued_at", "revoked_at")
     search_fields = ("number",)
-    raw_id_fields = ("enrolment",)
-    readonly_fields = ("verification_code",)
+    fields = ("number", "enrolment", "verification_code", "issued_at", "revoked_at")
+    readonly_fields = ("number", "enrolment", "verification_code", "issued_at")
     list_select_related = ("enrolment__participant", "enrolment__training")
+
+    def has_add_permission(self, request):
+        return False  # certificates are issued by trainings.services.certificates_issue

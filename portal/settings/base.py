@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireStaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "core.errors.StyledMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -183,7 +184,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Personal documents (representatives' supporting PDFs): outside MEDIA_ROOT, served only by a checked view.
+# Public uploads served at MEDIA_URL by core.media.public_media (only these folders, with a year's immutable cache);
+# set PORTAL_SERVE_MEDIA=false when the web server serves them (docs/deployment.md).
+PORTAL_SERVE_MEDIA = env_bool("PORTAL_SERVE_MEDIA", True)
+PORTAL_PUBLIC_MEDIA_DIRS = ("photos/", "logos/", "publications/covers/")
+# Personal documents (representatives' supporting PDFs): outside MEDIA_ROOT, served only by a checked view; a
+# system check (portal.E001) stops start-up when the two overlap.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
@@ -241,7 +247,11 @@ PORTAL_API_MAX_PAGE_SIZE = 100
 PORTAL_SEARCH_MAX_LENGTH = 200
 # Self-service (cooperatives/README.md): upload limits, link validity, rate limits of the public forms.
 PORTAL_IMAGE_MAX_BYTES = 5 * 1024 * 1024
-PORTAL_IMAGE_MAX_PIXELS = 40_000_000
+# Judged from the image header before decoding: 24 megapixels and 8,000 px a side take a modern camera's photo but
+# bound the memory of decoding one (a 6300 x 6300 PNG of 38 KB used to cost ~400 MB). Stored copies are scaled down.
+PORTAL_IMAGE_MAX_PIXELS = 24_000_000
+PORTAL_IMAGE_MAX_SIDE = 8_000
+PORTAL_IMAGE_MAX_SIDE_STORED = 2_400
 PORTAL_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 PORTAL_REPRESENTATION_LINK_HOURS = 72
 PORTAL_PUBLIC_FORM_RATE = (5, 3600)  # submissions per client IP per seconds (error reports, inquiries)
@@ -298,6 +308,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # the portal's page (templates/403_csrf.html), JSON under /api/
 
 # --- Accessibility statement (core/templates: /deklaracja-dostepnosci/) ------------------------------------
 # Dates required by the act of 4 April 2019 on digital accessibility; the operator updates them on each review.

@@ -144,3 +144,25 @@ def test_versions_recorded_before_m2m_tracking_get_the_current_values():
     for record in records:
         assert {value.pk for value in _m2m(record, "target_groups")} == {group.pk for group in groups}
     assert [change.field for change in history_diff(records[-2], records[-1])] == ["description"]
+
+
+@pytest.mark.parametrize("role", ["owner", "editor"])
+def test_representatives_find_their_history_from_the_panel(client, role):
+    from cooperatives.models import Membership
+
+    coop = CooperativeFactory(description="Stary opis")
+    rep = representative(coop, role=Membership.Role(role))
+    client.force_login(rep)
+    client.post(
+        reverse("selfservice:cooperative-edit", args=[coop.krs_number]),
+        profile_post_data(coop, description="Nowy opis"),
+    )
+    history_url = reverse("selfservice:history", args=[coop.krs_number])
+    assert history_url in client.get(reverse("selfservice:dashboard")).content.decode()
+    response = client.get(history_url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<del>Stary opis</del>" in html and "<ins>Nowy opis</ins>" in html
+    # Reverting stays with ministry staff.
+    assert response.context["can_revert"] is False
+    assert "history-revert" not in html and "przywroc" not in html

@@ -177,7 +177,8 @@ PAGES = [
         {"plain"},
         lambda w: Membership.objects.filter(user=w["users"]["plain"], cooperative=w["coop"]).exists(),
     ),
-    ("history", "get", _page("history", krs), None, MODERATORS, None),
+    # Representatives see their own cooperative's history (issue 13); reverting stays with staff.
+    ("history", "get", _page("history", krs), None, MODERATORS | EDITORS, None),
     (
         "history-revert",
         "post",

@@ -39,6 +39,36 @@ def _png(size) -> bytes:
     return out.getvalue()
 
 
+def _pdf(*, javascript: str | None = None, attachment: bytes | None = None) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    if javascript:
+        writer.add_js(javascript)
+    if attachment:
+        writer.add_attachment("zalacznik.exe", attachment)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _png_header_only_bomb(width: int, height: int) -> bytes:
+    """A 1-bit greyscale PNG of width x height zero pixels, compressed row by row: tens of kilobytes on disk,
+    declaring more pixels than the portal decodes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (1 + (width + 7) // 8)
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
 def _gif() -> bytes:
     out = io.BytesIO()
     Image.new("P", (10, 10)).save(out, format="GIF")
@@ -145,7 +175,7 @@ def test_valid_pdf_is_stored_privately_and_only_moderators_and_applicant_can_dow
     coop = CooperativeFactory()
     applicant = verified_user()
     client.force_login(applicant)
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = _pdf()
     client.post(
         reverse("selfservice:representation-request"),
         {
@@ -160,7 +190,12 @@ def test_valid_pdf_is_stored_privately_and_only_moderators_and_applicant_can_dow
     assert not (tmp_path / request_obj.document.name).exists()
     assert "dokument" not in request_obj.document.name
     url = reverse("selfservice:representation-document", args=[request_obj.pk])
-    assert b"".join(client.get(url).streaming_content) == pdf
+    download = client.get(url)
+    assert b"".join(download.streaming_content) == pdf
+    # A download, never rendered in the portal's origin; scripts sandboxed should a viewer render it anyway.
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["Content-Security-Policy"].startswith("sandbox")
+    assert download["X-Content-Type-Options"] == "nosniff"
     client.force_login(verified_user())
     assert client.get(url).status_code == 404
 
@@ -175,5 +210,92 @@ def test_at_most_six_photos(client):
         {"alt_text": "siódme", "image": SimpleUploadedFile("a.jpg", _jpeg_with_gps(), "image/jpeg")},
     )
     assert response.status_code == 200
-    assert "najwyżej 6" in " ".join(response.context["form"].non_field_errors())
+    assert "najwyżej 6" in " ".join(response.context["form"].errors["image"])
     assert CooperativePhoto.objects.count() == 6
+
+
+@pytest.mark.parametrize(("width", "height"), [(6300, 6300), (9000, 100)])
+def test_an_image_declaring_too_many_pixels_is_refused_before_any_pixel_is_decoded(
+    settings, monkeypatch, width, height
+):
+    from django.core.exceptions import ValidationError
+    from PIL import ImageFile
+
+    from cooperatives.uploads import sanitize_image
+    from portal.settings import base
+
+    # The production limits (the module's fixture lowers them for the other tests).
+    settings.PORTAL_IMAGE_MAX_BYTES = base.PORTAL_IMAGE_MAX_BYTES
+    settings.PORTAL_IMAGE_MAX_PIXELS = base.PORTAL_IMAGE_MAX_PIXELS
+    bomb = _png_header_only_bomb(width, height)
+    assert len(bomb) < 60_000
+
+    def no_decoding(self):
+        raise AssertionError("pixels decoded before the dimensions were checked")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    with pytest.raises(ValidationError) as refused:
+        sanitize_image(SimpleUploadedFile("bomba.png", bomb, "image/png"))
+    assert refused.value.code == "too_many_pixels"
+    assert f"{width} × {height}" in refused.value.messages[0]
+
+
+def test_a_large_photo_is_stored_scaled_down(client, settings):
+    settings.PORTAL_IMAGE_MAX_SIDE_STORED = 800
+    coop = CooperativeFactory()
+    client.force_login(representative(coop))
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 400), (10, 120, 30)).save(out, format="JPEG")
+    response = client.post(
+        reverse("selfservice:photos", args=[coop.krs_number]),
+        {"alt_text": "panorama", "image": SimpleUploadedFile("a.jpg", out.getvalue(), "image/jpeg")},
+    )
+    assert response.status_code == 302
+    with Image.open(CooperativePhoto.objects.get().image.path) as stored:
+        assert stored.size == (800, 200)
+
+
+def test_a_full_profile_is_refused_before_the_image_is_processed(client, monkeypatch):
+    import cooperatives.forms
+
+    coop = CooperativeFactory()
+    for index in range(6):
+        CooperativePhoto.objects.create(cooperative=coop, image=f"photos/{index}.jpg", alt_text="x")
+
+    def not_called(upload):
+        raise AssertionError("the image was processed although the profile is full")
+
+    monkeypatch.setattr(cooperatives.forms, "sanitize_image", not_called)
+    client.force_login(representative(coop))
+    response = client.post(
+        reverse("selfservice:photos", args=[coop.krs_number]),
+        {"alt_text": "siódme", "image": SimpleUploadedFile("a.jpg", _jpeg_with_gps(), "image/jpeg")},
+    )
+    assert response.status_code == 200
+    assert "najwyżej 6" in " ".join(response.context["form"].errors["image"])
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        _pdf(javascript="app.alert('x');"),
+        _pdf(attachment=b"MZ\x90\x00"),
+        # /OpenAction with a JavaScript action, the key names hidden behind #xx escapes from a byte search.
+        _pdf().replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >>"),
+    ],
+    ids=["javascript", "embedded-file", "open-action-escaped"],
+)
+def test_a_supporting_document_with_active_content_is_refused(client, content):
+    coop = CooperativeFactory()
+    client.force_login(verified_user())
+    response = client.post(
+        reverse("selfservice:representation-request"),
+        {
+            "krs": coop.krs_number,
+            "role_in_cooperative": "prezes",
+            "document": SimpleUploadedFile("umocowanie.pdf", content, "application/pdf"),
+        },
+    )
+    assert response.status_code == 200
+    assert "aktywną treść" in " ".join(response.context["form"].errors["document"])
+    assert not RepresentationRequest.objects.exists()

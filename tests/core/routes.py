@@ -157,6 +157,7 @@ def sample_for(objects):
         "certificate_pk": objects["certificate"], "history_id": objects["history"], "format": "json",
         "signature": "podpis-nieprawidlowy", "token": "token-nieprawidlowy", "key": "klucz-nieprawidlowy",
         "uidb36": "1", "app_label": "cooperatives", "object_id": "1", "id": "1", "content_type_id": "1", "url": "x",
+        "path": "photos/przyklad.png",
     }  # fmt: skip
 
     def sample(route: Route, name: str, regex_or_converter: str) -> str:

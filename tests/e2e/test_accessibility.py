@@ -49,7 +49,6 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # Templates no scanned page shows, and why.
 EXCLUDED_TEMPLATES = {
-    "500.html": "rendered by Django only on a server error, without context; a static copy of the layout",
     "placeholder.html": "not used by any view (left from the first skeleton)",
     "trainings/email/promoted.txt": "plain-text e-mail body, not a page",
     "trainings/email/registered.txt": "plain-text e-mail body, not a page",
@@ -77,6 +76,34 @@ class Visit:
     who: str = "anonymous"
     then: Callable | None = None  # an action on the loaded page (e.g. submit an invalid form) before the scan
     status: int | None = 200
+    fulfil: Callable | None = None  # the response to serve at `url` instead of asking the live server
+
+
+def server_error_page():
+    """The 500 page exactly as core.errors.server_error renders it (no view fails on purpose in the live server)."""
+    from django.test import RequestFactory
+
+    from core.errors import server_error
+
+    return server_error(RequestFactory().get("/blad/")).content
+
+
+def fulfilment(status: int, body: bytes):
+    def handle(route):
+        route.fulfill(status=status, body=body, content_type="text/html; charset=utf-8")
+
+    return handle
+
+
+def fail_csrf(page):
+    """Submits the page's main form with a forged CSRF token, as a stale page or another site would."""
+    page.evaluate(
+        "document.querySelectorAll('form').forEach(f => f.noValidate = true);"
+        "document.querySelectorAll('input[name=csrfmiddlewaretoken]').forEach(i => i.value = 'x'.repeat(64));"
+    )
+    with page.expect_navigation():
+        page.locator("main form[method=post] button[type=submit]").first.click()
+    assert page.locator("main h1").inner_text() == "Nie udało się wysłać formularza", page.url
 
 
 def submit_invalid(fields: dict | None = None, *, button: str = "main form[method=post] button[type=submit]"):
@@ -207,6 +234,9 @@ def build_world() -> tuple[dict, list[Visit]]:
         Visit("open data", reverse("cooperatives:open-data")),
         Visit("open data, invalid filters", reverse("cooperatives:open-data") + "?voivodeship=99"),
         Visit("not found", "/nie-ma-takiej-strony/", status=404),
+        Visit("not found, English", "/en/nie-ma-takiej-strony/", status=404),
+        Visit("server error", "/blad-serwera-testowy/", status=500, fulfil=server_error_page),
+        Visit("form with a forged CSRF token", reverse("selfservice:inquiry") + f"?krs={krs}", then=fail_csrf),
         Visit("accessibility statement", reverse("core:accessibility-statement")),
         # Buyers and the public writing to the portal.
         Visit("shortlist, empty", reverse("cooperatives:shortlist")),
@@ -331,6 +361,14 @@ def build_world() -> tuple[dict, list[Visit]]:
         ),
         Visit("certificate lookup, errors", reverse("trainings:certificate-lookup") + "?numer=zly", status=400),
         Visit("certificate download", certificate.get_download_url()),
+        Visit("forbidden", reverse("selfservice:moderation"), who="representative", status=403),
+        Visit("forbidden, English", "/en" + reverse("selfservice:moderation"), who="representative", status=403),
+        Visit(
+            "wrong method",
+            reverse("selfservice:history-revert", args=["spoldzielnia", 1]),
+            who="representative",
+            status=405,
+        ),
         # Moderators and ministry staff.
         Visit("moderation desk", reverse("selfservice:moderation"), who="staff"),
         Visit("representation review", reverse("selfservice:representation-review", args=[pending.pk]), who="staff"),
@@ -395,6 +433,8 @@ def test_every_page_has_no_wcag_a_or_aa_violations(new_page, live_server):
     try:
         for visit in visits:
             page = pages[visit.who]
+            if visit.fulfil:
+                page.route(f"**{visit.url}", fulfilment(visit.status, visit.fulfil()))
             response = page.goto(visit.url)
             if visit.status is not None and response.status != visit.status:
                 problems.append(f"{visit.label} ({visit.url}): HTTP {response.status}, expected {visit.status}")

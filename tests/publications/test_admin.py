@@ -152,3 +152,64 @@ def test_a_save_over_a_newer_edit_is_refused(client, staff_user):
     assert response.status_code == 302
     publication.refresh_from_db()
     assert (publication.title, publication.version) == ("Moja zmiana", 3)
+
+
+def _edition_change(publication, edition, **edition_fields) -> dict:
+    row = {"id": str(edition.pk), "publication": str(publication.pk), "format": edition.format, "isbn": ""}
+    row.update(edition_fields)
+    data = change_data(publication, expected_version=str(publication.version), **formset("editions", [row]))
+    data["editions-INITIAL_FORMS"] = "1"
+    return data
+
+
+def test_a_replaced_edition_file_is_deleted_after_the_commit(client, staff_user, django_capture_on_commit_callbacks):
+    from .factories import PdfEditionFactory
+
+    edition = PdfEditionFactory()
+    publication = edition.publication
+    storage, old_name = edition.file.storage, edition.file.name
+    assert storage.exists(old_name)
+    client.force_login(staff_user)
+    url = reverse("admin:publications_publication_change", args=[publication.pk])
+    upload = SimpleUploadedFile("nowe.pdf", pdf_bytes(), content_type="application/pdf")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(url, _edition_change(publication, edition, file=upload))
+        assert response.status_code == 302
+        # Not before the commit: until then the old row still names the old file.
+        assert storage.exists(old_name)
+    for callback in callbacks:
+        callback()
+    edition.refresh_from_db()
+    assert edition.file.name != old_name and storage.exists(edition.file.name)
+    assert not storage.exists(old_name)
+
+
+def test_a_deleted_edition_takes_its_file_along(client, staff_user, django_capture_on_commit_callbacks):
+    from .factories import PdfEditionFactory
+
+    edition = PdfEditionFactory()
+    publication = edition.publication
+    storage, name = edition.file.storage, edition.file.name
+    client.force_login(staff_user)
+    url = reverse("admin:publications_publication_change", args=[publication.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, _edition_change(publication, edition, DELETE="on"))
+    assert response.status_code == 302
+    assert not Edition.objects.filter(pk=edition.pk).exists()
+    assert not storage.exists(name)
+
+
+def test_a_file_still_named_by_another_edition_is_kept(client, staff_user, django_capture_on_commit_callbacks):
+    from .factories import PdfEditionFactory
+
+    edition = PdfEditionFactory()
+    other = PdfEditionFactory()
+    Edition.objects.filter(pk=other.pk).update(file=edition.file.name)
+    publication = edition.publication
+    storage, name = edition.file.storage, edition.file.name
+    client.force_login(staff_user)
+    url = reverse("admin:publications_publication_change", args=[publication.pk])
+    upload = SimpleUploadedFile("nowe.pdf", pdf_bytes(), content_type="application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, _edition_change(publication, edition, file=upload)).status_code == 302
+    assert storage.exists(name)

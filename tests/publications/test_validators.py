@@ -95,3 +95,85 @@ def test_too_many_entries_and_too_much_uncompressed_data_are_refused(settings):
 def test_size_is_limited(settings):
     settings.PUBLICATIONS_MAX_FILE_SIZE = 100
     assert messages(pdf_bytes(), "a.pdf", "pdf")[0].startswith("Plik jest za duży")
+
+
+def repeated_entry_zip(head: list[tuple[str, bytes]], name: str, content: bytes, count: int) -> bytes:
+    """An EPUB-shaped zip with `count` copies of one deflated entry. The entry is compressed once and its bytes
+    reused, so a 480 MiB archive is built in milliseconds and weighs about half a megabyte."""
+    import io
+    import zlib
+
+    buffer = io.BytesIO()
+    archive = zipfile.ZipFile(buffer, "w")
+    for entry_name, data in head:
+        archive.writestr(zipfile.ZipInfo(entry_name), data, compress_type=zipfile.ZIP_STORED)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    deflated = compressor.compress(content) + compressor.flush()
+    crc = zlib.crc32(content)
+    for index in range(count):
+        info = zipfile.ZipInfo(f"OEBPS/{index}-{name}")
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.CRC, info.compress_size, info.file_size = crc, len(deflated), len(content)
+        info.header_offset = archive.fp.tell()
+        archive.fp.write(info.FileHeader())
+        archive.fp.write(deflated)
+        archive.filelist.append(info)
+        archive.NameToInfo[info.filename] = info
+    archive.start_dir = archive.fp.tell()
+    archive.close()
+    return buffer.getvalue()
+
+
+def test_many_entries_each_under_the_per_entry_limit_are_a_bomb_together():
+    head = [("mimetype", b"application/epub+zip"), ("META-INF/container.xml", CONTAINER)]
+    bomb = repeated_entry_zip(head, "c.xhtml", b"\0" * (1024 * 1024), 480)
+    with zipfile.ZipFile(__import__("io").BytesIO(bomb)) as archive:
+        assert sum(i.file_size for i in archive.infolist()) > 480 * 1024 * 1024
+        assert archive.read("OEBPS/479-c.xhtml") == b"\0" * (1024 * 1024)  # a well-formed archive
+    assert len(bomb) < 1_000_000
+    assert messages(bomb, "a.epub", "epub") == [
+        "Archiwum EPUB rozpakowuje się do podejrzanie dużego rozmiaru; nie przyjmujemy go."
+    ]
+
+
+def test_a_book_of_many_ordinary_chapters_passes():
+    head = [("mimetype", b"application/epub+zip"), ("META-INF/container.xml", CONTAINER)]
+    chapter = (
+        "<p>" + " ".join(f"Zdanie numer {n} o spółdzielniach socjalnych." for n in range(2000)) + "</p>"
+    ).encode()
+    book = repeated_entry_zip(head, "c.xhtml", chapter, 40)
+    validate_edition_file(upload(book, "a.epub"), "epub")
+
+
+def pdf_with(**actions) -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    if "javascript" in actions:
+        writer.add_js(actions["javascript"])
+    if "attachment" in actions:
+        writer.add_attachment("plik.exe", actions["attachment"])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize(
+    "content",
+    [
+        pdf_with(javascript="app.alert('x');"),
+        pdf_with(attachment=b"MZ\x90\x00"),
+        pdf_with().replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /Launch /F (calc.exe) >>"),
+        pdf_with().replace(b"/Type /Page", b"/Type /Page /AA << /O << /S /JavaScript /JS (1) >> >>", 1),
+    ],
+    ids=["javascript", "embedded-file", "launch", "page-aa"],
+)
+def test_a_pdf_edition_with_active_content_is_refused(content):
+    assert messages(content, "a.pdf", "pdf") == [
+        "Plik PDF zawiera aktywną treść (skrypty, automatyczne akcje lub załączone pliki). Zapisz go ponownie jako "
+        "zwykły PDF (np. poleceniem „Drukuj do PDF”) i prześlij jeszcze raz."
+    ]
