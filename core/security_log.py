@@ -13,10 +13,16 @@ from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+
+from .cache import is_available as cache_is_available
 
 logger = logging.getLogger("portal.security")
 
 USER_AGENT_MAX_LENGTH = 200
+LOGIN_UNAVAILABLE_MESSAGE = _(
+    "Logowanie jest chwilowo niedostępne z powodu awarii technicznej. Spróbuj ponownie za kilka minut."
+)
 
 
 def request_context(request) -> dict[str, str]:
@@ -92,9 +98,20 @@ def on_mfa_failed(sender, request, user, **kwargs):
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth's adapter, plus a record when the failed-log-in limit locks an address out."""
+    """allauth's adapter, plus a record when the failed-log-in limit locks an address out.
+
+    The failed-log-in limit is counted in the shared cache. Without the cache it cannot be counted, so log-in is
+    refused (closed) with a message saying so, rather than allowing unlimited guessing (core/README.md)."""
 
     def pre_authenticate(self, request, **credentials):
+        if not cache_is_available(probe=True):
+            log_event(
+                "login_refused_cache_unavailable",
+                request=request,
+                email=submitted_email(credentials),
+                level=logging.WARNING,
+            )
+            raise ValidationError(LOGIN_UNAVAILABLE_MESSAGE, code="login_unavailable")
         try:
             super().pre_authenticate(request, **credentials)
         except ValidationError:

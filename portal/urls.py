@@ -7,17 +7,22 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from core import views as core_views
 from publications import oai
 
 # The admin logs in through allauth, so its log-in gets the same rate limits, lock-out and 2FA as the portal.
 admin.site.login = secure_admin_login(admin.site.login)
 
 handler404 = "core.api.not_found"
+handler429 = "core.views.too_many_requests"  # allauth's rate limits (log-in, sign-up, password reset)
 
 urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
     path("oai/", oai.endpoint, name="oai"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Probes for the load balancer and the process manager (docs/operations.md); outside the language prefix.
+    path("livez", core_views.livez, name="livez"),
+    path("readyz", core_views.readyz, name="readyz"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -158,11 +158,22 @@ MFA_TOTP_ISSUER = "Portal spółdzielni socjalnych"
 
 # --- Cache ----------------------------------------------------------------------------------------------
 # Shared state (rate limits, cached counts) must live in a shared cache once there are several app servers.
+# The cache is an optimisation: with Redis unreachable core.cache.ResilientRedisCache answers every operation as a
+# miss or a no-op, so pages are computed from the database (core/README.md, "When the cache is down"). The short
+# socket timeouts bound what one request can lose to a Redis that does not answer.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions in the database, never in the cache alone: a cache outage must not sign everybody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Internationalisation -------------------------------------------------------------------------------
 # Polish is the source language of the portal's texts; English is provided through locale/en.
