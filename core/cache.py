@@ -1,4 +1,4 @@
-"""The shared cache as an optimisation only: an unreachable Redis is a miss.
+"""The shared cache as an optimisation only: an unreachable Redis is a miss, and one computation per expensive key.
 
 `ResilientRedisCache` is the production backend (`portal/settings/base.py`, when `REDIS_URL` is set). On a Redis
 error every operation behaves as on a cache that holds nothing and keeps nothing (a read is a miss, `add` adds
@@ -14,11 +14,16 @@ What that means for the features built on the cache (core/README.md, "When the c
   refuse (closed). The log-in form checks `is_available(probe=True)` first, so it says why at once
   (`core.security_log.AccountAdapter`);
 - `/readyz` reports the cache as degraded.
+
+`compute_once(key, compute, timeout)` is `cache.get_or_set` for expensive values: while a value is being computed,
+other callers get the previous value (kept STALE_SECONDS past its timeout) or wait for the new one, instead of all
+computing it at once (a thundering herd after an entry expires or on a cold cache).
 """
 
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -150,3 +155,64 @@ def is_available(cache=None, *, probe: bool = False) -> bool:
     """Whether the cache keeps what it is given. Backends that cannot fail (local memory) always do."""
     check = getattr(cache or default_cache, "is_available", None)
     return True if check is None else check(probe=probe)
+
+
+# --- One computation per key ------------------------------------------------------------------------------------
+
+STALE_SECONDS = 300  # how long past its timeout a value may still be served while its successor is computed
+LOCK_SECONDS = 60  # a computation that takes longer (or whose process died) lets another caller try
+WAIT_SECONDS = 5.0  # how long a caller without a previous value waits for another's computation
+POLL_SECONDS = 0.05
+_ENTRY = "core:once:"
+
+
+def compute_once(
+    key: str,
+    compute: Callable[[], Any],
+    timeout: int,
+    *,
+    stale: int = STALE_SECONDS,
+    wait: float = WAIT_SECONDS,
+    lock: int = LOCK_SECONDS,
+    cache=None,
+) -> Any:
+    """The value cached under `key`, computed by `compute()` at most once at a time across every process.
+
+    A fresh value (younger than `timeout` seconds) is returned as is. Otherwise the caller that wins the lock
+    (`cache.add`) computes and stores it; the others get the previous value while it is less than `stale` seconds
+    past its timeout, or else wait up to `wait` seconds for the winner's result, and compute it themselves only if
+    it has not come (the winner failed or is slow). With the cache down every caller computes (nothing to share).
+    `compute` must return a picklable value; None is a value like any other.
+    """
+    cache = cache or default_cache
+    entry_key, lock_key = _ENTRY + key, _ENTRY + key + ":lock"
+    entry = cache.get(entry_key)
+    now = time.time()
+    if entry is not None and entry[0] > now:
+        return entry[1]
+    token = uuid.uuid4().hex
+    if cache.add(lock_key, token, lock):
+        return _compute_and_store(cache, entry_key, lock_key, token, compute, timeout, stale)
+    if not is_available(cache):
+        return compute()
+    if entry is not None:
+        return entry[1]  # the previous value while another caller computes its successor
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        entry = cache.get(entry_key)
+        if entry is not None:
+            return entry[1]
+        if cache.add(lock_key, token, lock):  # the winner gave up without a value: take over
+            return _compute_and_store(cache, entry_key, lock_key, token, compute, timeout, stale)
+    return compute()
+
+
+def _compute_and_store(cache, entry_key, lock_key, token, compute, timeout, stale):
+    try:
+        value = compute()
+        cache.set(entry_key, (time.time() + timeout, value), timeout + stale)
+        return value
+    finally:
+        if cache.get(lock_key) == token:  # not a lock another caller took after ours expired
+            cache.delete(lock_key)
