@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.proxies import client_ip
+
 from . import selfservice_selectors as selectors
 from . import services
 from .forms import (
@@ -53,16 +55,10 @@ from .permissions import (
 T = "cooperatives/selfservice/"
 
 
-def _client_ip(request) -> str:
-    # Only REMOTE_ADDR: X-Forwarded-For can be forged by the client. Behind a reverse proxy the deployment must
-    # pass the real client address as REMOTE_ADDR.
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _rate_limited(request, scope: str) -> bool:
     """Counts a submission per client IP in the shared cache; True once the limit of the window is reached."""
     limit, window = settings.PORTAL_PUBLIC_FORM_RATE
-    key = f"selfservice:rate:{scope}:{_client_ip(request)}"
+    key = f"selfservice:rate:{scope}:{client_ip(request)}"
     cache.add(key, 0, window)
     try:
         count = cache.incr(key)

@@ -4,9 +4,23 @@ import logging
 
 from django.conf import settings
 
+from .proxies import strip_untrusted_proxy_headers, trusted_networks
 from .security_log import log_event
 
 REFUSED_STATUSES = {401: "unauthenticated", 403: "forbidden"}
+
+
+class TrustedProxyMiddleware:
+    """First in the chain: X-Forwarded-* and Forwarded headers survive only from a proxy named in TRUSTED_PROXIES,
+    so nothing after it (SECURE_PROXY_SSL_HEADER, core.proxies.client_ip) believes a client's own claims."""
+
+    def __init__(self, get_response):
+        trusted_networks()  # a malformed TRUSTED_PROXIES stops start-up, not the first request
+        self.get_response = get_response
+
+    def __call__(self, request):
+        strip_untrusted_proxy_headers(request)
+        return self.get_response(request)
 
 
 class PermissionsPolicyMiddleware:

@@ -31,6 +31,9 @@ SECRET_KEY = env("SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Reverse proxies / load balancers in front of the portal (addresses or CIDR networks). Only requests whose direct
+# peer is one of them may carry X-Forwarded-For / -Proto (core/proxies.py); empty: no proxy header is believed.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: proxy headers from anyone but a TRUSTED_PROXIES peer are dropped before anything reads them.
+    "core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",

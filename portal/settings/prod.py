@@ -24,6 +24,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Believed only from TRUSTED_PROXIES: core.middleware.TrustedProxyMiddleware drops the header from anyone else.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # Health probes come from the load balancer over plain HTTP inside the network (docs/operations.md).
