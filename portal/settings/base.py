@@ -135,9 +135,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Accounts (django-allauth) ----------------------------------------------------------------------------
-# Log-in by e-mail only, mandatory e-mail verification; failed log-ins are rate-limited per address and per IP in
-# the shared cache, which locks an address out for a while. TOTP is open to everyone and required for staff
-# (accounts.middleware). See accounts/README.md.
+# Log-in by e-mail only, mandatory e-mail verification; failed log-ins are rate-limited per e-mail address and per
+# client address in the shared cache, which locks an e-mail address out for a while. TOTP is open to everyone and
+# required for staff (accounts.middleware). See accounts/README.md.
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -150,8 +150,14 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Portal spółdzielni socjalnych] "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# Failed log-ins: strict per account (5 in 15 minutes locks that address out), tolerant per client address, which
+# a whole office or university may share behind one NAT (100 in 15 minutes: no office mistypes that often, and a
+# password sprayer gets 400 guesses an hour instead of 600 before). The account's limit comes first: attempts on a
+# locked account are refused before they count against the address, so one locked user cannot lock out the office.
+# "login" (every log-in request per address, allauth's default 30/m) is raised for the same reason.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env("ACCOUNT_LOGIN_FAILED_RATE", "10/m/ip,5/15m/key"),
+    "login_failed": env("ACCOUNT_LOGIN_FAILED_RATE", "5/15m/key,100/15m/ip"),
+    "login": env("ACCOUNT_LOGIN_RATE", "200/m/ip"),
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
