@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.StatementTimeoutMiddleware",
     "core.middleware.RejectNulInApiParametersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -110,10 +111,18 @@ TEMPLATES = [
 # nothing installed; PostgreSQL-only features (full-text search, trigram, unaccent) degrade there.
 DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# A bound on every statement of a web request (0: none). Only the web process: portal/wsgi.py and portal/asgi.py
+# set PORTAL_PROCESS=web before the settings load; management commands (imports, seeding, migrations) are not
+# limited. A cancelled statement is a logged 503 (core/database.py, core.middleware.StatementTimeoutMiddleware).
+DATABASE_STATEMENT_TIMEOUT_MS = int(env("DATABASE_STATEMENT_TIMEOUT_MS", "15000"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Typo tolerance of search: one wrong letter in a 7-letter word scores 0.57 in pg_trgm's word similarity,
-    # below the default threshold of 0.6. Set at connection start-up, so it costs no extra round trip.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.5"
+    # below the default threshold of 0.6. Set at connection start-up, so it costs no extra round trip; so is the
+    # statement timeout.
+    connection_options = "-c pg_trgm.word_similarity_threshold=0.5"
+    if env("PORTAL_PROCESS") == "web" and DATABASE_STATEMENT_TIMEOUT_MS > 0:
+        connection_options += f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = connection_options
     # Django's built-in psycopg 3 connection pool (requires CONN_MAX_AGE = 0).
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": int(env("DB_POOL_MIN_SIZE", "2")),
