@@ -14,10 +14,11 @@ import math
 from decimal import Decimal
 
 from django import forms
-from django.core.cache import cache
 from django.db.models import Avg, Count, F, FloatField, Min
 from django.db.models.functions import Cast, Floor
 from django.utils.translation import gettext_lazy as _
+
+from core.cache import compute_once
 
 from .models import LATITUDE_RANGE, LONGITUDE_RANGE, Cooperative
 from .selectors import cooperative_list
@@ -194,8 +195,4 @@ def map_request(*, data) -> tuple[dict | None, dict[str, list[str]]]:
     zoom = effective_zoom(form.cleaned_data["bbox"], form.cleaned_data["zoom"])
     bbox = snap_to_grid(form.cleaned_data["bbox"], zoom)
     key = _cache_key(data, bbox, zoom)
-    result = cache.get(key)
-    if result is None:
-        result = map_data(filterset=filterset, bbox=bbox, zoom=zoom)
-        cache.set(key, result, CACHE_SECONDS)
-    return result, {}
+    return compute_once(key, lambda: map_data(filterset=filterset, bbox=bbox, zoom=zoom), CACHE_SECONDS), {}

@@ -3,6 +3,7 @@
 Every view checks one predicate from permissions.py and calls one service; reads come from selfservice_selectors.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError

@@ -9,7 +9,6 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -18,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.cache import compute_once
 from core.pagination import CachedCountPaginator
 
 from . import search, selectors, shortlist
@@ -26,6 +26,7 @@ from .models import Cooperative, Offer
 
 PAGE_SIZE = 20
 FACET_CACHE_SECONDS = 60
+HOME_CACHE_SECONDS = 60
 # Parameters that are not filters: they never become facet links or hidden fields of the filter form.
 NON_FILTER_PARAMS = ("page", "search", "ordering", "bbox", "zoom")
 # Choosing (or removing) a unit clears the units below it, which would otherwise contradict it.
@@ -164,7 +165,7 @@ def _facets(facets_of, params, filterset) -> dict:
     they are cached briefly per combination of filters; the results themselves are always read live."""
     relevant = sorted((key, value) for key, value in params.items() if value and key not in ("page", "ordering"))
     digest = hashlib.sha256(json.dumps(relevant, ensure_ascii=False).encode()).hexdigest()
-    return cache.get_or_set(
+    return compute_once(
         f"cooperatives:facets:{facets_of.__name__}:{digest}",
         lambda: facets_of(filterset=filterset),
         FACET_CACHE_SECONDS,
@@ -208,12 +209,15 @@ def _catalogue(request, filterset, *, facets_of, facet_names, form_fields=()) ->
 
 @require_safe
 def home(request):
-    """The front page: a search box, the registry in numbers, the newest cooperatives and offers."""
+    """The front page: a search box, the registry in numbers, the newest cooperatives and offers.
+
+    The numbers count the whole registry and every visitor sees the same ones, so they are computed once per
+    HOME_CACHE_SECONDS (by one request at a time, core.cache.compute_once); the newest entries are read live."""
     return render(
         request,
         "cooperatives/home.html",
         {
-            "counts": selectors.registry_headline_counts(),
+            "counts": compute_once("cooperatives:home-counts", selectors.registry_headline_counts, HOME_CACHE_SECONDS),
             "newest_cooperatives": selectors.newest_cooperatives(),
             "newest_offers": selectors.newest_offers(),
         },

@@ -9,11 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-
-def client_ip(request) -> str:
-    # Only REMOTE_ADDR: X-Forwarded-For can be forged by the client. Behind a reverse proxy the deployment must
-    # pass the real client address as REMOTE_ADDR.
-    return request.META.get("REMOTE_ADDR", "")
+from .proxies import client_ip
 
 
 def rate_limited(request, scope: str, *, rate: tuple[int, int] | None = None) -> bool:

@@ -11,20 +11,28 @@ from allauth.account import signals as account_signals
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+
+from .cache import is_available as cache_is_available
+from .proxies import client_ip
 
 logger = logging.getLogger("portal.security")
 
 USER_AGENT_MAX_LENGTH = 200
+LOGIN_UNAVAILABLE_MESSAGE = _(
+    "Logowanie jest chwilowo niedostępne z powodu awarii technicznej. Spróbuj ponownie za kilka minut."
+)
 
 
 def request_context(request) -> dict[str, str]:
-    """Where the event happened. REMOTE_ADDR only: the deployment passes the real client address there."""
+    """Where the event happened: the client's address as core.proxies.client_ip sees it (X-Forwarded-For only
+    through a trusted proxy)."""
     if request is None:
         return {"ip": "-", "method": "-", "path": "-", "user_agent": "-"}
     return {
-        "ip": request.META.get("REMOTE_ADDR", "") or "-",
+        "ip": client_ip(request) or "-",
         "method": request.method or "-",
         "path": request.path,
         "user_agent": (request.META.get("HTTP_USER_AGENT", "") or "-")[:USER_AGENT_MAX_LENGTH],
@@ -92,9 +100,28 @@ def on_mfa_failed(sender, request, user, **kwargs):
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth's adapter, plus a record when the failed-log-in limit locks an address out."""
+    """allauth's adapter, plus a record when the failed-log-in limit locks an address out, and the client address
+    of core.proxies for its per-IP limits.
+
+    The failed-log-in limit is counted in the shared cache. Without the cache it cannot be counted, so log-in is
+    refused (closed) with a message saying so, rather than allowing unlimited guessing (core/README.md)."""
+
+    def get_client_ip(self, request) -> str:
+        """The address allauth's rate limits count per IP: core.proxies.client_ip, never a client's own header."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def pre_authenticate(self, request, **credentials):
+        if not cache_is_available(probe=True):
+            log_event(
+                "login_refused_cache_unavailable",
+                request=request,
+                email=submitted_email(credentials),
+                level=logging.WARNING,
+            )
+            raise ValidationError(LOGIN_UNAVAILABLE_MESSAGE, code="login_unavailable")
         try:
             super().pre_authenticate(request, **credentials)
         except ValidationError:

@@ -14,10 +14,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cooperatives.models import Cooperative
+from core.database import analyze
 
 from . import selectors, services
 from .forms import clean_answers
-from .models import Question, Response, Wave
+from .models import Answer, Question, Response, Wave
 from .versions import bumps_deferred
 
 KRS_COLUMN = "krs"
@@ -177,4 +178,6 @@ def import_answers(
                 result.unchanged += 1
             if progress is not None:
                 progress(index, len(valid_rows))
+    if result.changed:
+        analyze(Response, Answer)  # an import may add most of a wave's answers at once (core/database.py)
     return result

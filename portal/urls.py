@@ -8,6 +8,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from core import views as core_views
 from core.media import public_media
 from publications import oai
 
@@ -18,11 +19,15 @@ admin.site.login = secure_admin_login(admin.site.login)
 handler403 = "core.errors.permission_denied"
 handler404 = "core.errors.page_not_found"
 handler500 = "core.errors.server_error"
+handler429 = "core.views.too_many_requests"  # allauth's rate limits (log-in, sign-up, password reset)
 
 urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
     path("oai/", oai.endpoint, name="oai"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Probes for the load balancer and the process manager (docs/operations.md); outside the language prefix.
+    path("livez", core_views.livez, name="livez"),
+    path("readyz", core_views.readyz, name="readyz"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -31,6 +31,9 @@ SECRET_KEY = env("SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Reverse proxies / load balancers in front of the portal (addresses or CIDR networks). Only requests whose direct
+# peer is one of them may carry X-Forwarded-For / -Proto (core/proxies.py); empty: no proxy header is believed.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: proxy headers from anyone but a TRUSTED_PROXIES peer are dropped before anything reads them.
+    "core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
@@ -68,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.StatementTimeoutMiddleware",
     "core.middleware.RejectNulInApiParametersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -106,10 +112,18 @@ TEMPLATES = [
 # nothing installed; PostgreSQL-only features (full-text search, trigram, unaccent) degrade there.
 DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# A bound on every statement of a web request (0: none). Only the web process: portal/wsgi.py and portal/asgi.py
+# set PORTAL_PROCESS=web before the settings load; management commands (imports, seeding, migrations) are not
+# limited. A cancelled statement is a logged 503 (core/database.py, core.middleware.StatementTimeoutMiddleware).
+DATABASE_STATEMENT_TIMEOUT_MS = int(env("DATABASE_STATEMENT_TIMEOUT_MS", "15000"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Typo tolerance of search: one wrong letter in a 7-letter word scores 0.57 in pg_trgm's word similarity,
-    # below the default threshold of 0.6. Set at connection start-up, so it costs no extra round trip.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.5"
+    # below the default threshold of 0.6. Set at connection start-up, so it costs no extra round trip; so is the
+    # statement timeout.
+    connection_options = "-c pg_trgm.word_similarity_threshold=0.5"
+    if env("PORTAL_PROCESS") == "web" and DATABASE_STATEMENT_TIMEOUT_MS > 0:
+        connection_options += f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = connection_options
     # Django's built-in psycopg 3 connection pool (requires CONN_MAX_AGE = 0).
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": int(env("DB_POOL_MIN_SIZE", "2")),
@@ -131,9 +145,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Accounts (django-allauth) ----------------------------------------------------------------------------
-# Log-in by e-mail only, mandatory e-mail verification; failed log-ins are rate-limited per address and per IP in
-# the shared cache, which locks an address out for a while. TOTP is open to everyone and required for staff
-# (accounts.middleware). See accounts/README.md.
+# Log-in by e-mail only, mandatory e-mail verification; failed log-ins are rate-limited per e-mail address and per
+# client address in the shared cache, which locks an e-mail address out for a while. TOTP is open to everyone and
+# required for staff (accounts.middleware). See accounts/README.md.
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -146,8 +160,14 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Portal spółdzielni socjalnych] "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# Failed log-ins: strict per account (5 in 15 minutes locks that address out), tolerant per client address, which
+# a whole office or university may share behind one NAT (100 in 15 minutes: no office mistypes that often, and a
+# password sprayer gets 400 guesses an hour instead of 600 before). The account's limit comes first: attempts on a
+# locked account are refused before they count against the address, so one locked user cannot lock out the office.
+# "login" (every log-in request per address, allauth's default 30/m) is raised for the same reason.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env("ACCOUNT_LOGIN_FAILED_RATE", "10/m/ip,5/15m/key"),
+    "login_failed": env("ACCOUNT_LOGIN_FAILED_RATE", "5/15m/key,100/15m/ip"),
+    "login": env("ACCOUNT_LOGIN_RATE", "200/m/ip"),
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
@@ -159,11 +179,22 @@ MFA_TOTP_ISSUER = "Portal spółdzielni socjalnych"
 
 # --- Cache ----------------------------------------------------------------------------------------------
 # Shared state (rate limits, cached counts) must live in a shared cache once there are several app servers.
+# The cache is an optimisation: with Redis unreachable core.cache.ResilientRedisCache answers every operation as a
+# miss or a no-op, so pages are computed from the database (core/README.md, "When the cache is down"). The short
+# socket timeouts bound what one request can lose to a Redis that does not answer.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions in the database, never in the cache alone: a cache outage must not sign everybody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Internationalisation -------------------------------------------------------------------------------
 # Polish is the source language of the portal's texts; English is provided through locale/en.

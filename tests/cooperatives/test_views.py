@@ -3,10 +3,12 @@ profiles. Expected results are computed from the fixture's plain description (ca
 
 import json
 import re
+import time
 from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -522,9 +524,24 @@ def test_profile_query_count_does_not_grow_with_offers(client, django_assert_num
 def test_home_query_count_does_not_grow(client, django_assert_num_queries, size):
     make_cooperatives(size)
     client.get(reverse("cooperatives:home"))
-    # Headline counts (two), the newest cooperatives and the newest offers.
-    with django_assert_num_queries(4):
+    # The newest cooperatives and the newest offers; the headline counts (two queries) come from the cache.
+    with django_assert_num_queries(2):
         client.get(reverse("cooperatives:home"))
+    cache.clear()
+    with django_assert_num_queries(5):  # the counts again, and the cached demo-data flag
+        client.get(reverse("cooperatives:home"))
+
+
+def test_home_counts_are_computed_by_one_request_at_a_time(client, registry, django_assert_num_queries):
+    """While another request recomputes the expired headline counts, the page shows the previous ones at once
+    (core.cache.compute_once) instead of every visitor counting the whole registry."""
+    previous = {"total": 7, "active": 6, "social_enterprises": 5, "offers": 4}
+    registry_has_demo_data()  # cached apart
+    cache.set("core:once:cooperatives:home-counts", (time.time() - 1, previous), 300)
+    cache.add("core:once:cooperatives:home-counts:lock", "another request", 60)
+    with django_assert_num_queries(2):
+        html = client.get(reverse("cooperatives:home")).content.decode()
+    assert "7 spółdzielni w rejestrze" in text_of(html)
 
 
 @pytest.mark.parametrize("name", ["home", "list", "offers", "map"])

@@ -49,6 +49,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # Templates no scanned page shows, and why.
 EXCLUDED_TEMPLATES = {
+    "503.html": "only when a statement timeout cancels a page's query; like 500.html, without context",
+    "429.html": "only when allauth's rate limits refuse (or the cache is down); base.html with a heading and a line",
     "placeholder.html": "not used by any view (left from the first skeleton)",
     "trainings/email/promoted.txt": "plain-text e-mail body, not a page",
     "trainings/email/registered.txt": "plain-text e-mail body, not a page",

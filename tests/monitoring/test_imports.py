@@ -150,3 +150,18 @@ def test_import_progress_is_reported_to_the_page(client, wave, cooperatives, sta
     assert client.get(url).status_code == 403
     client.logout()
     assert client.get(url)["Location"].startswith(resolve_url(settings.LOGIN_URL))
+
+
+def test_an_import_that_changed_answers_refreshes_their_planner_statistics(wave, cooperatives, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    data = csv_bytes(rows_for(cooperatives))
+    with CaptureQueriesContext(connection) as queries:
+        import_answers(wave=wave, data=data, filename="fala.csv", user=staff)
+    analyzed = [q["sql"] for q in queries if q["sql"].upper().startswith("ANALYZE")]
+    assert any("monitoring_answer" in sql for sql in analyzed)
+    assert any("monitoring_response" in sql for sql in analyzed)
+    with CaptureQueriesContext(connection) as queries:
+        import_answers(wave=wave, data=data, filename="fala.csv", user=staff)  # nothing changed
+    assert not [q for q in queries if q["sql"].upper().startswith("ANALYZE")]

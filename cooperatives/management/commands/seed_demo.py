@@ -11,6 +11,7 @@ from cooperatives.demo import (
     RegistryNotEmpty,
     generate_demo_registry,
 )
+from core.database import analyze
 
 
 def positive_int(value: str) -> int:
@@ -42,6 +43,7 @@ class Command(BaseCommand):
                 )
             except RegistryNotEmpty as error:
                 raise CommandError(str(error)) from None
+        analyze("cooperatives")  # the planner's statistics of the tables just filled (core/database.py)
         elapsed = max(time.perf_counter() - started, 1e-9)
         if result.deleted_cooperatives:
             self.stdout.write(f"Deleted {result.deleted_cooperatives} demo cooperatives.")

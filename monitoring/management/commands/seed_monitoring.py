@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from core.database import analyze
 from monitoring.demo import FIRST_YEAR, LAST_YEAR, generate_demo_monitoring, wave_name
 from monitoring.models import Wave
 
@@ -20,4 +21,5 @@ class Command(BaseCommand):
         if not created:
             self.stdout.write("No cooperatives in the registry: run seed_demo first. Nothing generated.")
             return
+        analyze("monitoring")  # the planner's statistics of the tables just filled (core/database.py)
         self.stdout.write("Done.")

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from core.database import analyze
 from publications.demo import seed_publications
 
 
@@ -8,4 +9,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = seed_publications()
+        analyze("publications")  # the planner's statistics of the tables just filled (core/database.py)
         self.stdout.write(self.style.SUCCESS(f"Biblioteka: {count} publikacji (dane demonstracyjne)."))

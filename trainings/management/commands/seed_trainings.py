@@ -14,6 +14,7 @@ from django.db import transaction
 from faker import Faker
 
 from cooperatives.models import TerritorialUnit
+from core.database import analyze
 from core.text import fold
 from trainings.models import (
     Attendance,
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             raise CommandError("No territorial units: run `manage.py load_teryt` first.")
         with transaction.atomic():
             counts = self._generate()
+        analyze("trainings")  # the planner's statistics of the tables just filled (core/database.py)
         self.stdout.write(
             "Demo trainings created: {trainings} trainings, {participants} participants, "
             "{certificates} certificates.".format(**counts)
