@@ -594,16 +594,3 @@ def stale_list(request):
     if not can_view_stale_list(request.user):
         raise PermissionDenied
     return render(request, T + "stale_list.html", {"cooperatives": selectors.stale_cooperatives(user=request.user)})
-
-
-@login_required
-def api_token(request):
-    """A representative's API token for the write API; shown once, right after it is (re)generated."""
-    from rest_framework.authtoken.models import Token
-
-    token = None
-    if request.method == "POST":
-        Token.objects.filter(user=request.user).delete()
-        token = Token.objects.create(user=request.user)
-    has_token = token is not None or Token.objects.filter(user=request.user).exists()
-    return render(request, T + "api_token.html", {"token": token, "has_token": has_token})

@@ -16,6 +16,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.models import ApiToken
 from accounts.roles import is_ministry_staff
 
 from .. import services
@@ -112,6 +113,7 @@ class ManagedCooperativeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     serializer_class = ManagedCooperativeSerializer
     permission_classes = [IsAuthenticated, CanEditCooperative]
+    token_scope = ApiToken.Scope.REGISTRY
     lookup_field = "krs_number"
     lookup_value_regex = r"\d{10}"
 
@@ -210,6 +212,7 @@ class ManagedOfferViewSet(viewsets.ModelViewSet):
 
     serializer_class = ManagedOfferSerializer
     permission_classes = [IsAuthenticated, CanEditCooperative]
+    token_scope = ApiToken.Scope.REGISTRY
 
     def get_queryset(self):
         queryset = (

@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.response import Response as ApiResponse
 
+from accounts.models import ApiToken
 from accounts.roles import is_ministry_staff
 from cooperatives.models import Cooperative
 from monitoring import selectors, services, statistics
@@ -128,6 +129,7 @@ class ResponseViewSet(
 
     serializer_class = ResponseSerializer
     permission_classes = [permissions.IsAuthenticated]
+    token_scope = ApiToken.Scope.SURVEY
     queryset = Response.objects.none()
     http_method_names = ["get", "post", "patch", "head", "options"]
 

@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "rest_framework.authtoken",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -207,8 +206,10 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: DRF answers a refused authentication with the first class's WWW-Authenticate challenge, and
+        # only a challenge makes it a 401 (expired or revoked token) rather than a 403.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", "120/min")},
@@ -235,6 +236,12 @@ SPECTACULAR_SETTINGS = {
 
 # --- Portal ---------------------------------------------------------------------------------------------
 PORTAL_API_MAX_PAGE_SIZE = 100
+# API tokens (accounts/README.md): validity chosen at creation (default, maximum), live tokens per user, and how
+# often "last used" is written (seconds).
+PORTAL_API_TOKEN_DEFAULT_DAYS = 90
+PORTAL_API_TOKEN_MAX_DAYS = 365
+PORTAL_API_TOKEN_MAX_ACTIVE = 10
+PORTAL_API_TOKEN_USE_RESOLUTION = 300
 PORTAL_SEARCH_MAX_LENGTH = 200
 # Self-service (cooperatives/README.md): upload limits, link validity, rate limits of the public forms.
 PORTAL_IMAGE_MAX_BYTES = 5 * 1024 * 1024

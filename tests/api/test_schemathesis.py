@@ -15,7 +15,6 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -28,7 +27,7 @@ from monitoring.models import Wave
 from tests.api.conftest import CASES
 from tests.cooperatives.factories import CooperativeFactory, OfferFactory
 from tests.cooperatives.selfservice_helpers import representative
-from tests.factories import UserFactory
+from tests.factories import UserFactory, api_token_header
 from tests.monitoring.conftest import make_wave
 from tests.publications.factories import PdfEditionFactory
 from tests.trainings.factories import TrainingFactory, TrainingSessionFactory
@@ -77,14 +76,15 @@ def api_world(db):
     PdfEditionFactory()
     organiser = UserFactory()
     TrainingSessionFactory(training=TrainingFactory(organisers=[organiser]))
-    return {"cooperative": cooperative, "representative": representative(cooperative), "organiser": organiser}
+    return {
+        "cooperative": cooperative,
+        "representative": api_token_header(representative(cooperative)),
+        "organiser": api_token_header(organiser),
+    }
 
 
-def call(case, user=None):
-    headers = None
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        headers = {"Authorization": f"Token {token.key}"}
+def call(case, authorization=None):
+    headers = None if authorization is None else {"Authorization": authorization}
     CASES[case.operation.label] += 1
     case.call_and_validate(headers=headers, checks=CHECKS)
 
