@@ -23,11 +23,24 @@ from . import tokens
 from .models import ApiToken
 
 
+class TokenRefused(exceptions.APIException):
+    """401 with a `WWW-Authenticate: Token` challenge. DRF turns its own AuthenticationFailed into a 403 unless the
+    view's *first* authentication class has a challenge (session authentication, first here, has none), and the
+    API answers anonymous clients with 403, so token failures carry their own status and challenge."""
+
+    status_code = 401
+    default_code = "authentication_failed"
+    auth_header = "Token"
+
+
 class ApiTokenAuthentication(TokenAuthentication):
     keyword = "Token"
 
     def authenticate(self, request):
-        result = super().authenticate(request)
+        try:
+            result = super().authenticate(request)
+        except exceptions.AuthenticationFailed as error:  # a malformed header ("Token" without a secret, …)
+            raise TokenRefused(error.detail) from None
         if result is None:
             return None
         user, token = result
@@ -54,17 +67,17 @@ class ApiTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         token = tokens.find_token(key)
         if token is None:
-            raise exceptions.AuthenticationFailed(_("Nieprawidłowy token."))
+            raise TokenRefused(_("Nieprawidłowy token."))
         if token.revoked_at is not None:
-            raise exceptions.AuthenticationFailed(
+            raise TokenRefused(
                 _("Token został odwołany (%(reason)s).") % {"reason": token.get_revoked_reason_display()}
             )
         if token.is_expired:
-            raise exceptions.AuthenticationFailed(
+            raise TokenRefused(
                 _("Token wygasł %(date)s; utwórz nowy w panelu.") % {"date": token.expires_at.date().isoformat()}
             )
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("Konto właściciela tokenu jest nieaktywne."))
+            raise TokenRefused(_("Konto właściciela tokenu jest nieaktywne."))
         return token.user, token
 
     @staticmethod

@@ -12,6 +12,7 @@ from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_ministry_staff
+from core.params import parse_int
 
 from .filters import POLISH_COLLATION
 from .models import (
@@ -152,7 +153,7 @@ class TopLevelCategoryFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "none":
             return queryset.filter(parent__isnull=True)
-        if value and value.isdigit():
+        if parse_int(value, min_value=1) is not None:
             return queryset.filter(parent_id=value)
         return queryset
 
@@ -205,7 +206,7 @@ class OfferCategoryFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value and value.isdigit():
+        if parse_int(value, min_value=1) is not None:
             return queryset.filter(Q(category_id=value) | Q(category__parent_id=value))
         return queryset
 

@@ -13,6 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.concurrency import StaleVersionError
+from core.params import is_digits
+
 from . import selfservice_selectors as selectors
 from . import services
 from .forms import (
@@ -83,7 +86,7 @@ def _editable_cooperative(request, krs: str) -> Cooperative:
     return cooperative
 
 
-def _stale(request, form, error: services.StaleVersionError, template: str, context: dict):
+def _stale(request, form, error: StaleVersionError, template: str, context: dict):
     """Keeps the user's input on the page and shows what changed meanwhile; nothing is saved."""
     form.add_error(
         None,
@@ -188,7 +191,7 @@ def cooperative_edit(request, krs):
                 pkd_codes=form.cleaned_data["pkd_codes"],
                 logo=form.cleaned_data["logo_upload"],
             )
-        except services.StaleVersionError as error:
+        except StaleVersionError as error:
             return _stale(request, form, error, template, context)
         messages.success(request, _("Zapisano. Zmiany są już widoczne w profilu publicznym."))
         return redirect("selfservice:cooperative-edit", krs=krs)
@@ -264,7 +267,7 @@ def offer_edit(request, pk):
             services.offer_update(
                 offer=offer, user=request.user, expected_version=form.cleaned_data["version"], data=form.offer_data()
             )
-        except services.StaleVersionError as error:
+        except StaleVersionError as error:
             return _stale(request, form, error, template, context)
         except ValidationError as error:
             form.add_error(None, error)
@@ -471,7 +474,7 @@ def report_error(request, krs):
 def inquiry(request):
     """A buyer sends one inquiry to the cooperatives selected in the catalogue (`krs` parameters)."""
     source = request.POST if request.method == "POST" else request.GET
-    preselected = [krs for krs in source.getlist("krs") if krs.isdigit() and len(krs) == 10]
+    preselected = [krs for krs in source.getlist("krs") if is_digits(krs, 10)]
     form = InquiryForm(request.POST or None, preselected=preselected)
     if request.method == "POST" and form.is_valid():
         if _rate_limited(request, "inquiry"):

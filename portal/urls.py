@@ -13,6 +13,7 @@ from publications import oai
 admin.site.login = secure_admin_login(admin.site.login)
 
 handler404 = "core.api.not_found"
+handler500 = "core.api.server_error"
 
 urlpatterns = [
     path("api/v1/", include("portal.api_urls")),

@@ -201,15 +201,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PortalPageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Every list's parameters are validated together (a 400 naming each bad one); bodies are JSON only, nested at
+    # most PORTAL_API_MAX_JSON_DEPTH levels (core/api.py, core/parsers.py).
+    "DEFAULT_FILTER_BACKENDS": ["core.api.ParameterValidatingFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.DepthLimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # First: DRF answers a refused authentication with the first class's WWW-Authenticate challenge, and
-        # only a challenge makes it a 401 (expired or revoked token) rather than a 403.
-        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", "120/min")},
@@ -236,6 +237,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Portal ---------------------------------------------------------------------------------------------
 PORTAL_API_MAX_PAGE_SIZE = 100
+PORTAL_API_MAX_JSON_DEPTH = 32
 # API tokens (accounts/README.md): validity chosen at creation (default, maximum), live tokens per user, and how
 # often "last used" is written (seconds).
 PORTAL_API_TOKEN_DEFAULT_DAYS = 90
