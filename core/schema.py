@@ -57,9 +57,15 @@ def _accepts_empty(schema: dict) -> bool:
 
 def _allow_empty_query_values(operation: dict) -> None:
     for parameter in operation.get("parameters", []):
-        if parameter.get("in") != "query" or parameter.get("required") or _accepts_empty(parameter["schema"]):
+        if parameter.get("in") != "query":
             continue
-        parameter["schema"] = {"anyOf": [parameter["schema"], EMPTY]}
+        schema = parameter["schema"]
+        if isinstance(schema.get("enum"), list) and all(isinstance(value, str) for value in schema["enum"]):
+            # A choice of words typed after a model field (a boolean offered as "true"/"false"): the words are it.
+            schema["type"] = "string"
+        if parameter.get("required") or _accepts_empty(schema):
+            continue
+        parameter["schema"] = {"anyOf": [schema, EMPTY]}
 
 
 def _require_version(operation: dict, schemas: dict) -> None:
