@@ -158,7 +158,7 @@ def _per_path(lines) -> list[str]:
     failures: dict[str, int] = {}
     for line in lines:
         parts = line.strip().rsplit("|", 2)  # "GET /path?query HTTP/1.1", status, microseconds
-        if len(parts) != 3 or not parts[2].isdigit():
+        if len(parts) != 3 or not re.fullmatch(r"[0-9]+", parts[2]):
             continue
         request_line, status, micros = parts
         fields = request_line.split(" ")

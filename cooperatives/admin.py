@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_ministry_staff
+from core.params import parse_int
 
 from .filters import POLISH_COLLATION
 from .models import (
@@ -154,7 +155,7 @@ class TopLevelCategoryFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "none":
             return queryset.filter(parent__isnull=True)
-        if value and value.isdigit():
+        if parse_int(value, min_value=1) is not None:
             return queryset.filter(parent_id=value)
         return queryset
 
@@ -207,7 +208,7 @@ class OfferCategoryFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value and value.isdigit():
+        if parse_int(value, min_value=1) is not None:
             return queryset.filter(Q(category_id=value) | Q(category__parent_id=value))
         return queryset
 

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from accounts.roles import is_ministry_staff
+from core.params import is_digits
 
 from .models import (
     ChangeRequest,
@@ -74,7 +75,7 @@ def user_requests(*, user):
 def cooperative_lookup(*, query: str, limit: int = 20):
     query = query.strip()
     queryset = Cooperative.objects.select_related("gmina").only("name", "krs_number", "town", "gmina__name")
-    if query.isdigit():
+    if is_digits(query):
         # A full KRS number matches exactly; a fragment (leading zeros dropped) matches inside the number.
         if len(query) == 10:
             return queryset.filter(krs_number=query)[:limit]

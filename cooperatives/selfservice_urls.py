@@ -2,6 +2,8 @@
 
 from django.urls import path, re_path
 
+from accounts import views as accounts_views
+
 from . import selfservice_views as views
 
 app_name = "selfservice"
@@ -34,7 +36,9 @@ urlpatterns = [
         views.history_revert,
         name="history-revert",
     ),
-    path("token-api/", views.api_token, name="api-token"),
+    # The user's own API tokens (accounts app; in the panel's namespace, where the dashboard links to them).
+    path("token-api/", accounts_views.api_tokens, name="api-token"),
+    path("token-api/<int:pk>/odwolaj/", accounts_views.api_token_revoke, name="api-token-revoke"),
     path("moderacja/", views.moderation_desk, name="moderation"),
     path("moderacja/wnioski/<int:pk>/", views.representation_review, name="representation-review"),
     path("moderacja/wnioski/<int:pk>/dokument/", views.representation_document, name="representation-document"),

@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.concurrency import StaleVersionError
+from core.params import is_digits
 from core.public_forms import rate_limited as _rate_limited
 
 from . import selectors as public_selectors
@@ -66,7 +68,7 @@ def _editable_cooperative(request, krs: str) -> Cooperative:
     return cooperative
 
 
-def _stale(request, form, error: services.StaleVersionError, template: str, context: dict):
+def _stale(request, form, error: StaleVersionError, template: str, context: dict):
     """Keeps the user's input on the page and shows what changed meanwhile; nothing is saved."""
     form.add_error(
         None,
@@ -171,7 +173,7 @@ def cooperative_edit(request, krs):
                 pkd_codes=form.cleaned_data["pkd_codes"],
                 logo=form.cleaned_data["logo_upload"],
             )
-        except services.StaleVersionError as error:
+        except StaleVersionError as error:
             return _stale(request, form, error, template, context)
         messages.success(request, _("Zapisano. Zmiany są już widoczne w profilu publicznym."))
         return redirect("selfservice:cooperative-edit", krs=krs)
@@ -247,7 +249,7 @@ def offer_edit(request, pk):
             services.offer_update(
                 offer=offer, user=request.user, expected_version=form.cleaned_data["version"], data=form.offer_data()
             )
-        except services.StaleVersionError as error:
+        except StaleVersionError as error:
             return _stale(request, form, error, template, context)
         except ValidationError as error:
             form.add_error(None, error)
@@ -458,7 +460,7 @@ SENT_INQUIRIES_SESSION_KEY = "cooperatives:sent-inquiries"
 def inquiry(request):
     """A buyer sends one inquiry to the cooperatives of the shortlist (or of `krs` parameters, from a profile)."""
     source = request.POST if request.method == "POST" else request.GET
-    preselected = [krs for krs in source.getlist("krs") if krs.isdigit() and len(krs) == 10]
+    preselected = [krs for krs in source.getlist("krs") if is_digits(krs, 10)]
     if request.method != "POST" and not preselected:
         preselected = shortlist.krs_numbers(request.session)
     form = InquiryForm(request.POST or None, preselected=preselected)
@@ -620,16 +622,3 @@ def stale_list(request):
     if not can_view_stale_list(request.user):
         raise PermissionDenied
     return render(request, T + "stale_list.html", {"cooperatives": selectors.stale_cooperatives(user=request.user)})
-
-
-@login_required
-def api_token(request):
-    """A representative's API token for the write API; shown once, right after it is (re)generated."""
-    from rest_framework.authtoken.models import Token
-
-    token = None
-    if request.method == "POST":
-        Token.objects.filter(user=request.user).delete()
-        token = Token.objects.create(user=request.user)
-    has_token = token is not None or Token.objects.filter(user=request.user).exists()
-    return render(request, T + "api_token.html", {"token": token, "has_token": has_token})

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name
 
+from core.concurrency import lock_version
 from core.mail import EmailMessage, get_connection, send_mail
 
 from . import selectors
@@ -73,15 +74,6 @@ def display_value(model_field, value) -> str:
     if isinstance(value, bool):
         return _("tak") if value else _("nie")
     return str(value)
-
-
-class StaleVersionError(Exception):
-    """A save based on an outdated version; `changes` lists what others changed since that version."""
-
-    def __init__(self, *, current_version: int, changes: list[FieldChange]):
-        super().__init__("stale version")
-        self.current_version = current_version
-        self.changes = changes
 
 
 HISTORY_M2M_FIELDS = {
@@ -162,10 +154,8 @@ def _changes_since(obj, version: int) -> list[FieldChange]:
 
 
 def _lock(model, pk: int, expected_version: int):
-    obj = model.objects.select_for_update().get(pk=pk)
-    if obj.version != expected_version:
-        raise StaleVersionError(current_version=obj.version, changes=_changes_since(obj, expected_version))
-    return obj
+    """The portal's stale-edit check (core.concurrency); `changes` come from the object's history."""
+    return lock_version(model, pk, expected_version, changes=_changes_since)
 
 
 def _set_m2m_unrecorded(obj, m2m: dict) -> None:

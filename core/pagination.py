@@ -13,15 +13,13 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from .counting import exact_count
+from .params import parse_int, repeated_params_errors
 
 
 def _parse_positive_int(raw: str) -> int | None:
-    """The integer in `raw`, or None when it is not a whole number of at least 1."""
-    try:
-        value = int(raw)
-    except ValueError:  # also raised for strings longer than Python's digit limit
-        return None
-    return value if value >= 1 else None
+    """The integer in `raw`, or None when it is not a whole number of at least 1 (ASCII digits, core.params). A page
+    number is not a database key: a huge one is a page past the end (404), not a malformed one."""
+    return parse_int(raw, min_value=1, max_value=None)
 
 
 class CachedCountPaginator(Paginator):
@@ -45,18 +43,19 @@ class PortalPageNumberPagination(PageNumberPagination):
         return settings.PORTAL_API_MAX_PAGE_SIZE
 
     def query_param_errors(self, request) -> dict[str, list[str]]:
-        """Messages for the pagination parameters that cannot be used, by parameter name."""
-        errors: dict[str, list[str]] = {}
-        raw_page = request.query_params.get(self.page_query_param, "")
+        """Messages for the pagination parameters that cannot be used, by parameter name (a repeated one too: the
+        last of several values is not silently taken)."""
+        params = request.query_params
+        errors = repeated_params_errors(params, (self.page_query_param, self.page_size_query_param))
+        raw_page = params.get(self.page_query_param, "")
         if raw_page and raw_page not in self.last_page_strings and _parse_positive_int(raw_page) is None:
-            errors[self.page_query_param] = [_("Numer strony musi być liczbą całkowitą większą od zera.")]
-        raw_size = request.query_params.get(self.page_size_query_param, "")
+            errors.setdefault(self.page_query_param, [_("Numer strony musi być liczbą całkowitą większą od zera.")])
+        raw_size = params.get(self.page_size_query_param, "")
         if raw_size:
             size = _parse_positive_int(raw_size)
             if size is None or size > self.max_page_size:
-                errors[self.page_size_query_param] = [
-                    _("Rozmiar strony musi być liczbą całkowitą od 1 do %(max)d.") % {"max": self.max_page_size}
-                ]
+                message = _("Rozmiar strony musi być liczbą całkowitą od 1 do %(max)d.") % {"max": self.max_page_size}
+                errors.setdefault(self.page_size_query_param, [message])
         return errors
 
     def get_page_size(self, request) -> int:

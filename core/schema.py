@@ -2,8 +2,18 @@
 
 Views declare their success responses (and may declare errors precisely, as the registry API does); this hook adds
 what a view left out: 429 everywhere (anonymous rate limit), 404 on reads (unknown object or page out of range),
-400 where a client sends parameters or a body, 403 on writes and on reads that need a signed-in user.
+400 where a client sends parameters or a body, 403 on writes and on reads that need a signed-in user, 401 wherever
+an API token is accepted (unknown, expired or revoked token).
+
+An optional query parameter may be empty (`?voivodeship=`, as HTML forms send it), which the API reads as absent
+(django-filter, core.pagination): its schema says so (`anyOf` with the empty string) wherever its type, pattern,
+format or choices would otherwise refuse "".
+
+An edit that declares 428 (core.concurrency.STALE_EDIT_RESPONSES) needs the version it is based on: its request
+body gets a required `version` (a copy of the body's component, so a create sharing that component is unchanged).
 """
+
+import copy
 
 ERROR = {
     "type": "object",
@@ -24,6 +34,7 @@ FIELD_ERRORS = {
     "description": "Dla każdego błędnego pola lub parametru lista komunikatów.",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
+COMPONENT_PREFIX = "#/components/schemas/"
 
 
 def _response(description: str, schema_name: str) -> dict:
@@ -31,6 +42,49 @@ def _response(description: str, schema_name: str) -> dict:
         "description": description,
         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}},
     }
+
+
+EMPTY = {"type": "string", "enum": [""]}
+
+
+def _accepts_empty(schema: dict) -> bool:
+    if "$ref" in schema or "anyOf" in schema or "oneOf" in schema or schema.get("type") == "array":
+        return True  # a choice component, or an exploded list: left as it is
+    if schema.get("type", "string") != "string":
+        return False
+    return not ({"pattern", "format", "enum", "minLength"} & set(schema))
+
+
+def _allow_empty_query_values(operation: dict) -> None:
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") != "query":
+            continue
+        schema = parameter["schema"]
+        if isinstance(schema.get("enum"), list) and all(isinstance(value, str) for value in schema["enum"]):
+            # A choice of words typed after a model field (a boolean offered as "true"/"false"): the words are it.
+            schema["type"] = "string"
+        if parameter.get("required") or _accepts_empty(schema):
+            continue
+        parameter["schema"] = {"anyOf": [schema, EMPTY]}
+
+
+def _require_version(operation: dict, schemas: dict) -> None:
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        ref = media.get("schema", {}).get("$ref", "")
+        if not ref.startswith(COMPONENT_PREFIX):
+            continue
+        name = ref.removeprefix(COMPONENT_PREFIX)
+        edit_name = name if name.endswith("Edit") else f"{name}Edit"
+        if edit_name not in schemas:
+            component = copy.deepcopy(schemas[name])
+            component.setdefault("properties", {})["version"] = {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Wersja obiektu, na której opiera się zmiana (z ostatniego odczytu lub nagłówka ETag).",
+            }
+            component["required"] = sorted({*component.get("required", []), "version"})
+            schemas[edit_name] = component
+        media["schema"] = {"$ref": COMPONENT_PREFIX + edit_name}
 
 
 def add_error_responses(result, generator, request, public):
@@ -53,6 +107,11 @@ def add_error_responses(result, generator, request, public):
             if method in WRITE_METHODS:
                 wanted["403"] = _response("Brak uprawnień do tej operacji.", "ApiError")
                 wanted["404"] = _response("Nie ma takiego obiektu.", "ApiError")
+            if any("tokenAuth" in requirement for requirement in operation.get("security", [])):
+                wanted["401"] = _response("Nieznany, wygasły albo odwołany token API.", "ApiError")
+            if "428" in responses:
+                _require_version(operation, schemas)
+            _allow_empty_query_values(operation)
             for status, response in wanted.items():
                 responses.setdefault(status, response)
     return result

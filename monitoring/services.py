@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperatives.models import Cooperative
+from core.concurrency import check_version
 
 from .forms import is_empty
 from .models import Answer, Choice, Question, Response, Section, Wave
@@ -15,10 +16,6 @@ from .versions import bump_statistics_version
 
 
 class QuestionnaireFrozen(ValidationError):
-    pass
-
-
-class StaleResponse(ValidationError):
     pass
 
 
@@ -169,7 +166,8 @@ def response_save(
     """Store a cooperative's validated answers (keyed by question code); returns (response, changed).
 
     Representatives may write only while the wave accepts answers; staff also after it closes, until it is
-    published. A save based on an older version of the response is refused. Saving the same answers again changes
+    published. A save based on an older version of the response is refused (core.concurrency.StaleVersionError);
+    `expected_version=None` (the staff import) skips that check. Saving the same answers again changes
     nothing (the import relies on it).
     """
     if not (wave.is_accepting_answers or (as_staff and wave.status in (Wave.Status.OPEN, Wave.Status.CLOSED))):
@@ -177,9 +175,11 @@ def response_save(
     response, created = Response.objects.select_for_update().get_or_create(
         wave=wave, cooperative=cooperative, defaults={"source": source}
     )
-    if not created and expected_version is not None and expected_version != response.version:
-        raise StaleResponse(
-            _("Ktoś w międzyczasie zmienił tę ankietę. Otwórz ją ponownie, aby zobaczyć aktualne odpowiedzi.")
+    if not created:
+        check_version(
+            response,
+            expected_version,
+            message=_("Ktoś w międzyczasie zmienił tę ankietę. Otwórz ją ponownie, aby zobaczyć aktualne odpowiedzi."),
         )
     existing = {answer.question_id: answer for answer in response.answers.all()}
     choice_through = Answer.selected_choices.through

@@ -2,17 +2,16 @@
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.routers import DefaultRouter
 
 from cooperatives.api import manage as cooperatives_manage_api
 from cooperatives.api import views as cooperatives_api
-from core.api import api_not_found
+from core.api import PortalRouter, api_not_found
 from core.views import ApiDocsView
 from monitoring.api import views as monitoring_api
 from publications.api import views as publications_api
 from trainings.api import views as trainings_api
 
-router = DefaultRouter()
+router = PortalRouter()
 for app_api in (cooperatives_api, monitoring_api, publications_api, trainings_api):
     app_api.register(router)
 cooperatives_manage_api.register(router)

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.params import parse_int
+
 from . import selectors
 from .models import Publication, Series
 
@@ -72,8 +74,7 @@ def _publication_pk(identifier: str) -> int | None:
     prefix = f"oai:{repository_id()}:publication/"
     if not identifier.startswith(prefix):
         return None
-    number = identifier[len(prefix) :]
-    return int(number) if number.isdigit() and len(number) < 19 else None
+    return parse_int(identifier[len(prefix) :], min_value=1)
 
 
 def datestamp(value: dt.datetime) -> str:
@@ -87,11 +88,13 @@ def _parse_date(value: str, *, end: bool) -> tuple[dt.datetime, str]:
         ("%Y-%m-%d", "day", dt.timedelta(days=1)),
         ("%Y-%m-%dT%H:%M:%SZ", "seconds", dt.timedelta(seconds=1)),
     ):
+        if not value.isascii():  # strptime's %Y reads any Unicode digits
+            break
         try:
             parsed = dt.datetime.strptime(value, fmt).replace(tzinfo=dt.UTC)
-        except ValueError:
+            return (parsed + step if end else parsed), granularity
+        except (ValueError, OverflowError):  # OverflowError: the day after 9999-12-31
             continue
-        return (parsed + step if end else parsed), granularity
     raise OAIError("badArgument", f"Niepoprawna data: {value!r} (oczekiwano RRRR-MM-DD lub RRRR-MM-DDThh:mm:ssZ).")
 
 

@@ -1,6 +1,7 @@
 import factory
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
+from accounts import tokens
 from accounts.middleware import has_totp
 from accounts.models import User
 
@@ -26,3 +27,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         """UserFactory(totp=True), or any is_staff user: an activated TOTP authenticator."""
         if create and (extracted or (extracted is None and self.is_staff)):
             with_totp(self)
+
+
+def api_token_header(user, scopes=tokens.WRITE_SCOPES, days: int = 90) -> str:
+    """An `Authorization` header value with a new API token of `user` (by default allowed to write everywhere)."""
+    _token, secret = tokens.api_token_create(user=user, name="test", scopes=list(scopes), days=days)
+    return f"Token {secret}"

@@ -1,7 +1,8 @@
 """Write API for representatives: their own cooperatives' profiles and offers (session or token authentication).
 
-The same predicates and services as the pages. Optimistic concurrency: every response carries `ETag: "<version>"`;
-a write must send `If-Match` (412 when stale) or the `version` field (409 when stale); without either it gets 428.
+The same predicates and services as the pages. Optimistic concurrency (core.concurrency, as everywhere): every
+response carries `ETag: "<version>"`; a write must send `If-Match` (412 when stale) or the `version` field (409
+when stale); without either it gets 428.
 A cooperative the user does not represent is simply not in their querysets (404).
 """
 
@@ -9,14 +10,16 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.models import ApiToken
 from accounts.roles import is_ministry_staff
+from core.concurrency import STALE_EDIT_RESPONSES, StaleVersionError, expected_version, stale_response, with_etag
 
 from .. import services
 from ..models import (
@@ -30,44 +33,6 @@ from ..models import (
     TerritorialUnit,
 )
 from ..permissions import CanEditCooperative, can_edit_cooperative
-
-
-class PreconditionRequired(APIException):
-    status_code = 428
-    default_detail = gettext_lazy("Podaj wersję, na której opiera się zmiana: nagłówek If-Match albo pole version.")
-    default_code = "precondition_required"
-
-
-def _stale_response(error: services.StaleVersionError, status_code: int) -> Response:
-    """409/412 with the current version and what changed since the client's version."""
-    payload = {
-        "detail": _("Obiekt zmieniono w międzyczasie; pobierz aktualną wersję i spróbuj ponownie."),
-        "current_version": error.current_version,
-        "changes": [{"field": c.field, "before": c.before_text, "after": c.after_text} for c in error.changes],
-    }
-    return _with_etag(Response(payload, status=status_code), error.current_version)
-
-
-def _expected_version(request) -> tuple[int, int]:
-    """(version, status code to use when it is stale) from If-Match or the body."""
-    if_match = request.headers.get("If-Match")
-    if if_match:
-        try:
-            return int(if_match.strip().removeprefix("W/").strip('"')), status.HTTP_412_PRECONDITION_FAILED
-        except ValueError:
-            message = _("Nagłówek If-Match musi zawierać ETag zasobu.")
-            raise serializers.ValidationError({"If-Match": [message]}) from None
-    if "version" in request.data:
-        try:
-            return int(request.data["version"]), status.HTTP_409_CONFLICT
-        except (TypeError, ValueError):
-            raise serializers.ValidationError({"version": [_("Wersja musi być liczbą całkowitą.")]}) from None
-    raise PreconditionRequired
-
-
-def _with_etag(response: Response, version: int) -> Response:
-    response["ETag"] = f'"{version}"'
-    return response
 
 
 def _coordinate(bounds: tuple[float, float]) -> serializers.DecimalField:
@@ -116,6 +81,7 @@ class ManagedCooperativeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     serializer_class = ManagedCooperativeSerializer
     permission_classes = [IsAuthenticated, CanEditCooperative]
+    token_scope = ApiToken.Scope.REGISTRY
     lookup_field = "krs_number"
     lookup_value_regex = r"\d{10}"
 
@@ -129,12 +95,13 @@ class ManagedCooperativeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def retrieve(self, request, *args, **kwargs):
         cooperative = self.get_object()
-        return _with_etag(Response(self.get_serializer(cooperative).data), cooperative.version)
+        return with_etag(Response(self.get_serializer(cooperative).data), cooperative.version)
 
+    @extend_schema(responses={200: ManagedCooperativeSerializer, **STALE_EDIT_RESPONSES})
     def partial_update(self, request, *args, **kwargs):
         """Profile fields publish at once; identity fields go through `change-request`."""
         cooperative = self.get_object()
-        version, stale_status = _expected_version(request)
+        version, stale_status = expected_version(request)
         serializer = self.get_serializer(cooperative, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -147,9 +114,9 @@ class ManagedCooperativeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
                 data=data,
                 target_groups=target_groups,
             )
-        except services.StaleVersionError as error:
-            return _stale_response(error, stale_status)
-        return _with_etag(Response(self.get_serializer(cooperative).data), cooperative.version)
+        except StaleVersionError as error:
+            return stale_response(error, stale_status)
+        return with_etag(Response(self.get_serializer(cooperative).data), cooperative.version)
 
     @action(detail=True, methods=["post"], url_path="change-request")
     def change_request(self, request, krs_number=None, **kwargs):  # kwargs: the router's format suffix
@@ -211,11 +178,16 @@ class ManagedOfferSerializer(serializers.ModelSerializer):
         return cooperative
 
 
+@extend_schema_view(
+    update=extend_schema(responses={200: ManagedOfferSerializer, **STALE_EDIT_RESPONSES}),
+    partial_update=extend_schema(responses={200: ManagedOfferSerializer, **STALE_EDIT_RESPONSES}),
+)
 class ManagedOfferViewSet(viewsets.ModelViewSet):
     """Offers of the cooperatives the user represents: add, edit, deactivate (is_active=false), delete."""
 
     serializer_class = ManagedOfferSerializer
     permission_classes = [IsAuthenticated, CanEditCooperative]
+    token_scope = ApiToken.Scope.REGISTRY
 
     def get_queryset(self):
         queryset = (
@@ -231,7 +203,7 @@ class ManagedOfferViewSet(viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         offer = self.get_object()
-        return _with_etag(Response(self.get_serializer(offer).data), offer.version)
+        return with_etag(Response(self.get_serializer(offer).data), offer.version)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -243,17 +215,17 @@ class ManagedOfferViewSet(viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         offer = self.get_object()
-        version, stale_status = _expected_version(request)
+        version, stale_status = expected_version(request)
         serializer = self.get_serializer(offer, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         data = {k: v for k, v in serializer.validated_data.items() if k != "cooperative"}
         try:
             offer = services.offer_update(offer=offer, user=request.user, expected_version=version, data=data)
-        except services.StaleVersionError as error:
-            return _stale_response(error, stale_status)
+        except StaleVersionError as error:
+            return stale_response(error, stale_status)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from None
-        return _with_etag(Response(self.get_serializer(offer).data), offer.version)
+        return with_etag(Response(self.get_serializer(offer).data), offer.version)
 
     def destroy(self, request, *args, **kwargs):
         offer = self.get_object()

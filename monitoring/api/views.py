@@ -9,8 +9,18 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.response import Response as ApiResponse
 
+from accounts.models import ApiToken
 from accounts.roles import is_ministry_staff
 from cooperatives.models import Cooperative
+from core.concurrency import (
+    STALE_EDIT_RESPONSES,
+    STALE_EDIT_RESPONSES_OF_CREATE,
+    PreconditionRequired,
+    StaleVersionError,
+    expected_version,
+    stale_response,
+    with_etag,
+)
 from monitoring import selectors, services, statistics
 from monitoring.filters import statistics_filters
 from monitoring.forms import clean_answers
@@ -18,7 +28,13 @@ from monitoring.models import Answer, Choice, Question, Response, Section, Wave
 from monitoring.permissions import can_fill_response, can_see_confidential_statistics, can_view_wave_statistics
 from monitoring.versions import with_statistics_version
 
-from .serializers import ResponseSerializer, ResponseWriteSerializer, StatisticsSerializer, WaveSerializer
+from .filters import ResponseFilterSet
+from .serializers import (
+    ResponseSerializer,
+    ResponseWriteSerializer,
+    StatisticsSerializer,
+    WaveSerializer,
+)
 
 
 class WaveViewSet(viewsets.ReadOnlyModelViewSet):
@@ -127,7 +143,9 @@ class ResponseViewSet(
     all of them (microdata) and may write until a wave is published. Filter by `?wave=`."""
 
     serializer_class = ResponseSerializer
+    filterset_class = ResponseFilterSet
     permission_classes = [permissions.IsAuthenticated]
+    token_scope = ApiToken.Scope.SURVEY
     queryset = Response.objects.none()
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -142,11 +160,6 @@ class ResponseViewSet(
         )
         if not is_ministry_staff(self.request.user):
             responses = responses.filter(cooperative__memberships__user=self.request.user)
-        wave = self.request.query_params.get("wave")
-        if wave:
-            if not wave.isdigit():
-                raise exceptions.ValidationError({"wave": [_("Podaj numer fali.")]})
-            responses = responses.filter(wave_id=int(wave))
         return responses
 
     def get_serializer_class(self):
@@ -154,8 +167,17 @@ class ResponseViewSet(
             return ResponseWriteSerializer
         return ResponseSerializer
 
-    @extend_schema(request=ResponseWriteSerializer, responses={201: ResponseSerializer})
+    def retrieve(self, request, *args, **kwargs):
+        response = self.get_object()
+        return with_etag(ApiResponse(ResponseSerializer(response).data), response.version)
+
+    @extend_schema(
+        request=ResponseWriteSerializer,
+        responses={201: ResponseSerializer, 200: ResponseSerializer, **STALE_EDIT_RESPONSES_OF_CREATE},
+    )
     def create(self, request, *args, **kwargs):
+        """Creates the cooperative's response for the wave. When it already exists, this is an edit of it and
+        needs its version (If-Match or `version`), like PATCH; without one it is a 409 with the current version."""
         payload = ResponseWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         errors = {}
@@ -169,33 +191,43 @@ class ResponseViewSet(
         cooperative = Cooperative.objects.filter(krs_number=payload.validated_data["cooperative"]).first()
         if cooperative is None:
             raise exceptions.ValidationError({"cooperative": [_("Nie ma spółdzielni o tym numerze KRS.")]})
-        response = self._save(wave, cooperative, payload.validated_data, existing=None)
-        return ApiResponse(ResponseSerializer(self._reload(response)).data, status=status.HTTP_201_CREATED)
+        existing = Response.objects.filter(wave=wave, cooperative=cooperative).first()
+        return self._save(wave, cooperative, payload.validated_data, existing=existing)
 
-    @extend_schema(request=ResponseWriteSerializer, responses=ResponseSerializer)
+    @extend_schema(request=ResponseWriteSerializer, responses={200: ResponseSerializer, **STALE_EDIT_RESPONSES})
     def partial_update(self, request, *args, **kwargs):
+        """Changes answers; the version the change is based on is required (If-Match or `version`)."""
         existing = self.get_object()
         payload = ResponseWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        response = self._save(existing.wave, existing.cooperative, payload.validated_data, existing=existing)
-        return ApiResponse(ResponseSerializer(self._reload(response)).data)
+        return self._save(existing.wave, existing.cooperative, payload.validated_data, existing=existing)
 
     def _reload(self, response):
         return self.get_queryset().get(pk=response.pk)
 
     def _save(self, wave, cooperative, data, *, existing):
+        """Saves and answers with the response and its ETag: 201 when created, else 200; an edit of an existing
+        response without a version is a 428, a stale one a 409 (body `version`) or 412 (If-Match)."""
         user = self.request.user
         if not can_fill_response(user, wave, cooperative):
             raise exceptions.PermissionDenied(
                 _("Nie możesz wypełniać tej ankiety (albo fala nie przyjmuje odpowiedzi).")
             )
+        version, stale_status = None, None
+        if existing is not None:
+            try:
+                version, stale_status = expected_version(self.request)
+            except PreconditionRequired:
+                if self.action != "create":
+                    raise
+                # A create that finds the response already there conflicts with it: edit it with its version.
+                error = StaleVersionError(current_version=existing.version)
+                return stale_response(error, status.HTTP_409_CONFLICT)
         questions = selectors.questionnaire(wave)
         known = {question.code for question in questions}
         unknown = sorted(set(data["answers"]) - known)
         if unknown:
             raise exceptions.ValidationError({"answers": {code: [_("Nieznany kod pytania.")] for code in unknown}})
-        if existing is None:
-            existing = Response.objects.filter(wave=wave, cooperative=cooperative).first()
         raw = selectors.answer_values(existing) if existing else {}
         raw.update(data["answers"])
         values, errors = clean_answers(questions, raw, complete=data["submit"])
@@ -210,14 +242,15 @@ class ResponseViewSet(
                 user=user,
                 submit=data["submit"],
                 as_staff=is_ministry_staff(user),
-                expected_version=data.get("version"),
+                expected_version=version,
                 source=Response.Source.STAFF if is_ministry_staff(user) else Response.Source.ONLINE,
             )
-        except services.StaleResponse as error:
-            raise exceptions.ValidationError({"version": error.messages}) from None
+        except StaleVersionError as error:
+            return stale_response(error, stale_status or status.HTTP_409_CONFLICT)
         except DjangoValidationError as error:
             raise exceptions.ValidationError({"detail": error.messages}) from None
-        return response
+        code = status.HTTP_200_OK if existing is not None else status.HTTP_201_CREATED
+        return with_etag(ApiResponse(ResponseSerializer(self._reload(response)).data, status=code), response.version)
 
 
 def register(router) -> None:

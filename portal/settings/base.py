@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "rest_framework.authtoken",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -242,13 +241,16 @@ BASE_URL = env("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PortalPageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Every list's parameters are validated together (a 400 naming each bad one); bodies are JSON only, nested at
+    # most PORTAL_API_MAX_JSON_DEPTH levels (core/api.py, core/parsers.py).
+    "DEFAULT_FILTER_BACKENDS": ["core.api.ParameterValidatingFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.DepthLimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", "120/min")},
@@ -275,6 +277,13 @@ SPECTACULAR_SETTINGS = {
 
 # --- Portal ---------------------------------------------------------------------------------------------
 PORTAL_API_MAX_PAGE_SIZE = 100
+PORTAL_API_MAX_JSON_DEPTH = 32
+# API tokens (accounts/README.md): validity chosen at creation (default, maximum), live tokens per user, and how
+# often "last used" is written (seconds).
+PORTAL_API_TOKEN_DEFAULT_DAYS = 90
+PORTAL_API_TOKEN_MAX_DAYS = 365
+PORTAL_API_TOKEN_MAX_ACTIVE = 10
+PORTAL_API_TOKEN_USE_RESOLUTION = 300
 PORTAL_SEARCH_MAX_LENGTH = 200
 # Self-service (cooperatives/README.md): upload limits, link validity, rate limits of the public forms.
 PORTAL_IMAGE_MAX_BYTES = 5 * 1024 * 1024

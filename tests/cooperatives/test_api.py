@@ -390,15 +390,18 @@ def test_odd_inputs_never_produce_a_500(client, registry, resource):
 
 
 def test_nul_byte_in_the_path_is_a_json_404(client, registry):
+    # No route takes a control character into an identifier (core.api.PortalRouter): the API's unknown-address 404.
     for resource in PARAMETERS:
         response = client.get(f"{API}/{resource}/%00/")
         assert response.status_code == 404
-        assert response.json() == {"detail": "Nie znaleziono."}
+        assert response.json() == {"detail": "Nie ma takiego adresu w API. Lista zasobów: /api/v1/."}
 
 
-def test_repeated_parameter_uses_the_last_value(client, registry):
+def test_a_repeated_single_valued_parameter_is_a_400(client, registry):
+    # It used to take the last value silently, which the OpenAPI schema (one value) did not say.
     response = client.get(f"{API}/cooperatives/?voivodeship=30&voivodeship=10")
-    assert [item["krs_number"] for item in response.json()["results"]] == ["0000123456"]
+    assert response.status_code == 400
+    assert response.json() == {"voivodeship": ["Podaj ten parametr tylko raz."]}
 
 
 def test_the_api_is_read_only(client, registry):

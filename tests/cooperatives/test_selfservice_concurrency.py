@@ -119,17 +119,16 @@ def test_api_validation_errors_are_per_field_json():
 
 
 def test_api_token_authentication_works_for_writes():
-    from rest_framework.authtoken.models import Token
+    from tests.factories import api_token_header
 
     offer = OfferFactory()
     user = representative(offer.cooperative)
-    token = Token.objects.create(user=user)
     client = Client()
     response = client.patch(
         f"/api/v1/manage/offers/{offer.pk}/",
         json.dumps({"is_active": False}),
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=api_token_header(user),
         HTTP_IF_MATCH=f'"{offer.version}"',
     )
     assert response.status_code == 200

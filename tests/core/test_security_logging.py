@@ -130,14 +130,12 @@ def test_api_401_for_anonymous_is_logged(client, security_log):
 
 
 def test_api_403_for_a_token_user_without_the_right_is_logged(client, security_log):
-    from rest_framework.authtoken.models import Token
-
+    from tests.factories import api_token_header
     from tests.trainings.factories import TrainingFactory
 
     outsider = UserFactory()
-    token = Token.objects.create(user=outsider)
     path = f"/api/v1/trainings/{TrainingFactory().pk}/enrolments/"
-    response = client.get(path, HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get(path, HTTP_AUTHORIZATION=api_token_header(outsider))
     assert response.status_code == 403
     [record] = security_log("access_refused_forbidden")
     assert record["path"] == path

@@ -106,13 +106,13 @@ def test_representative_writes_own_response_and_not_others(api, wave, coop_a, co
     detail = reverse("response-detail", kwargs={"pk": created.json()["id"]})
     bad = api.patch(detail, {"answers": {"employment_total": "dużo", "nope": 1}, "version": 1}, format="json")
     assert bad.status_code == 400 and "nope" in bad.json()["answers"]
-    bad = api.patch(detail, {"answers": {"employment_total": "dużo"}}, format="json")
-    assert "Podaj liczbę całkowitą" in bad.json()["answers"]["employment_total"][0]
     version = created.json()["version"]
+    bad = api.patch(detail, {"answers": {"employment_total": "dużo"}, "version": version}, format="json")
+    assert "Podaj liczbę całkowitą" in bad.json()["answers"]["employment_total"][0]
     changed = api.patch(detail, {"answers": {"employment_total": 9}, "version": version, "submit": True}, format="json")
     assert changed.status_code == 200 and changed.json()["answers"]["employment_total"] == 9
     stale = api.patch(detail, {"answers": {"employment_total": 10}, "version": version}, format="json")
-    assert stale.status_code == 400 and "version" in stale.json()
+    assert stale.status_code == 409 and stale.json()["current_version"] == version + 1
     wave.status = Wave.Status.CLOSED
     wave.save()
     closed = api.patch(detail, {"answers": {"employment_total": 11}}, format="json")
@@ -170,3 +170,80 @@ def test_api_permission_matrix(api, request, published, coop_a, rep_a, who, expe
     listing = api.get(reverse("response-list"))
     detail = api.get(reverse("response-detail", kwargs={"pk": response.pk}))
     assert (waves.status_code, small, listing.status_code, detail.status_code) == expected
+
+
+# --- Stale edits (core.concurrency, as the manage API and the pages) ----------------------------------------------
+
+
+@pytest.fixture
+def saved(api, wave, coop_a, rep_a):
+    """rep_a's response, created through the API; the client is signed in as rep_a."""
+    api.force_authenticate(rep_a)
+    created = api.post(
+        reverse("response-list"),
+        {"wave": wave.pk, "cooperative": coop_a.krs_number, "answers": {"members_at_risk": 5}},
+        format="json",
+    )
+    assert created.status_code == 201
+    assert created["ETag"] == f'"{created.json()["version"]}"'
+    return created.json()
+
+
+def _answer(response_id, code):
+    return Response.objects.get(pk=response_id).answers.get(question__code=code).python_value()
+
+
+def test_a_patch_without_a_version_is_a_428_and_changes_nothing(api, saved):
+    detail = reverse("response-detail", kwargs={"pk": saved["id"]})
+    response = api.patch(detail, {"answers": {"members_at_risk": 7}}, format="json")
+    assert response.status_code == 428
+    assert response.json() == {
+        "detail": "Podaj wersję, na której opiera się zmiana: nagłówek If-Match albo pole version."
+    }
+    assert _answer(saved["id"], "members_at_risk") == 5
+
+
+def test_two_concurrent_edits_do_not_lose_one(api, saved, rep_a):
+    """Both clients read version v; the first edit wins, the second is refused with the current version."""
+    detail = reverse("response-detail", kwargs={"pk": saved["id"]})
+    version = api.get(detail).json()["version"]
+    first = api.patch(detail, {"answers": {"members_at_risk": 7}, "version": version}, format="json")
+    assert first.status_code == 200
+    assert first["ETag"] == f'"{version + 1}"'
+    second = api.patch(detail, {"answers": {"members_other_persons": 3}, "version": version}, format="json")
+    assert second.status_code == 409
+    assert second.json()["current_version"] == version + 1
+    assert second["ETag"] == f'"{version + 1}"'
+    assert _answer(saved["id"], "members_at_risk") == 7
+    assert not Response.objects.get(pk=saved["id"]).answers.filter(question__code="members_other_persons").exists()
+
+
+def test_if_match_works_like_the_version_field(api, saved):
+    detail = reverse("response-detail", kwargs={"pk": saved["id"]})
+    etag = api.get(detail)["ETag"]
+    ok = api.patch(detail, {"answers": {"members_at_risk": 8}}, format="json", HTTP_IF_MATCH=etag)
+    assert ok.status_code == 200
+    stale = api.patch(detail, {"answers": {"members_at_risk": 9}}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert _answer(saved["id"], "members_at_risk") == 8
+    garbage = api.patch(detail, {"answers": {}}, format="json", HTTP_IF_MATCH='"²"')
+    assert garbage.status_code == 400 and "If-Match" in garbage.json()
+
+
+def test_posting_over_an_existing_response_needs_its_version(api, saved, wave, coop_a):
+    body = {"wave": wave.pk, "cooperative": coop_a.krs_number, "answers": {"members_at_risk": 6}}
+    conflict = api.post(reverse("response-list"), body, format="json")
+    assert conflict.status_code == 409
+    assert conflict.json()["current_version"] == saved["version"]
+    assert _answer(saved["id"], "members_at_risk") == 5
+    response = api.post(reverse("response-list"), {**body, "version": saved["version"]}, format="json")
+    assert response.status_code == 200
+    assert _answer(saved["id"], "members_at_risk") == 6
+
+
+def test_the_schema_requires_the_version_on_patch(api):
+    schema = api.get("/api/v1/schema/?format=json").json()
+    patch = schema["paths"]["/api/v1/responses/{id}/"]["patch"]
+    body = patch["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert "version" in schema["components"]["schemas"][body]["required"]
+    assert {"409", "412", "428"} <= set(patch["responses"])

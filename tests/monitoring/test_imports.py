@@ -10,6 +10,7 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 from openpyxl import Workbook
 
+from core.params import is_digits
 from monitoring.imports import ImportFileError, import_answers
 from monitoring.models import Answer, Response, Wave
 from monitoring.selectors import answer_values
@@ -44,7 +45,7 @@ def xlsx_bytes(rows) -> bytes:
     sheet = workbook.active
     sheet.append(list(rows[0]))
     for row in rows:
-        sheet.append([int(v) if v.isdigit() and k != "krs" else v for k, v in row.items()])
+        sheet.append([int(v) if is_digits(v) and k != "krs" else v for k, v in row.items()])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

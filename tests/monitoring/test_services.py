@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from core.concurrency import StaleVersionError
 from monitoring import services
 from monitoring.forms import clean_answers
 from monitoring.models import Answer, Question, Response, Wave
@@ -140,7 +141,7 @@ def test_stale_version_is_refused(wave, coop_a, rep_a):
     response, _ = save(wave, coop_a, rep_a)
     questions = questionnaire(wave)
     values, _errors = clean_answers(questions, VALID_ANSWERS, complete=False)
-    with pytest.raises(services.StaleResponse):
+    with pytest.raises(StaleVersionError):
         services.response_save(
             wave=wave,
             cooperative=coop_a,

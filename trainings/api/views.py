@@ -13,6 +13,8 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.models import ApiToken
+
 from .. import selectors, services
 from ..filters import TrainingFilterSet
 from ..models import Attendance, Training, TrainingSession
@@ -31,6 +33,7 @@ class TrainingViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = TrainingSerializer
     filterset_class = TrainingFilterSet
+    token_scope = ApiToken.Scope.TRAININGS  # the only write: attendance
 
     def get_queryset(self):
         if self.action in ("enrolments", "attendance"):
