@@ -17,6 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.roles import is_ministry_staff
+from core.inputs import TEXTAREA_STYLE
 
 from .. import services
 from ..models import (
@@ -101,7 +102,7 @@ class ManagedCooperativeSerializer(serializers.ModelSerializer):
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
     justification = serializers.CharField(
-        required=False, allow_blank=True, max_length=2000, write_only=True, style={"base_template": "textarea.html"}
+        required=False, allow_blank=True, max_length=2000, write_only=True, style=TEXTAREA_STYLE
     )
 
     class Meta:
