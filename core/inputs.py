@@ -37,6 +37,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from .validators import validate_multi_line, validate_single_line
 
 ISO_INPUT_FORMATS = {"date": "%Y-%m-%d", "time": "%H:%M", "datetime-local": "%Y-%m-%dT%H:%M"}
+# The style that makes a declared serializers.CharField multi-line: `serializers.CharField(style=TEXTAREA_STYLE)`.
 TEXTAREA_STYLE = {"base_template": "textarea.html"}
 
 _installed = False
@@ -60,7 +61,8 @@ def form_field_validator(field: forms.Field):
 
 
 def serializer_field_validator(field: drf_fields.Field):
-    return validate_multi_line if field.style.get("base_template") == "textarea.html" else validate_single_line
+    multi_line = field.style.get("base_template") == TEXTAREA_STYLE["base_template"]
+    return validate_multi_line if multi_line else validate_single_line
 
 
 def _install_text_rules() -> None:

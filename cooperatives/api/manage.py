@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from accounts.models import ApiToken
 from accounts.roles import is_ministry_staff
 from core.concurrency import STALE_EDIT_RESPONSES, StaleVersionError, expected_version, stale_response, with_etag
+from core.inputs import TEXTAREA_STYLE
 
 from .. import services
 from ..models import (
@@ -66,7 +67,7 @@ class ManagedCooperativeSerializer(serializers.ModelSerializer):
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
     justification = serializers.CharField(
-        required=False, allow_blank=True, max_length=2000, write_only=True, style={"base_template": "textarea.html"}
+        required=False, allow_blank=True, max_length=2000, write_only=True, style=TEXTAREA_STYLE
     )
 
     class Meta:
