@@ -69,7 +69,7 @@ def can_manage_members(user, cooperative) -> bool:
 def can_view_history(user, cooperative) -> bool:
     """The cooperative's representatives (owners and editors) see who changed their profile and offers, and so do
     its moderators."""
-    return is_representative(user, cooperative) or can_moderate_cooperative(user, cooperative)
+    return can_moderate_cooperative(user, cooperative) or is_representative(user, cooperative)
 
 
 def can_revert_history(user, cooperative) -> bool:
