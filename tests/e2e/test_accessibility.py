@@ -50,6 +50,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Templates no scanned page shows, and why.
 EXCLUDED_TEMPLATES = {
     "500.html": "rendered by Django only on a server error, without context; a static copy of the layout",
+    "core/export_unavailable.html": "a download's 503 when the database does not answer; a static copy of the layout "
+    "like 500.html (tests/core/test_export_failures.py renders it)",
     "placeholder.html": "not used by any view (left from the first skeleton)",
     "trainings/email/promoted.txt": "plain-text e-mail body, not a page",
     "trainings/email/registered.txt": "plain-text e-mail body, not a page",
