@@ -107,21 +107,40 @@ def _csv_value(value):
     return value  # numbers, dates (ISO 8601 by str()), None (empty)
 
 
+_TRIGGER_CHARACTERS = frozenset(FORMULA_TRIGGERS)
+# Values csv.writer writes as they are: numbers (never escaped, see csv_text), dates, None.
+_CSV_PLAIN_TYPES = frozenset({int, float, Decimal, datetime.date, datetime.datetime, type(None)})
+
+
+def _csv_row(row, _str=str, _bool=bool, _triggers=_TRIGGER_CHARACTERS, _plain=_CSV_PLAIN_TYPES) -> list:
+    """`_csv_value` of each value, inlined for the common types: a function call per value halved the speed."""
+    return [
+        ("'" + value if value and value[0] in _triggers else value)
+        if value.__class__ is _str
+        else ("true" if value else "false")
+        if value.__class__ is _bool
+        else value
+        if value.__class__ in _plain
+        else _csv_value(value)
+        for value in row
+    ]
+
+
 # The value kinds of `sql_csv_value`.
 SQL_NUMBER = "number"
 SQL_BOOLEAN = "boolean"
 SQL_DATE = "date"
 SQL_TEXT = "text"
-_SQL_FORMULA_TRIGGERS = ", ".join(f"chr({ord(character)})" for character in FORMULA_TRIGGERS)
+_SQL_FORMULA_TRIGGERS = ", ".join(str(ord(character)) for character in FORMULA_TRIGGERS)
 
 
 def sql_csv_value(sql: str, kind: str) -> str:
     """PostgreSQL SQL giving the value of `sql` as `csv_lines` writes it, for the SELECT of `copy_csv_lines`.
 
     `sql` is a column reference (it is repeated). Numbers as PostgreSQL prints them (Python's str() of int and
-    Decimal), booleans true/false, dates ISO 8601; a text with `csv_text`'s apostrophe (compared byte by byte,
-    whatever the column's collation), and an empty text as NULL, because COPY quotes an empty string and
-    csv.writer does not.
+    Decimal), booleans true/false, dates ISO 8601; a text with `csv_text`'s apostrophe (the first character's
+    code point compared, whatever the column's collation), and an empty text as NULL, because COPY quotes an
+    empty string and csv.writer does not.
     """
     if kind == SQL_NUMBER:
         return sql
@@ -132,10 +151,9 @@ def sql_csv_value(sql: str, kind: str) -> str:
     if kind != SQL_TEXT:
         raise ValueError(f"unknown kind of CSV value: {kind}")
     text = f"({sql})::text"
-    return (
-        f"CASE WHEN left({text}, 1) COLLATE \"C\" IN ({_SQL_FORMULA_TRIGGERS}) THEN '''' || {text} "
-        f"ELSE NULLIF({text}, '') END"
-    )
+    # ascii() is the first character's code point (0 for an empty text): an integer comparison, cheaper than
+    # comparing left(text, 1), and no collation can make another character equal to a trigger.
+    return f"CASE WHEN ascii({text}) IN ({_SQL_FORMULA_TRIGGERS}) THEN '''' || {text} ELSE NULLIF({text}, '') END"
 
 
 def _xlsx_text(value):
@@ -220,7 +238,7 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes
     writer = csv.writer(buffer)
     buffer.write(_csv_header(header))
     for piece in _pieces(rows):
-        writer.writerows([_csv_value(value) for value in row] for row in piece)
+        writer.writerows([_csv_row(row) for row in piece])
         yield buffer.getvalue().encode("utf-8")
         buffer.seek(0)
         buffer.truncate()
