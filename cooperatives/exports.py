@@ -18,13 +18,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, CharField, F, Func, QuerySet, TextField, Value, When
+from django.db.models import Case, CharField, F, QuerySet, TextField, Value, When
 from django.db.models.expressions import OrderBy, RawSQL
-from django.db.models.functions import Cast, Coalesce, Concat, NullIf, TruncDate
+from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from core import streaming
 
 from .models import Cooperative, CooperativeActivity, Offer
 
@@ -108,23 +110,20 @@ def _public_website():
 # --- The same rows as CSV text, computed by PostgreSQL ----------------------------------------------------
 
 
-def _csv_text(expression, column_type):
-    """`expression` as core.streaming.csv_lines writes its value, computed in SQL.
+_SQL_KINDS = {
+    ColumnType.INTEGER: streaming.SQL_NUMBER,
+    ColumnType.DECIMAL: streaming.SQL_NUMBER,
+    ColumnType.BOOLEAN: streaming.SQL_BOOLEAN,
+    ColumnType.DATE: streaming.SQL_DATE,
+}
 
-    PostgreSQL's text of integers and numerics is Python's str() of them; booleans are true/false, dates
-    ISO 8601, and an empty text becomes NULL, because COPY quotes an empty string and csv.writer does not.
-    """
-    if column_type is ColumnType.INTEGER or column_type is ColumnType.DECIMAL:
-        return expression
-    if column_type is ColumnType.BOOLEAN:
-        return Func(
-            expression,
-            template="CASE %(expressions)s WHEN true THEN 'true' WHEN false THEN 'false' END",
-            output_field=TextField(),
-        )
-    if column_type is ColumnType.DATE:
-        return Func(expression, template="to_char(%(expressions)s, 'YYYY-MM-DD')", output_field=TextField())
-    return NullIf(Cast(expression, TextField()), Value(""), output_field=TextField())
+
+def _sql_kind(column_type) -> str:
+    """How core.streaming.sql_csv_value writes a column of this type (every other type is text)."""
+    for known, kind in _SQL_KINDS.items():
+        if column_type is known:  # lazy translations: compared by identity, not by their text
+            return kind
+    return streaming.SQL_TEXT
 
 
 @dataclass(frozen=True)
@@ -168,7 +167,7 @@ def _ordering(queryset: QuerySet) -> list[tuple]:
 
 def _csv_query(queryset: QuerySet, columns: tuple[Column, ...], values: list) -> Callable[[], tuple[str, tuple]]:
     """The SELECT of `values` (expressions or _Lists, in the order of `columns`) over `queryset`, each column as
-    its CSV text, in the queryset's order.
+    its CSV text (core.streaming.sql_csv_value, by the column's type), in the queryset's order.
 
     The queryset's own query (its filters) gives the plain columns, the primary key and the ordering terms,
     unsorted; the lists are joined to it, and the whole is sorted once at the end.
@@ -176,23 +175,19 @@ def _csv_query(queryset: QuerySet, columns: tuple[Column, ...], values: list) ->
 
     def compile_query():
         ordering = _ordering(queryset)
-        inner = {
-            f"csv_{index}": _csv_text(value, column.type)
-            for index, (value, column) in enumerate(zip(values, columns, strict=True))
-            if not isinstance(value, _Lists)
-        }
+        inner = {f"csv_{index}": value for index, value in enumerate(values) if not isinstance(value, _Lists)}
         inner["csv_pk"] = F("pk")
         inner.update({f"csv_sort_{index}": term[0] for index, term in enumerate(ordering)})
         sql, params = queryset.annotate(**inner).order_by().values_list(*inner).query.sql_with_params()
         selected, joins, params = [], [], list(params)
-        for index, value in enumerate(values):
+        for index, (value, column) in enumerate(zip(values, columns, strict=True)):
             if isinstance(value, _Lists):
                 lists_sql, lists_params = value.as_sql()
                 joins.append(f'LEFT JOIN {lists_sql} AS "lists_{index}" ON "lists_{index}"."owner" = "rows"."csv_pk"')
                 params += lists_params
-                selected.append(f'"lists_{index}"."joined"')
+                selected.append(streaming.sql_csv_value(f'"lists_{index}"."joined"', _sql_kind(column.type)))
             else:
-                selected.append(f'"rows"."csv_{index}"')
+                selected.append(streaming.sql_csv_value(f'"rows"."csv_{index}"', _sql_kind(column.type)))
         order_by = [
             f'"rows"."csv_sort_{index}"{" DESC" if descending else ""}'
             f"{' NULLS FIRST' if nulls_first else ''}{' NULLS LAST' if nulls_last else ''}"

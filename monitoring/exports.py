@@ -1,17 +1,17 @@
 """Exports for ministry staff: a statistics table (CSV, or XLSX with a metadata sheet) and microdata.
 
+Rows and sheets only: core.streaming writes every file (text stays text, CSV cells neutralised against formulas).
 Microdata (of one wave or of all waves) are read in chunks of responses (keyset pagination) and written as they
 come, so memory stays bounded whatever the number of answers; an XLSX sheet holds at most 1,048,576 rows, so longer
 exports continue on further sheets.
 """
 
-import csv
-import io
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.streaming import Sheet
 
 from .models import Answer, Question, Response, Wave
 from .statistics import Table
@@ -83,46 +83,15 @@ def table_metadata(table: Table) -> list[list]:
     return rows
 
 
-CSV_ROWS_PER_PIECE = 500
+def table_csv_rows(table: Table) -> Iterator[list]:
+    """The table, a blank line, then the metadata rows (CSV has a single sheet); the first row is the header."""
+    yield from table_rows(table)
+    yield []
+    yield from table_metadata(table)
 
 
-def csv_stream(rows: Iterable[list]) -> Iterator[str]:
-    """The rows as CSV text, a piece of several hundred rows at a time (a piece per row costs more to send)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")  # so spreadsheet programs read the UTF-8 file correctly
-    for index, row in enumerate(rows, start=1):
-        writer.writerow(row)
-        if index % CSV_ROWS_PER_PIECE == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
-
-
-def table_csv(table: Table) -> Iterator[str]:
-    """The table, a blank line, then the metadata rows (CSV has a single sheet)."""
-    return csv_stream([*table_rows(table), [], *table_metadata(table)])
-
-
-def xlsx_file(sheets: Iterable[tuple[str, Iterable[list]]]):
-    """Write sheets with openpyxl's write-only mode into a temporary file; returns the file, rewound."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    for title, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
-        for row in rows:
-            sheet.append(row)
-    target = tempfile.TemporaryFile()
-    workbook.save(target)
-    target.seek(0)
-    return target
-
-
-def table_xlsx(table: Table):
-    return xlsx_file([(str(_("Tabela")), table_rows(table)), (str(_("Metadane")), table_metadata(table))])
+def table_sheets(table: Table) -> list[Sheet]:
+    return [Sheet(str(_("Tabela")), table_rows(table)), Sheet(str(_("Metadane")), table_metadata(table))]
 
 
 _RESPONSE_FIELDS = (
@@ -236,7 +205,7 @@ def all_waves_microdata_rows(*, chunk_size: int = MICRODATA_CHUNK) -> Iterator[l
         )
 
 
-def split_into_sheets(rows: Iterator[list], *, max_rows: int = XLSX_MAX_ROWS) -> Iterator[tuple[str, Iterator[list]]]:
+def split_into_sheets(rows: Iterator[list], *, max_rows: int = XLSX_MAX_ROWS) -> Iterator[Sheet]:
     """Spread rows over sheets of at most max_rows rows, each sheet starting with the header."""
     header = next(rows)
     sheet_number = 0
@@ -254,7 +223,7 @@ def split_into_sheets(rows: Iterator[list], *, max_rows: int = XLSX_MAX_ROWS) ->
 
     while not exhausted:
         sheet_number += 1
-        yield (str(_("Mikrodane %(n)s")) % {"n": sheet_number}, sheet_rows())
+        yield Sheet(str(_("Mikrodane %(n)s")) % {"n": sheet_number}, sheet_rows())
         # the caller consumes the sheet before asking for the next one
         try:
             peek = next(rows)
@@ -281,12 +250,10 @@ def microdata_metadata(wave: Wave) -> list[list]:
     return rows + [[q.code, q.text, q.get_type_display(), q.unit] for q in questions]
 
 
-def microdata_xlsx(wave: Wave, *, max_rows: int = XLSX_MAX_ROWS):
-    def sheets():
-        yield from split_into_sheets(microdata_rows(wave), max_rows=max_rows)
-        yield (str(_("Metadane")), microdata_metadata(wave))
-
-    return xlsx_file(sheets())
+def microdata_sheets(wave: Wave, *, max_rows: int = XLSX_MAX_ROWS) -> Iterator[Sheet]:
+    """The microdata over as many sheets as needed, then the metadata sheet."""
+    yield from split_into_sheets(microdata_rows(wave), max_rows=max_rows)
+    yield Sheet(str(_("Metadane")), microdata_metadata(wave))
 
 
 def all_waves_microdata_metadata() -> list[list]:
@@ -310,9 +277,6 @@ def all_waves_microdata_metadata() -> list[list]:
     return rows
 
 
-def all_waves_microdata_xlsx(*, max_rows: int = XLSX_MAX_ROWS):
-    def sheets():
-        yield from split_into_sheets(all_waves_microdata_rows(), max_rows=max_rows)
-        yield (str(_("Metadane")), all_waves_microdata_metadata())
-
-    return xlsx_file(sheets())
+def all_waves_microdata_sheets(*, max_rows: int = XLSX_MAX_ROWS) -> Iterator[Sheet]:
+    yield from split_into_sheets(all_waves_microdata_rows(), max_rows=max_rows)
+    yield Sheet(str(_("Metadane")), all_waves_microdata_metadata())

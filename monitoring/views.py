@@ -6,13 +6,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, JsonResponse, StreamingHttpResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cooperatives.models import Cooperative, TerritorialUnit
+from core import streaming
 
 from . import exports, imports, selectors, services, statistics
 from .filters import statistics_filters
@@ -27,7 +28,6 @@ from .permissions import (
 from .versions import with_statistics_version
 
 STAFF_PAGE_SIZE = 50
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_staff(request):
@@ -216,10 +216,8 @@ def export_table(request, pk: int):
     )
     name = _download_name(wave, f"{indicator.code}-{breakdown}", file_format)
     if file_format == "csv":
-        response = StreamingHttpResponse(exports.table_csv(table), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    return FileResponse(exports.table_xlsx(table), as_attachment=True, filename=name, content_type=XLSX_TYPE)
+        return _csv_response(exports.table_csv_rows(table), filename=name)
+    return streaming.xlsx_sheets_response(exports.table_sheets(table), filename=name)
 
 
 def export_microdata(request, pk: int):
@@ -232,7 +230,7 @@ def export_microdata(request, pk: int):
         wave=wave,
         name=lambda file_format: _download_name(wave, "mikrodane", file_format),
         rows=lambda: exports.microdata_rows(wave),
-        xlsx=lambda: exports.microdata_xlsx(wave),
+        sheets=lambda: exports.microdata_sheets(wave),
     )
 
 
@@ -245,11 +243,17 @@ def export_microdata_all(request):
         wave=None,
         name=lambda file_format: f"monitoring-wszystkie-fale-mikrodane.{file_format}",
         rows=exports.all_waves_microdata_rows,
-        xlsx=exports.all_waves_microdata_xlsx,
+        sheets=exports.all_waves_microdata_sheets,
     )
 
 
-def _microdata_response(request, *, wave, name, rows, xlsx):
+def _csv_response(rows, *, filename: str):
+    """CSV of rows whose first one is the header."""
+    rows = iter(rows)
+    return streaming.csv_response(next(rows), rows, filename=filename)
+
+
+def _microdata_response(request, *, wave, name, rows, sheets):
     """CSV (streamed) or XLSX of microdata rows, or a 400 page for another format."""
     file_format = request.GET.get("format", "csv")
     if file_format not in ("csv", "xlsx"):
@@ -259,10 +263,8 @@ def _microdata_response(request, *, wave, name, rows, xlsx):
         return render(request, "monitoring/export_error.html", context, status=400)
     filename = name(file_format)
     if file_format == "csv":
-        response = StreamingHttpResponse(exports.csv_stream(rows()), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    return FileResponse(xlsx(), as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+        return _csv_response(rows(), filename=filename)
+    return streaming.xlsx_sheets_response(sheets(), filename=filename)
 
 
 IMPORT_PROGRESS_TTL = 600

@@ -1,57 +1,20 @@
-"""Exports: pure functions from data to a header and rows, and the CSV / XLSX responses that stream them.
+"""Exports: pure functions from data to a header and rows; core.streaming writes the CSV / XLSX files."""
 
-(The project's core has no shared CSV/XLSX streaming helper yet; these two functions are the candidates to move there.)
-"""
+from collections.abc import Iterable
 
-import csv
-import tempfile
-from collections.abc import Iterable, Sequence
-
-from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
+
+from core import streaming
 
 from .selectors import enrolment_is_eligible
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_response(*, header: Sequence[str], rows: Iterable[Sequence], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
-
-
-def xlsx_response(*, header: Sequence[str], rows: Iterable[Sequence], filename: str, title: str) -> FileResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE)
-
 
 def export_response(fmt: str, *, header, rows, filename: str, title: str):
+    """The table as `filename`.csv or .xlsx (one sheet titled `title`, header in bold)."""
     if fmt == "xlsx":
-        return xlsx_response(header=header, rows=rows, filename=filename, title=title)
-    return csv_response(header=header, rows=rows, filename=filename)
+        return streaming.xlsx_response(header, rows, filename=f"{filename}.xlsx", sheet_title=title)
+    return streaming.csv_response(header, rows, filename=f"{filename}.csv")
 
 
 def participants_table(enrolments, *, sessions) -> tuple[list[str], Iterable[list]]:

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "core.middleware.RejectNulInApiParametersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.privacy.PrivateDataMiddleware",
     "core.middleware.RefusedAccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -345,6 +346,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Pages opened anonymously from a signed link sent by e-mail, showing the link holder's data: sent with
+# `Cache-Control: no-store, private`, as is every response to a signed-in user (core/privacy.py).
+PRIVATE_DATA_URL_NAMES = frozenset(
+    {
+        "account_confirm_email",
+        "account_reset_password_from_key",
+        "trainings:cancel",
+        "selfservice:representation-confirm",
+    }
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

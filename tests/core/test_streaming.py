@@ -31,6 +31,40 @@ def test_csv_has_a_bom_a_header_and_rfc4180_quoting():
     assert rows[2] == ['Cytat "w środku"\nnowy wiersz', "false", "", "", "", ""]
 
 
+# Texts a spreadsheet program would run as formulas, and texts it would not (a trigger inside the text, a
+# full-width sign, an apostrophe already there, an empty text).
+TEXTS = ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1", "a=1", "\uff1d1", "'=1", "", "Ala\x07ma\n=kot"]
+WRITTEN = ["'=1+1", "'+1", "'-1", "'@A1", "'\t=1", "'\r=1", "a=1", "\uff1d1", "'=1", "", "Ala\x07ma\n=kot"]
+
+
+def test_csv_puts_an_apostrophe_before_formula_triggers_of_texts_but_not_of_numbers():
+    header = ["=tekst", "liczba", "dziesiętna", "zmiennoprzecinkowa"]
+    rows = [(text, -5, Decimal("-2.50"), -1.5) for text in TEXTS]
+    content = joined(streaming.csv_lines(header, iter(rows))).decode("utf-8")
+    parsed = list(csv.reader(io.StringIO(content[1:], newline="")))
+    assert parsed[0] == ["'=tekst", "liczba", "dziesiętna", "zmiennoprzecinkowa"]
+    assert [row[0] for row in parsed[1:]] == WRITTEN
+    assert {tuple(row[1:]) for row in parsed[1:]} == {("-5", "-2.50", "-1.5")}  # numbers are not text
+
+
+@pytest.mark.django_db
+def test_sql_csv_value_writes_what_csv_lines_writes(postgresql_only):
+    header = ["text", "number", "flag", "day"]
+    rows = [
+        (text, Decimal(f"-{index}.50"), index % 2 == 0, datetime.date(2024, 1, index + 1))
+        for index, text in enumerate(TEXTS)
+    ]
+    rows.append((None, None, None, None))
+    kinds = [streaming.SQL_TEXT, streaming.SQL_NUMBER, streaming.SQL_BOOLEAN, streaming.SQL_DATE]
+    columns = ", ".join(streaming.sql_csv_value(f'"v"."c{index}"', kind) for index, kind in enumerate(kinds))
+    values = ", ".join(["(%s::text, %s::numeric, %s::boolean, %s::date, %s::int)"] * len(rows))
+    sql = f'SELECT {columns} FROM (VALUES {values}) AS "v" ("c0", "c1", "c2", "c3", "c4") ORDER BY "v"."c4"'
+    params = [value for index, row in enumerate(rows) for value in (*row, index)]
+    copied = joined(streaming.copy_csv_lines(header, sql, params))
+    assert copied == joined(streaming.csv_lines(header, iter(rows)))
+    assert "'=1+1" in copied.decode("utf-8")
+
+
 def test_csv_without_rows_is_just_the_header():
     assert joined(streaming.csv_lines(HEADER, iter([]))).decode("utf-8") == "\ufeff" + ",".join(HEADER) + "\r\n"
 
@@ -89,7 +123,13 @@ def test_geojson_points_are_longitude_then_latitude():
 
 
 def test_xlsx_keeps_types_and_never_writes_formulas():
-    rows = [*ROWS, ("=1+1", True, 1, None, None, None), ("a\x00b\x1fc" + "x" * 40_000, False, 2, None, None, None)]
+    rows = [
+        *ROWS,
+        ("=1+1", True, 1, None, None, None),
+        ("a\x00b\x1fc\ufffe" + "x" * 40_000, False, 2, None, None, None),
+        ("#N/A", False, -3, None, None, None),
+        ("linia\r\ndruga\rtrzecia", False, 4, None, None, None),
+    ]
     file = io.BytesIO()
     streaming.write_xlsx(HEADER, iter(rows), file=file, sheet_title="Arkusz z bardzo długim tytułem ponad limit")
     file.seek(0)
@@ -103,8 +143,10 @@ def test_xlsx_keeps_types_and_never_writes_formulas():
     assert values[1][4] == pytest.approx(50.0614)
     assert values[3][0] == "=1+1"
     assert sheet["A4"].data_type == "s"
-    assert values[4][0].startswith("abc")
+    assert values[4][0].startswith("abcx")
     assert len(values[4][0]) == streaming.XLSX_MAX_CELL_LENGTH
+    assert (values[5][0], sheet["A6"].data_type, values[5][2]) == ("#N/A", "s", -3)  # text, not an error value
+    assert values[6][0] == "linia\ndruga\ntrzecia"
 
 
 @pytest.mark.django_db  # closing a response signals the end of a request, which touches the connection

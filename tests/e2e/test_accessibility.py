@@ -51,6 +51,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 EXCLUDED_TEMPLATES = {
     "503.html": "only when a statement timeout cancels a page's query; like 500.html, without context",
     "429.html": "only when allauth's rate limits refuse (or the cache is down); base.html with a heading and a line",
+    "core/export_unavailable.html": "a download's 503 when the database does not answer; a static copy of the layout "
+    "like 500.html (tests/core/test_export_failures.py renders it)",
     "placeholder.html": "not used by any view (left from the first skeleton)",
     "trainings/email/promoted.txt": "plain-text e-mail body, not a page",
     "trainings/email/registered.txt": "plain-text e-mail body, not a page",

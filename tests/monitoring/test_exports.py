@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core.streaming import xlsx_file
 from monitoring import exports
 from monitoring.models import Answer, Response, Wave
 from monitoring.statistics import INDICATORS, build_table
@@ -104,7 +105,7 @@ def test_microdata_is_read_in_chunks_with_the_same_result(wave, answered):
 
 
 def test_microdata_xlsx_continues_on_further_sheets(wave, answered):
-    workbook = load_workbook(exports.microdata_xlsx(wave, max_rows=3), read_only=True)
+    workbook = load_workbook(xlsx_file(exports.microdata_sheets(wave, max_rows=3)), read_only=True)
     assert workbook.sheetnames == ["Mikrodane 1", "Mikrodane 2", "Mikrodane 3", "Metadane"]
     sheets = [list(workbook[name].iter_rows(values_only=True)) for name in workbook.sheetnames[:3]]
     assert all(sheet[0][0] == "krs" for sheet in sheets)
@@ -219,7 +220,7 @@ def test_all_waves_microdata_xlsx_has_the_rows_and_a_metadata_sheet(client, staf
 
 
 def test_all_waves_xlsx_continues_on_further_sheets(two_waves):
-    workbook = load_workbook(exports.all_waves_microdata_xlsx(max_rows=4), read_only=True)
+    workbook = load_workbook(xlsx_file(exports.all_waves_microdata_sheets(max_rows=4)), read_only=True)
     assert workbook.sheetnames == ["Mikrodane 1", "Mikrodane 2", "Mikrodane 3", "Metadane"]
     sizes = [len(list(workbook[name].iter_rows(values_only=True))) for name in workbook.sheetnames[:3]]
     assert sizes == [4, 4, 2]  # 7 rows, 3 a sheet after its header
