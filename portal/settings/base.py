@@ -245,8 +245,12 @@ PORTAL_PUBLIC_FORM_RATE = (5, 3600)  # submissions per client IP per seconds (er
 PORTAL_STALE_AFTER_DAYS = 365
 PORTAL_INQUIRY_RETENTION_DAYS = 730  # buyers' inquiries hold personal data; purge_inquiries deletes older ones
 
-# Statistical disclosure control: published statistics cells aggregating fewer cooperatives are suppressed.
+# Statistical disclosure control (docs/decisions/0005): published sums of fewer cooperatives are hidden; the secret
+# key of the cell-key perturbation (prod.py requires it; changing it changes every published number) and the size
+# of the noise of sums (a share of a cell's largest contribution) come from the environment.
 MONITORING_MIN_CELL_SIZE = 3
+MONITORING_PERTURBATION_KEY = env("MONITORING_PERTURBATION_KEY", "development-only-perturbation-key")
+MONITORING_PERTURBATION_SCALE = env("MONITORING_PERTURBATION_SCALE", "0.2")
 
 LOGGING = {
     "version": 1,
