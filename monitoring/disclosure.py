@@ -26,7 +26,8 @@ KEY_MODULUS = 2**31
 COUNT_BASE = 3
 CENTS = Decimal("0.01")
 DEFAULT_SCALE = "0.2"
-# The least noise of a sum, in its own unit, so a sum of zeros is not published as an exact zero.
+# The least noise of a sum, in its own unit (zł, or persons and full-time jobs), so a sum of zeros is not published
+# as an exact zero.
 FLOOR = {"amount": Decimal(100), "other": Decimal(1)}
 
 

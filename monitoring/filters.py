@@ -52,8 +52,8 @@ class StatisticsQueryForm(forms.Form):
     def __init__(self, data, *, require_wave=False, require_indicator=False, voivodeships=None):
         data, self.nul_errors = split_nul_params(data)
         super().__init__(data)
-        self.voivodeships = voivodeship_choices() if voivodeships is None else voivodeships
-        self.fields["voivodeship"].choices = self.voivodeships
+        # Read only when needed: a page lists them (and passes them in), the API checks a given code against them.
+        self.fields["voivodeship"].choices = voivodeship_choices if voivodeships is None else voivodeships
         choose = _("Wybierz wskaźnik: %(choices)s.") % {"choices": ", ".join(statistics.INDICATORS)}
         indicator = self.fields["indicator"]
         indicator.choices = [(code, item.label) for code, item in statistics.INDICATORS.items()]

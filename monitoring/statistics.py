@@ -404,7 +404,7 @@ def _row_sum_cell(cells: list[Cell], n, key) -> Cell:
 
 def _floors(questions: list[Question]) -> dict[str, Decimal]:
     return {
-        question.code: disclosure.FLOOR["amount" if question.type == Question.Type.AMOUNT else "other"]
+        question.code: disclosure.FLOOR["amount" if question.unit.strip() == "zł" else "other"]
         for question in questions
     }
 
@@ -644,8 +644,12 @@ def registry_counts() -> dict:
 
 
 def wave_registry_counts(wave: Wave) -> dict:
-    """The registry's counts for a wave's page: its snapshot when it closed, else (still open) today's. One query."""
-    snapshot = RegistrySnapshot.objects.filter(wave=wave).first()
+    """The registry's counts for a wave's page: its snapshot when it closed, else (still open) today's (one query,
+    none when the wave came with its snapshot: select_related("registry_snapshot"))."""
+    try:
+        snapshot = wave.registry_snapshot
+    except RegistrySnapshot.DoesNotExist:
+        snapshot = None
     if snapshot is None:
         return {**registry_counts(), "taken_at": None}
     return {

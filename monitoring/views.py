@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from cooperatives.models import Cooperative
 
 from . import exports, imports, selectors, services, statistics
-from .filters import statistics_query
+from .filters import statistics_query, voivodeship_choices
 from .forms import ImportForm, QuestionnaireForm, VerificationForm
 from .models import Response, Wave
 from .permissions import (
@@ -53,10 +53,11 @@ def index(request):
 
 def wave_statistics(request, pk: int):
     """One wave's statistics tables, by the chosen breakdown and filters; protected for everyone but staff."""
-    wave = get_object_or_404(with_statistics_version(Wave.objects.all()), pk=pk)
+    wave = get_object_or_404(with_statistics_version(Wave.objects.select_related("registry_snapshot")), pk=pk)
     if not can_view_wave_statistics(request.user, wave):
         raise PermissionDenied
-    query, errors, form = statistics_query(request.GET)
+    voivodeships = voivodeship_choices()
+    query, errors, _form = statistics_query(request.GET, voivodeships=voivodeships)
     breakdown, filters = query["breakdown"], query["filters"]
     confidential = can_see_confidential_statistics(request.user)
     tables = statistics.build_tables(wave=wave, breakdown=breakdown, filters=filters, confidential_view=confidential)
@@ -69,7 +70,7 @@ def wave_statistics(request, pk: int):
         "breakdowns": statistics.BREAKDOWNS,
         "filters": filters,
         "errors": errors,
-        "voivodeships": form.voivodeships,
+        "voivodeships": voivodeships,
         "founder_types": Cooperative.FounderType.choices,
         "min_cell_size": statistics.min_cell_size(),
         "confidential": confidential,
