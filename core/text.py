@@ -20,3 +20,24 @@ def fold(text: str | None) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped).strip().lower()
+
+
+# Polish alphabetical order: each letter with a diacritic is a letter of its own, right after its base letter
+# (a < ą < b, l < ł < m, s < ś < t, z < ź < ż), as ICU's "pl" collation orders them on PostgreSQL.
+_POLISH_ALPHABET = "aąbcćdeęfghijklłmnńoópqrsśtuvwxyzźż"
+_POLISH_WEIGHTS = {letter: chr(0x100 + index) for index, letter in enumerate(_POLISH_ALPHABET)}
+
+
+def polish_sort_key(text: str | None) -> tuple[str, str]:
+    """Sort key for Polish alphabetical order in Python (where the database's Polish collation is not at hand):
+    case and other languages' accents only break ties. 'Łódzkie' sorts after 'Lubuskie', before 'Małopolskie'."""
+    if not text:
+        return ("", "")
+    primary = []
+    for char in text.lower():
+        weight = _POLISH_WEIGHTS.get(char)
+        if weight is None:
+            base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+            weight = "".join(_POLISH_WEIGHTS.get(c, c) for c in base)
+        primary.append(weight)
+    return ("".join(primary), text)

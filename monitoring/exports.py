@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from core.streaming import Sheet
 
 from .models import Answer, Question, Response, Wave
-from .statistics import Table
+from .statistics import HIDDEN_MARK, Table, method_description
 
 XLSX_MAX_ROWS = 1_048_576
 MICRODATA_CHUNK = 1000
@@ -32,9 +32,7 @@ MICRODATA_FIXED_COLUMNS = [
 
 
 def _export_value(cell, min_cell_size: int):
-    if cell.hidden:
-        return f"<{min_cell_size}" if cell.reason == "primary" else "—"
-    return cell.value
+    return HIDDEN_MARK if cell.hidden else cell.shown_value
 
 
 def table_rows(table: Table) -> Iterator[list]:
@@ -68,13 +66,12 @@ def table_metadata(table: Table) -> list[list]:
         [str(_("Filtry")), "; ".join(f"{key}={value}" for key, value in sorted(table.filters.items())) or "—"],
         [str(_("Wygenerowano")), timezone.localtime().strftime("%Y-%m-%d %H:%M:%S %Z")],
         [
-            str(_("Reguła ochrony danych")),
-            _(
-                "Komórki dotyczące mniej niż %(n)s spółdzielni są ukrywane; gdy w wierszu lub kolumnie z sumą ukryto "
-                "jedną komórkę, ukrywa się też następną najmniejszą."
-            )
-            % {"n": table.min_cell_size},
+            str(_("Dane")),
+            str(_("POUFNE: dokładne wartości, nie do publikacji"))
+            if table.is_confidential_view
+            else str(_("chronione: do publikacji")),
         ],
+        [str(_("Reguła ochrony danych")), method_description(confidential=table.is_confidential_view)],
         [str(_("Komórki poufne (niepublikowalne)")), "; ".join(confidential) or "—"],
         [],
         [str(_("Kod pytania")), str(_("Treść")), str(_("Typ")), str(_("Jednostka"))],

@@ -4,6 +4,8 @@ Answers keep their value in typed columns (a decimal for every number, a boolean
 database can aggregate them; see monitoring/README.md.
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -176,6 +178,14 @@ class Choice(models.Model):
         return self.label
 
 
+RECORD_KEY_LIMIT = 2**31
+
+
+def new_record_key() -> int:
+    """A response's secret record key (statistics.py: the cell-key method of disclosure control)."""
+    return secrets.randbelow(RECORD_KEY_LIMIT)
+
+
 class ResponseQuerySet(models.QuerySet):
     def submitted(self):
         return self.filter(status=Response.Status.SUBMITTED)
@@ -228,6 +238,9 @@ class Response(TimeStampedModel):
     verified_at = models.DateTimeField(_("zweryfikowano"), null=True, blank=True)
     # Optimistic concurrency: a save based on an older version is refused instead of overwriting.
     version = models.PositiveIntegerField(_("wersja"), default=1)
+    # A random number that never leaves the database (not in the API, the microdata or the admin): a statistics
+    # cell's key is the sum of its responses' record keys, so the same cooperatives always get the same noise.
+    record_key = models.IntegerField(_("klucz rekordu"), default=new_record_key, editable=False)
 
     objects = ResponseQuerySet.as_manager()
 
@@ -239,6 +252,9 @@ class Response(TimeStampedModel):
             models.UniqueConstraint(fields=["wave", "cooperative"], name="response_one_per_cooperative_and_wave"),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(submitted_at__isnull=False), name="response_submitted_has_time"
+            ),
+            models.CheckConstraint(
+                condition=Q(record_key__gte=0, record_key__lt=RECORD_KEY_LIMIT), name="response_record_key_range"
             ),
         ]
         indexes = [models.Index(fields=["wave", "status"], name="response_wave_status_idx")]
@@ -311,3 +327,21 @@ class StatisticsVersion(models.Model):
 
     def __str__(self):
         return f"{self.wave_id}: {self.number}"
+
+
+class RegistrySnapshot(models.Model):
+    """The registry's counts when a wave closed (`services.wave_set_status`), so a wave's statistics are shown next
+    to the registry as it was then, not as it is today."""
+
+    wave = models.OneToOneField(Wave, on_delete=models.CASCADE, primary_key=True, related_name="registry_snapshot")
+    taken_at = models.DateTimeField(_("stan na"))
+    registered = models.PositiveIntegerField(_("zarejestrowane"))
+    active = models.PositiveIntegerField(_("aktywne"))
+    liquidation = models.PositiveIntegerField(_("w likwidacji"))
+
+    class Meta:
+        verbose_name = _("stan rejestru przy zamknięciu fali")
+        verbose_name_plural = _("stany rejestru przy zamknięciu fal")
+
+    def __str__(self):
+        return f"{self.wave_id}: {self.registered}"

@@ -26,3 +26,11 @@ def can_fill_response(user, wave: Wave, cooperative) -> bool:
     if is_ministry_staff(user):
         return wave.status in (Wave.Status.OPEN, Wave.Status.CLOSED)
     return wave.is_accepting_answers and is_representative(user, cooperative)
+
+
+def can_view_response(user, wave: Wave, cooperative) -> bool:
+    """A representative may read the cooperative's answers to any wave past its drafts (read-only once the wave no
+    longer accepts answers); staff may read every response."""
+    if is_ministry_staff(user):
+        return True
+    return wave.status != Wave.Status.DRAFT and is_representative(user, cooperative)

@@ -2,7 +2,8 @@
 (sections A-V, built on NACE Rev. 2.1). Each table lists (first division, last division, section letter, name);
 divisions inside a range that do not exist in a version never occur in valid codes."""
 
-from django.db.models import Case, CharField, Value, When
+import itertools
+
 from django.utils.translation import gettext_lazy as _
 
 PKD_2007_SECTIONS = (
@@ -79,15 +80,50 @@ def section_labels() -> dict[str, str]:
     }
 
 
-def section_expression(code_field: str, version_field: str):
-    """A database expression giving the section key of a PKD code, so grouping by section runs in SQL."""
-    # "88.10.Z" lies in ["86", "88~"): a range test on the code itself, as "~" sorts after every digit and dot.
-    whens = [
-        When(
-            **{version_field: version, f"{code_field}__gte": first, f"{code_field}__lt": f"{last}~"},
-            then=Value(section_key(version, letter)),
-        )
+def _combined_groups() -> dict[str, tuple[str, ...]]:
+    """The sections of both versions joined where their divisions overlap (a connected group of sections): each
+    group covers the same divisions in PKD 2007 and PKD 2025, so the two versions' cooperatives can be counted
+    together. Most sections map one to one (2007 Q = 2025 R, "Opieka zdrowotna i pomoc społeczna"); 2007 J
+    ("Informacja i komunikacja") is 2025 J and K together."""
+    sections = [
+        (section_key(version, letter), first, last)
         for version, table in TABLES.items()
-        for first, last, letter, _name in table
+        for first, last, letter, _n in table
     ]
-    return Case(*whens, default=Value(""), output_field=CharField())
+    parent = {key: key for key, _first, _last in sections}
+
+    def root(key):
+        while parent[key] != key:
+            key = parent[key]
+        return key
+
+    for (key_a, first_a, last_a), (key_b, first_b, last_b) in itertools.combinations(sections, 2):
+        if first_a <= last_b and first_b <= last_a:
+            parent[root(key_b)] = root(key_a)
+    groups: dict[str, list[str]] = {}
+    for key, _first, _last in sections:
+        groups.setdefault(root(key), []).append(key)
+    return {min(members): tuple(sorted(members)) for members in groups.values()}
+
+
+COMBINED_GROUPS = _combined_groups()
+_COMBINED_KEY = {member: group for group, members in COMBINED_GROUPS.items() for member in members}
+
+
+def combined_key(section: str) -> str:
+    """Grouping key of a section in the combined view: its group's key ("2007-J" for 2007 J, 2025 J and 2025 K)."""
+    return _COMBINED_KEY.get(section, section)
+
+
+def combined_labels() -> dict[str, str]:
+    """ "J (PKD 2007) = J, K (PKD 2025) – Informacja i komunikacja": the letters of both versions, the 2007 name."""
+    names = {section_key(version, letter): name for version, table in TABLES.items() for *_r, letter, name in table}
+    labels = {}
+    for group, members in COMBINED_GROUPS.items():
+        by_version: dict[str, list[str]] = {}
+        for member in members:
+            version, _dash, letter = member.partition("-")
+            by_version.setdefault(version, []).append(letter)
+        letters = " = ".join(f"{', '.join(found)} (PKD {version})" for version, found in sorted(by_version.items()))
+        labels[group] = f"{letters} – {names[group]}"
+    return labels

@@ -11,7 +11,8 @@ from cooperatives.models import Cooperative
 from core.concurrency import check_version
 
 from .forms import is_empty
-from .models import Answer, Choice, Question, Response, Section, Wave
+from .models import Answer, Choice, Question, RegistrySnapshot, Response, Section, Wave
+from .statistics import registry_counts
 from .versions import bump_statistics_version
 
 
@@ -123,6 +124,15 @@ def wave_copy(*, source: Wave, name: str, reference_year: int, opens_on, closes_
 
 
 @transaction.atomic
+def registry_snapshot_take(wave: Wave) -> RegistrySnapshot:
+    """Keep the registry's counts of the moment a wave closes (once: a wave reopened and closed again keeps its
+    first snapshot, the registry its answers were collected against)."""
+    snapshot, _created = RegistrySnapshot.objects.get_or_create(
+        wave=wave, defaults={"taken_at": timezone.now(), **registry_counts()}
+    )
+    return snapshot
+
+
 def wave_set_status(*, wave: Wave, status: str) -> Wave:
     """Move a wave through draft -> open -> closed -> published (a step back is allowed except to draft)."""
     if status == Wave.Status.DRAFT and wave.status != Wave.Status.DRAFT and wave.responses.exists():
@@ -131,6 +141,8 @@ def wave_set_status(*, wave: Wave, status: str) -> Wave:
         raise ValidationError(_("Nie można otworzyć fali bez pytań."))
     wave.status = status
     wave.save(update_fields=["status", "updated_at"])
+    if status in (Wave.Status.CLOSED, Wave.Status.PUBLISHED):
+        registry_snapshot_take(wave)  # the registry as it was when the answers stopped coming
     # What is published changes with the status: cached aggregates of the wave start afresh.
     bump_statistics_version(wave.pk)
     return wave

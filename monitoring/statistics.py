@@ -2,11 +2,12 @@
 
 A table has one row per group of the breakdown (voivodeship, founder type, PKD section, or one row "ogółem"), one
 column per measure, a row of column totals and, where the columns add up, a column of row totals. Every cell knows
-how many cooperatives it aggregates; for non-staff a cell of fewer than MONITORING_MIN_CELL_SIZE cooperatives is
-suppressed (primary); in any row or column with a published total whose hidden cells are all small, the
-next-smallest cell is hidden too (secondary), so the small values can be recovered neither by subtraction nor from
-their bounds. Staff see every value, with the would-be suppressed ones marked
-confidential.
+how many cooperatives it aggregates and its cell key (the sum of their secret record keys, from the same query).
+For everyone but ministry staff every cell is protected by the cell-key method (disclosure.py, docs/decisions/0005):
+counts are randomly rounded to multiples of 3, sums of fewer than MONITORING_MIN_CELL_SIZE cooperatives are hidden
+and the others get noise; the same cooperatives always get the same perturbation, whichever table, filter, trend or
+panel reached them, so differences between tables give noise, never a cooperative's value. Staff see the exact
+values, which are confidential.
 """
 
 import hashlib
@@ -15,23 +16,26 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import CharField, Count, F, FilteredRelation, Prefetch, Q, Sum, Value
-from django.db.models.functions import Concat, Left
+from django.db.models import CharField, Count, F, FilteredRelation, Max, Prefetch, Q, Sum, Value
+from django.db.models.functions import Abs, Concat, Left
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Cooperative, TerritorialUnit
+from core.text import polish_sort_key
 
-from . import pkd
-from .models import Answer, Choice, Question, Response, Wave
+from . import disclosure, pkd
+from .models import Answer, Choice, Question, RegistrySnapshot, Response, Wave
 from .versions import versions_of, with_statistics_version
 
 DEFAULT_MIN_CELL_SIZE = 3
 TOTAL_KEY = "__total__"
 CENTS = Decimal("0.01")
+# What a hidden cell shows in pages and exports (the sign statistical offices use for confidential data).
+HIDDEN_MARK = "."
 # Cached aggregates are keyed by the wave's statistics version, so they never go stale; the timeout only lets an
 # unused entry go. CACHE_FORMAT changes when the shape of a cached value does.
 CACHE_TIMEOUT = 7 * 24 * 60 * 60
-CACHE_FORMAT = "v1"
+CACHE_FORMAT = "v2"
 
 
 def min_cell_size() -> int:
@@ -93,24 +97,33 @@ BREAKDOWNS = {
     "voivodeship": _("województwo"),
     "founder_type": _("typ założycieli"),
     "pkd_section": _("sekcja PKD działalności przeważającej"),
+    "pkd_combined": _("sekcja PKD działalności przeważającej (PKD 2007 i PKD 2025 razem)"),
 }
+PKD_BREAKDOWNS = ("pkd_section", "pkd_combined")
 
 
 @dataclass
 class Cell:
+    """A number of a table. `value` and `contributors` are exact; `shown_value` and `shown_contributors` are what
+    this viewer gets (set by the protection): the exact ones for staff, the perturbed ones for everyone else."""
+
     value: Decimal | int | None
     contributors: int
-    suppressed: bool = False
-    reason: str = ""  # "primary" or "secondary"
+    kind: str = "count"  # "count" (of cooperatives) or "sum" (of answers)
+    key: int = 0  # cell key of the count (the contributors' record keys summed)
+    sum_key: int = 0  # cell key of the sum (its answers' keys, with the questions' salts)
+    atoms: int = 0  # answers a sum adds up (several per cooperative in a row total)
+    top: Decimal | int = 0  # the largest single answer (for a row total, the sum of its columns' largest)
+    floor: Decimal = disclosure.FLOOR["other"]
+    suppressed: bool = False  # not publishable: a sum of fewer than the threshold cooperatives
     hidden: bool = False  # suppressed and the viewer may not see it
+    shown_value: Decimal | int | None = None
+    shown_contributors: int | None = None
 
     @property
     def confidential(self) -> bool:
+        """Staff see an exact value that would not be published as it is."""
         return self.suppressed and not self.hidden
-
-    @property
-    def shown_value(self):
-        return None if self.hidden else self.value
 
 
 @dataclass
@@ -149,13 +162,6 @@ def _group_expression(breakdown: str):
         return F("response__cooperative__voivodeship_id"), {}
     if breakdown == "founder_type":
         return F("response__cooperative__founder_type"), {}
-    if breakdown == "pkd_section":
-        relation = {
-            "main_activity": FilteredRelation(
-                "response__cooperative__activities", condition=Q(response__cooperative__activities__is_main=True)
-            )
-        }
-        return pkd.section_expression("main_activity__code", "main_activity__version"), relation
     return Value(TOTAL_KEY, output_field=CharField()), {}
 
 
@@ -166,6 +172,8 @@ def _group_labels(breakdown: str, keys) -> dict[str, str]:
         return {str(value): str(label) for value, label in Cooperative.FounderType.choices}
     if breakdown == "pkd_section":
         return {**pkd.section_labels(), "": str(_("brak danych o PKD"))}
+    if breakdown == "pkd_combined":
+        return {**pkd.combined_labels(), "": str(_("brak danych o PKD"))}
     return {}
 
 
@@ -188,12 +196,17 @@ def indicator_questions(waves) -> list[Question]:
     )
 
 
+RECORD_KEY = "response__record_key"
+
+
 def _specs(questions: list[Question]) -> list[tuple[tuple, object]]:
     """Every number of every indicator's table as one conditional aggregate, keyed by what it means:
-    ("cell", indicator, column, "v" or "n") and ("row", indicator, "n"), where "n" counts cooperatives.
+    ("cell", indicator, column, part) and ("row", indicator, part), where part is "v" (the sum), "n" (the number
+    of cooperatives), "k" (the sum of their record keys: the count's cell key) or "t" (the largest answer).
 
     Within a group of one wave a response has at most one answer per question (answer_one_per_question), so a
-    count of answers is a count of cooperatives; only a row over several questions needs a distinct count."""
+    count of answers is a count of cooperatives; only a row over several questions needs a distinct count (and a
+    distinct sum of keys: a function of the same cooperatives all the same)."""
     ids_by_code: dict[str, list[int]] = {}
     choices_by_code: dict[str, dict[str, None]] = {}
     for question in questions:
@@ -205,21 +218,27 @@ def _specs(questions: list[Question]) -> list[tuple[tuple, object]]:
         if not codes:
             continue
         all_ids = [pk for code in codes for pk in ids_by_code[code]]
+        several = len(codes) > 1
         if indicator.kind == "sum":
             for code in codes:
                 where = Q(question_id__in=ids_by_code[code], numeric_value__isnull=False)
                 specs.append((("cell", indicator.code, code, "v"), Sum("numeric_value", filter=where)))
                 specs.append((("cell", indicator.code, code, "n"), Count("pk", filter=where)))
+                specs.append((("cell", indicator.code, code, "k"), Sum(RECORD_KEY, filter=where)))
+                specs.append((("cell", indicator.code, code, "t"), Max(Abs("numeric_value"), filter=where)))
             any_value = Q(question_id__in=all_ids, numeric_value__isnull=False)
         else:
             any_value = Q(question_id__in=all_ids) & ~Q(text_value="")
             choice_codes = dict.fromkeys(choice for code in codes for choice in choices_by_code[code])
             for choice in choice_codes:
                 where = Q(question_id__in=all_ids, text_value=choice)
-                count = Count("response", distinct=True, filter=where) if len(codes) > 1 else Count("pk", filter=where)
+                count = Count("response", distinct=True, filter=where) if several else Count("pk", filter=where)
+                key = Sum(RECORD_KEY, distinct=several, filter=where)
                 specs.append((("cell", indicator.code, choice, "n"), count))
-        row = Count("response", distinct=True, filter=any_value) if len(codes) > 1 else Count("pk", filter=any_value)
+                specs.append((("cell", indicator.code, choice, "k"), key))
+        row = Count("response", distinct=True, filter=any_value) if several else Count("pk", filter=any_value)
         specs.append((("row", indicator.code, "n"), row))
+        specs.append((("row", indicator.code, "k"), Sum(RECORD_KEY, distinct=several, filter=any_value)))
     return specs
 
 
@@ -239,6 +258,18 @@ def _grouped(answers, questions: list[Question], group, relation: dict) -> dict:
         .annotate(**{alias: aggregate for alias, (_key, aggregate) in zip(aliases, specs, strict=True)})
     )
     return {row["group"]: {key: row[alias] for alias, key in aliases.items()} for row in rows}
+
+
+def _merge(target: dict, numbers: dict) -> None:
+    """Add a group's numbers into another's (disjoint groups): sums, counts and keys add up, the largest answer is
+    the larger one."""
+    for name, value in numbers.items():
+        if value is None:
+            continue
+        if name[-1] == "t":
+            target[name] = max(target.get(name) or 0, value)
+        else:
+            target[name] = target.get(name, 0) + value
 
 
 def _signature(questions: list[Question]) -> str:
@@ -310,16 +341,17 @@ def wave_numbers(*, wave: Wave, breakdown: str, filters: dict, questions: list[Q
     if breakdown == "none" and not any(filters.values()):
         return {TOTAL_KEY: wave_totals([wave], questions)[wave.pk]}
     answers = answers_for(wave=wave, filters=filters)
-    if breakdown == "pkd_section":
-        return _pkd_section_numbers(answers, questions)
+    if breakdown in PKD_BREAKDOWNS:
+        return _pkd_section_numbers(answers, questions, combined=breakdown == "pkd_combined")
     group, relation = _group_expression(breakdown)
     return _grouped(answers, questions, group, relation)
 
 
-def _pkd_section_numbers(answers, questions: list[Question]) -> dict:
+def _pkd_section_numbers(answers, questions: list[Question], *, combined: bool = False) -> dict:
     """Grouped in SQL by the main activity's version and division (its first two digits), then merged into
-    sections here: cheaper than evaluating the sections' CASE for every answer, and exact, as every number is a sum
-    or a count over disjoint divisions."""
+    sections (or the groups of sections of both versions, pkd.combined_key) here: cheaper than evaluating the
+    sections' CASE for every answer, and exact, as every number is a sum, a count, a sum of keys or a maximum over
+    disjoint divisions."""
     relation = {
         "main_activity": FilteredRelation(
             "response__cooperative__activities", condition=Q(response__cooperative__activities__is_main=True)
@@ -330,11 +362,67 @@ def _pkd_section_numbers(answers, questions: list[Question]) -> dict:
     for key, numbers in _grouped(answers, questions, group, relation).items():
         version, _separator, division = (key or "").partition("|")
         letter = pkd.section_for(division, version) if division else None
-        merged = sections.setdefault(pkd.section_key(version, letter) if letter else "", {})
-        for name, value in numbers.items():
-            if value is not None:
-                merged[name] = merged.get(name, 0) + value
+        section = pkd.section_key(version, letter) if letter else ""
+        if combined and section:
+            section = pkd.combined_key(section)
+        _merge(sections.setdefault(section, {}), numbers)
     return sections
+
+
+def _count_cell(n, key) -> Cell:
+    return Cell(value=n or 0, contributors=n or 0, kind="count", key=int(key or 0))
+
+
+def _sum_cell(numbers: dict, indicator: Indicator, code: str, floor: Decimal) -> Cell:
+    n = numbers.get(("cell", indicator.code, code, "n")) or 0
+    key = int(numbers.get(("cell", indicator.code, code, "k")) or 0)
+    return Cell(
+        value=_tidy(numbers.get(("cell", indicator.code, code, "v"))),
+        contributors=n,
+        kind="sum",
+        key=key,
+        sum_key=disclosure.answers_key(key, n, code),
+        atoms=n,
+        top=numbers.get(("cell", indicator.code, code, "t")) or 0,
+        floor=floor,
+    )
+
+
+def _row_sum_cell(cells: list[Cell], n, key) -> Cell:
+    """A row total of sums: its answers are those of its cells, so its keys and size come from theirs."""
+    return Cell(
+        value=_tidy(sum((cell.value or 0 for cell in cells), Decimal(0))),
+        contributors=n or 0,
+        kind="sum",
+        key=int(key or 0),
+        sum_key=sum(cell.sum_key for cell in cells) % disclosure.KEY_MODULUS,
+        atoms=sum(cell.atoms for cell in cells),
+        top=sum((cell.top for cell in cells), Decimal(0)),
+        floor=max((cell.floor for cell in cells), default=disclosure.FLOOR["other"]),
+    )
+
+
+def _floors(questions: list[Question]) -> dict[str, Decimal]:
+    return {
+        question.code: disclosure.FLOOR["amount" if question.unit.strip() == "zł" else "other"]
+        for question in questions
+    }
+
+
+def _row_cells(numbers: dict, indicator: Indicator, column_codes: list[str], floors: dict) -> tuple[list, Cell]:
+    """A group's cells and row total, with the exact numbers and keys."""
+    code = indicator.code
+    row_n, row_key = numbers.get(("row", code, "n")) or 0, numbers.get(("row", code, "k"))
+    if indicator.kind == "count":
+        cells = [
+            _count_cell(numbers.get(("cell", code, column, "n")), numbers.get(("cell", code, column, "k")))
+            for column in column_codes
+        ]
+        return cells, _count_cell(row_n, row_key)
+    cells = [
+        _sum_cell(numbers, indicator, column, floors.get(column, disclosure.FLOOR["other"])) for column in column_codes
+    ]
+    return cells, _row_sum_cell(cells, row_n, row_key)
 
 
 def _table(wave, indicator, breakdown, filters, confidential_view, all_questions, numbers, labels=None) -> Table:
@@ -345,40 +433,21 @@ def _table(wave, indicator, breakdown, filters, confidential_view, all_questions
     else:
         columns = [(choice.code, choice.label) for question in questions for choice in question.choices.all()]
     column_codes = [code for code, _label in columns]
+    floors = _floors(questions)
     code = indicator.code
 
-    def cell_data(group_numbers: dict, column: str) -> tuple:
-        n = group_numbers.get(("cell", code, column, "n")) or 0
-        value = group_numbers.get(("cell", code, column, "v")) if indicator.kind == "sum" else n
-        return value, n
-
     groups = {key: data for key, data in numbers.items() if data.get(("row", code, "n"))}
-    column_totals = {column: [0, 0] for column in column_codes}
-    grand = [0, 0]
-    row_data = {}
-    for key, data in groups.items():
-        cells, row_value = [], 0
-        for column in column_codes:
-            value, n = cell_data(data, column)
-            cells.append(Cell(value=_tidy(value), contributors=n) if n else Cell(value=0, contributors=0))
-            column_totals[column][0] += value or 0
-            column_totals[column][1] += n
-            row_value += value or 0
-        n = data[("row", code, "n")]
-        if indicator.kind == "count":
-            row_value = n
-        grand[0] += row_value
-        grand[1] += n
-        row_data[key] = (cells, Cell(value=_tidy(row_value), contributors=n))
-
-    def total_cell(value, n) -> Cell:
-        return Cell(value=_tidy(value), contributors=n) if n else Cell(value=0, contributors=0)
-
+    # The total row is the groups merged: a breakdown's groups partition the responses (one voivodeship, one
+    # founder type, at most one main activity each), so sums, counts and keys add up.
+    merged: dict = {}
+    for data in groups.values():
+        _merge(merged, data)
     if labels is None:
         labels = _group_labels(breakdown, list(groups)) if breakdown != "none" else {}
     rows = []
     if breakdown != "none":
-        for key, (cells, total) in row_data.items():
+        for key, data in groups.items():
+            cells, total = _row_cells(data, indicator, column_codes, floors)
             rows.append(
                 Row(
                     key=key,
@@ -387,12 +456,13 @@ def _table(wave, indicator, breakdown, filters, confidential_view, all_questions
                     total=total if indicator.columns_add_up else None,
                 )
             )
-        rows.sort(key=lambda row: (row.key == "", str(row.label)))
+        rows.sort(key=lambda row: (row.key == "", polish_sort_key(str(row.label))))
+    cells, total = _row_cells(merged, indicator, column_codes, floors)
     total_row = Row(
         key=TOTAL_KEY,
         label=str(_("Ogółem")),
-        cells=[total_cell(*column_totals[column]) for column in column_codes],
-        total=total_cell(*grand) if indicator.columns_add_up else None,
+        cells=cells,
+        total=total if indicator.columns_add_up else None,
     )
     table = Table(
         wave=wave,
@@ -406,7 +476,7 @@ def _table(wave, indicator, breakdown, filters, confidential_view, all_questions
         is_confidential_view=confidential_view,
         questions=questions,
     )
-    apply_disclosure_control(table)
+    protect_table(table)
     return table
 
 
@@ -419,89 +489,54 @@ def _tidy(value):
     return value
 
 
-def _suppress_next_smallest(line: list[Cell]) -> Cell | None:
-    # Only a cell that aggregates someone protects: hiding an empty (known zero) cell would add no uncertainty.
-    candidates = [cell for cell in line if not cell.suppressed and cell.contributors > 0]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda cell: (cell.contributors, cell.value or 0))
+def protect_cell(cell: Cell, *, threshold: int, confidential_view: bool) -> None:
+    """Set what the viewer gets: staff the exact numbers; everyone else a count randomly rounded to a multiple of
+    3, a sum of fewer than `threshold` cooperatives hidden, any other sum with noise (disclosure.py)."""
+    cell.suppressed = cell.kind == "sum" and 0 < cell.contributors < threshold
+    if confidential_view:
+        cell.hidden = False
+        cell.shown_value, cell.shown_contributors = cell.value, cell.contributors
+        return
+    cell.hidden = cell.suppressed
+    if cell.hidden:
+        cell.shown_value = cell.shown_contributors = None
+        return
+    cell.shown_contributors = disclosure.round_count(cell.contributors, cell.key)
+    if cell.kind == "count":
+        cell.shown_value = cell.shown_contributors
+    elif cell.contributors == 0:
+        cell.shown_value = 0  # nobody answered: nothing to protect
+    else:
+        cell.shown_value = disclosure.perturb_sum(cell.value, cell.atoms, cell.sum_key, cell.top, floor=cell.floor)
 
 
-def _line_is_exposed(cells: list[Cell], total: Cell, threshold: int) -> bool:
-    """A published total gives away a single hidden cell by subtraction, and hidden cells that are all small by
-    their bounds (two hidden cells of 1-2 cooperatives summing to 4 must both be 2). Two or more hidden cells, one
-    of them of at least `threshold` cooperatives, leave the split uncertain."""
-    hidden = [cell for cell in cells if cell.suppressed]
-    if total.suppressed or not hidden:
-        return False
-    return len(hidden) == 1 or not any(cell.contributors >= threshold for cell in hidden)
-
-
-def apply_disclosure_control(table: Table) -> None:
-    """Primary suppression of small cells, then secondary suppression until no total gives a hidden cell away."""
-    threshold = table.min_cell_size
-    matrix = [list(row.cells) + ([row.total] if row.total else []) for row in table.all_rows]
-    for line in matrix:
-        for cell in line:
-            if 0 < cell.contributors < threshold:
-                cell.suppressed, cell.reason = True, "primary"
-
-    lines: list[tuple[list[Cell], Cell]] = []
-    has_total_column = table.has_row_totals
-    for line in matrix:
-        if has_total_column:
-            lines.append((line[:-1], line[-1]))
-    if table.breakdown != "none":
-        body, totals = matrix[:-1], matrix[-1]
-        for index, total in enumerate(totals):
-            lines.append(([row[index] for row in body], total))
-
-    changed = True
-    while changed:
-        changed = False
-        for cells, total in lines:
-            if not _line_is_exposed(cells, total, threshold):
-                continue
-            partner = _suppress_next_smallest(cells) or total
-            partner.suppressed, partner.reason = True, "secondary"
-            changed = True
-
+def protect_table(table: Table) -> None:
+    """The cell-key method, cell by cell: every cell's perturbation depends only on its own contributors, so a
+    table needs no protection of its cells against each other (no secondary suppression)."""
     count = 0
-    for line in matrix:
-        for cell in line:
-            if cell.suppressed:
-                count += 1
-                cell.hidden = not table.is_confidential_view
+    for row in table.all_rows:
+        for cell in [*row.cells, row.total] if row.total else row.cells:
+            protect_cell(cell, threshold=table.min_cell_size, confidential_view=table.is_confidential_view)
+            count += cell.suppressed
     table.suppressed_count = count
+
+
+def perturbed_count(numbers: dict, *, confidential_view: bool) -> int:
+    """A number of responses ({"n", "k"}: their count and the sum of their record keys) as this viewer may see it:
+    the same rounding as any table cell of the same cooperatives."""
+    if confidential_view:
+        return numbers["n"] or 0
+    return disclosure.round_count(numbers["n"] or 0, numbers["k"])
+
+
+def responses_submitted(wave: Wave, *, confidential_view: bool) -> int:
+    """How many cooperatives submitted the wave (one query), rounded like any count for the public."""
+    numbers = wave.responses.submitted().aggregate(n=Count("pk"), k=Sum("record_key"))
+    return perturbed_count(numbers, confidential_view=confidential_view)
 
 
 def published_waves():
     return with_statistics_version(Wave.objects.published()).order_by("reference_year", "opens_on")
-
-
-def _by_wave_and_column(indicator: Indicator, numbers_by_wave: dict[int, dict]) -> dict:
-    """{(wave, column): {"value", "n"}} for the columns with at least one cooperative, as the trend rows use."""
-    grouped = {}
-    for wave_pk, numbers in numbers_by_wave.items():
-        for key, n in numbers.items():
-            if key[0] != "cell" or key[1] != indicator.code or key[3] != "n" or not n:
-                continue
-            column = key[2]
-            value = numbers.get(("cell", indicator.code, column, "v")) if indicator.kind == "sum" else n
-            grouped[(wave_pk, column)] = {"value": value, "n": n}
-    return grouped
-
-
-def trend(
-    *, indicator: Indicator, waves: list[Wave], confidential_view: bool, questions: list[Question] | None = None
-) -> list[dict]:
-    """Totals of an indicator per wave (the cached whole-wave numbers, one grouped query for the waves missing
-    from the cache), with the same suppression as the wave's own table: where the columns add up, the wave page
-    publishes their sum, so each row is protected against it."""
-    if questions is None:
-        questions = indicator_questions(waves)
-    grouped = _by_wave_and_column(indicator, wave_totals(waves, questions))
-    return _trend_rows(indicator, waves, grouped, confidential_view, questions)
 
 
 def _column_order(indicator: Indicator, waves, questions: list[Question]) -> list[str]:
@@ -517,41 +552,40 @@ def _column_order(indicator: Indicator, waves, questions: list[Question]) -> lis
     return list(dict.fromkeys(code for *_order, code in sorted(choices)))
 
 
-def _trend_rows(indicator, waves, grouped, confidential_view, questions, *, outside=None) -> list[dict]:
-    """Rows of cells per wave. `outside` (for a panel): contributors of the whole wave per cell, so a panel cell is
-    hidden when fewer than the threshold cooperatives differ from the published whole-wave cell."""
+def trend(
+    *, indicator: Indicator, waves: list[Wave], confidential_view: bool, questions: list[Question] | None = None
+) -> list[dict]:
+    """Totals of an indicator per wave (the cached whole-wave numbers, one grouped query for the waves missing
+    from the cache): the same cells, with the same perturbation, as the total row of each wave's own table."""
+    if questions is None:
+        questions = indicator_questions(waves)
+    return _trend_rows(indicator, waves, wave_totals(waves, questions), confidential_view, questions)
+
+
+def _trend_rows(indicator, waves, numbers_by_wave: dict[int, dict], confidential_view, questions) -> list[dict]:
+    """Rows of cells per wave, protected cell by cell like a table's."""
     threshold = min_cell_size()
-    present = {column for _wave, column in grouped}
+    floors = _floors(questions)
+    present = {
+        key[2]
+        for numbers in numbers_by_wave.values()
+        for key, n in numbers.items()
+        if key[0] == "cell" and key[1] == indicator.code and key[3] == "n" and n
+    }
     columns = [column for column in _column_order(indicator, waves, questions) if column in present]
     rows = []
     for wave in waves:
-        cells = []
-        for column in columns:
-            data = grouped.get((wave.pk, column))
-            cell = Cell(value=_tidy(data["value"]) if data else 0, contributors=data["n"] if data else 0)
-            difference = None
-            if outside is not None:
-                whole = outside.get((wave.pk, column))
-                difference = (whole["n"] if whole else 0) - cell.contributors
-            if 0 < cell.contributors < threshold or (difference is not None and 0 < difference < threshold):
-                cell.suppressed, cell.reason = True, "primary"
-            cells.append(cell)
-        if indicator.columns_add_up:
-            published_sum = Cell(value=None, contributors=threshold)
-            while _line_is_exposed(cells, published_sum, threshold):
-                partner = _suppress_next_smallest(cells)
-                if partner is None:
-                    break
-                partner.suppressed, partner.reason = True, "secondary"
+        cells, _total = _row_cells(numbers_by_wave.get(wave.pk, {}), indicator, columns, floors)
         for cell in cells:
-            cell.hidden = cell.suppressed and not confidential_view
+            protect_cell(cell, threshold=threshold, confidential_view=confidential_view)
         rows.append({"wave": wave, "cells": cells})
     return [{"columns": columns, "rows": rows}]
 
 
-def panel_numbers(*, earlier: Wave, later: Wave, questions: list[Question]) -> tuple[dict[int, dict], int]:
-    """Every indicator's totals per wave over the cooperatives that submitted both waves, and their number:
-    through the shared cache, keyed by both waves' statistics versions; else two queries."""
+def panel_numbers(*, earlier: Wave, later: Wave, questions: list[Question]) -> tuple[dict[int, dict], dict]:
+    """Every indicator's totals per wave over the cooperatives that submitted both waves, and their number (with
+    the sum of their later responses' record keys): through the shared cache, keyed by both waves' statistics
+    versions; else two queries."""
     versions = versions_of([earlier, later])
     wanted = [question for question in questions if question.wave_id in (earlier.pk, later.pk)]
     key = (
@@ -561,19 +595,17 @@ def panel_numbers(*, earlier: Wave, later: Wave, questions: list[Question]) -> t
     cached = cache.get(key)
     if cached is not None:
         return cached
-    both = (
-        Response.objects.submitted()
-        .filter(wave=earlier)
-        .filter(cooperative__in=Response.objects.submitted().filter(wave=later).values("cooperative"))
-        .values("cooperative")
+    both = Response.objects.submitted().filter(
+        wave=later, cooperative__in=Response.objects.submitted().filter(wave=earlier).values("cooperative")
     )
     answers = Answer.objects.filter(
         response__wave__in=[earlier, later],
         response__status=Response.Status.SUBMITTED,
-        response__cooperative__in=both,
+        response__cooperative__in=both.values("cooperative"),
     )
     grouped = _grouped(answers, wanted, F("response__wave"), {})
-    result = ({pk: grouped.get(pk, {}) for pk in (earlier.pk, later.pk)}, both.count())
+    size = both.aggregate(n=Count("pk"), k=Sum("record_key"))
+    result = ({pk: grouped.get(pk, {}) for pk in (earlier.pk, later.pk)}, size)
     cache.set(key, result, CACHE_TIMEOUT)
     return result
 
@@ -588,16 +620,14 @@ def panel_trend(
 ) -> dict:
     """The same cooperatives in two consecutive waves: totals of each wave over those that answered both.
 
-    A panel cell that differs from the whole wave's cell by fewer than the threshold cooperatives is hidden, or
-    the difference would reveal the cooperatives outside the panel."""
+    The panel's cells are cells of their own cooperatives, with their own keys: a whole wave's cell minus a panel
+    cell is a difference of two independently perturbed numbers, like any other."""
     waves = [earlier, later]
     if questions is None:
         questions = indicator_questions(waves)
-    numbers, panel_size = panel_numbers(earlier=earlier, later=later, questions=questions)
-    grouped = _by_wave_and_column(indicator, numbers)
-    whole = _by_wave_and_column(indicator, wave_totals(waves, questions))
-    result = _trend_rows(indicator, waves, grouped, confidential_view, questions, outside=whole)[0]
-    result["panel_size"] = panel_size
+    numbers, size = panel_numbers(earlier=earlier, later=later, questions=questions)
+    result = _trend_rows(indicator, waves, numbers, confidential_view, questions)[0]
+    result["panel_size"] = perturbed_count(size, confidential_view=confidential_view)
     return result
 
 
@@ -610,4 +640,46 @@ def registry_counts() -> dict:
         registered=Count(Value(1), filter=~Q(status=statuses.DELETED)),
         active=Count(Value(1), filter=Q(status=statuses.ACTIVE)),
         liquidation=Count(Value(1), filter=Q(status=statuses.LIQUIDATION)),
+    )
+
+
+def wave_registry_counts(wave: Wave) -> dict:
+    """The registry's counts for a wave's page: its snapshot when it closed, else (still open) today's (one query,
+    none when the wave came with its snapshot: select_related("registry_snapshot"))."""
+    try:
+        snapshot = wave.registry_snapshot
+    except RegistrySnapshot.DoesNotExist:
+        snapshot = None
+    if snapshot is None:
+        return {**registry_counts(), "taken_at": None}
+    return {
+        "registered": snapshot.registered,
+        "active": snapshot.active,
+        "liquidation": snapshot.liquidation,
+        "taken_at": snapshot.taken_at,
+    }
+
+
+def method_description(*, confidential: bool) -> str:
+    """How the numbers are protected, in plain Polish, without the secret parameters (page, API, exports)."""
+    if confidential:
+        return str(
+            _(
+                "Dane poufne: dokładne wartości z ankiet, widoczne tylko dla pracowników ministerstwa. Nie wolno ich "
+                "publikować ani przekazywać dalej. Publicznie pokazywane są wartości chronione: liczby spółdzielni "
+                "zaokrąglone losowo do wielokrotności 3, sumy z niewielkim szumem, a sumy dotyczące mniej niż "
+                "%(n)s spółdzielni ukryte."
+            )
+            % {"n": min_cell_size()}
+        )
+    return str(
+        _(
+            "Aby z tabel nie dało się odczytać danych pojedynczej spółdzielni, wartości są lekko zmienione. Liczby "
+            "spółdzielni są zaokrąglane losowo do wielokrotności 3, a do sum (zatrudnienia, członków, przychodów) "
+            "dodawany jest niewielki szum, zależny od wielkości największej wartości w komórce. Sumy dotyczące mniej "
+            "niż %(n)s spółdzielni nie są pokazywane. Ta sama grupa spółdzielni ma zawsze tę samą zmianę, w każdej "
+            "tabeli i przy każdym filtrze, więc odejmowanie tabel od siebie daje tylko szum. Dlatego sumy wierszy i "
+            "kolumn mogą się nieznacznie różnić od sumy pokazanych komórek."
+        )
+        % {"n": min_cell_size()}
     )

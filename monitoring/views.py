@@ -12,17 +12,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cooperatives.models import Cooperative, TerritorialUnit
+from cooperatives.models import Cooperative
 from core import streaming
 
 from . import exports, imports, selectors, services, statistics
-from .filters import statistics_filters
+from .filters import statistics_query, voivodeship_choices
 from .forms import ImportForm, QuestionnaireForm, VerificationForm
 from .models import Response, Wave
 from .permissions import (
     can_fill_response,
     can_manage_monitoring,
     can_see_confidential_statistics,
+    can_view_response,
     can_view_wave_statistics,
 )
 from .versions import with_statistics_version
@@ -51,26 +52,29 @@ def index(request):
 
 
 def wave_statistics(request, pk: int):
-    """One wave's statistics tables, by the chosen breakdown and filters; suppressed for non-staff."""
-    wave = get_object_or_404(with_statistics_version(Wave.objects.all()), pk=pk)
+    """One wave's statistics tables, by the chosen breakdown and filters; protected for everyone but staff."""
+    wave = get_object_or_404(with_statistics_version(Wave.objects.select_related("registry_snapshot")), pk=pk)
     if not can_view_wave_statistics(request.user, wave):
         raise PermissionDenied
-    breakdown, filters, errors = statistics_filters(request.GET)
+    voivodeships = voivodeship_choices()
+    query, errors, _form = statistics_query(request.GET, voivodeships=voivodeships)
+    breakdown, filters = query["breakdown"], query["filters"]
     confidential = can_see_confidential_statistics(request.user)
     tables = statistics.build_tables(wave=wave, breakdown=breakdown, filters=filters, confidential_view=confidential)
     context = {
         "wave": wave,
-        "registry": statistics.registry_counts(),
-        "responses_submitted": wave.responses.submitted().count(),
+        "registry": statistics.wave_registry_counts(wave),
+        "responses_submitted": statistics.responses_submitted(wave, confidential_view=confidential),
         "tables": tables,
         "breakdown": breakdown,
         "breakdowns": statistics.BREAKDOWNS,
         "filters": filters,
         "errors": errors,
-        "voivodeships": TerritorialUnit.objects.voivodeships(),
+        "voivodeships": voivodeships,
         "founder_types": Cooperative.FounderType.choices,
         "min_cell_size": statistics.min_cell_size(),
         "confidential": confidential,
+        "method": statistics.method_description(confidential=confidential),
         "can_export": can_manage_monitoring(request.user),
         "query": request.GET.urlencode(),
     }
@@ -94,6 +98,8 @@ def fill(request, wave_pk: int, krs: str):
     wave = get_object_or_404(Wave, pk=wave_pk)
     cooperative = get_object_or_404(Cooperative, krs_number=krs)
     if not can_fill_response(request.user, wave, cooperative):
+        if request.method == "GET" and can_view_response(request.user, wave, cooperative):
+            return _response_read_only(request, wave, cooperative)
         raise PermissionDenied
     as_staff = can_manage_monitoring(request.user)
     questions = selectors.questionnaire(wave)
@@ -138,6 +144,20 @@ def fill(request, wave_pk: int, krs: str):
         "as_staff": as_staff,
     }
     return render(request, "monitoring/fill.html", context)
+
+
+def _response_read_only(request, wave: Wave, cooperative: Cooperative):
+    """A cooperative's answers to a wave that no longer accepts them, to read (representatives and staff)."""
+    response = selectors.response_for(wave=wave, cooperative=cooperative)
+    answers = []
+    if response is not None:
+        answers = (
+            response.answers.select_related("question", "question__section")
+            .prefetch_related("selected_choices")
+            .order_by("question__section__order", "question__section_id", "question__order", "question_id")
+        )
+    context = {"wave": wave, "cooperative": cooperative, "response": response, "answers": answers}
+    return render(request, "monitoring/response_read_only.html", context)
 
 
 def staff_waves(request):
@@ -197,24 +217,29 @@ def _download_name(wave: Wave, suffix: str, extension: str) -> str:
     return f"monitoring-{wave.reference_year}-{wave.pk}-{suffix}.{extension}"
 
 
+EXPORT_VIEWS = {"confidential": "poufne", "public": "publiczne"}
+
+
 def export_table(request, pk: int):
-    """Ministry staff: one statistics table (wave, indicator, breakdown, filters) as CSV or XLSX with metadata."""
+    """Ministry staff: one statistics table (wave, indicator, breakdown, filters) as CSV or XLSX with metadata:
+    the exact, confidential values, or (`view=public`) the protected ones everyone else sees."""
     if denied := _require_staff(request):
         return denied
     wave = get_object_or_404(with_statistics_version(Wave.objects.all()), pk=pk)
-    breakdown, filters, errors = statistics_filters(request.GET)
-    indicator = statistics.INDICATORS.get(request.GET.get("indicator", ""))
+    query, errors, _form = statistics_query(request.GET, require_indicator=True)
+    breakdown, filters, indicator = query["breakdown"], query["filters"], query["indicator"]
     file_format = request.GET.get("format", "csv")
-    if indicator is None:
-        errors["indicator"] = _("Wybierz wskaźnik: %(choices)s.") % {"choices": ", ".join(statistics.INDICATORS)}
     if file_format not in ("csv", "xlsx"):
         errors["format"] = _("Dostępne formaty to csv i xlsx.")
+    view = request.GET.get("view") or "confidential"
+    if view not in EXPORT_VIEWS:
+        errors["view"] = _("Dostępne wersje to confidential (dokładne, poufne) i public (chronione, do publikacji).")
     if errors:
         return render(request, "monitoring/export_error.html", {"wave": wave, "errors": errors}, status=400)
     table = statistics.build_table(
-        wave=wave, indicator=indicator, breakdown=breakdown, filters=filters, confidential_view=True
+        wave=wave, indicator=indicator, breakdown=breakdown, filters=filters, confidential_view=view == "confidential"
     )
-    name = _download_name(wave, f"{indicator.code}-{breakdown}", file_format)
+    name = _download_name(wave, f"{indicator.code}-{breakdown}-{EXPORT_VIEWS[view]}", file_format)
     if file_format == "csv":
         return _csv_response(exports.table_csv_rows(table), filename=name)
     return streaming.xlsx_sheets_response(exports.table_sheets(table), filename=name)

@@ -92,13 +92,25 @@ class ResponseWriteSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=0)
 
 
+@extend_schema_field({"type": "number", "nullable": True})
+class StatisticNumberField(serializers.Field):
+    """A statistics number as a JSON number: counts as integers, sums with at most two decimals."""
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        value = Decimal(value)
+        return int(value) if value == value.to_integral_value() else float(value.quantize(Decimal("0.01")))
+
+
 class CellSerializer(serializers.Serializer):
     column = serializers.CharField()
-    value = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
-    cooperatives = serializers.IntegerField(allow_null=True, help_text="number of cooperatives aggregated")
-    suppressed = serializers.BooleanField()
-    reason = serializers.CharField(help_text="primary, secondary or empty")
-    confidential = serializers.BooleanField(help_text="staff only: a value that must not be published")
+    value = StatisticNumberField(allow_null=True, help_text="null when hidden; perturbed for everyone but staff")
+    cooperatives = serializers.IntegerField(
+        allow_null=True, help_text="number of cooperatives aggregated (rounded to a multiple of 3 for the public)"
+    )
+    suppressed = serializers.BooleanField(help_text="a sum of too few cooperatives to publish")
+    confidential = serializers.BooleanField(help_text="staff only: an exact value that must not be published")
 
 
 class RowSerializer(serializers.Serializer):
@@ -108,13 +120,19 @@ class RowSerializer(serializers.Serializer):
     total = CellSerializer(allow_null=True)
 
 
+class ColumnSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
 class StatisticsSerializer(serializers.Serializer):
     wave = serializers.IntegerField()
     indicator = serializers.CharField()
     breakdown = serializers.CharField()
     filters = serializers.DictField(child=serializers.CharField())
-    columns = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    columns = ColumnSerializer(many=True)
     rows = RowSerializer(many=True)
     total = RowSerializer()
     min_cell_size = serializers.IntegerField()
-    suppression_rule = serializers.CharField()
+    confidential = serializers.BooleanField(help_text="exact values for ministry staff: not for publication")
+    disclosure_control = serializers.CharField(help_text="how the numbers are protected, in Polish")

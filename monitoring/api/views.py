@@ -4,6 +4,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
@@ -22,7 +23,7 @@ from core.concurrency import (
     with_etag,
 )
 from monitoring import selectors, services, statistics
-from monitoring.filters import statistics_filters
+from monitoring.filters import statistics_query
 from monitoring.forms import clean_answers
 from monitoring.models import Answer, Choice, Question, Response, Section, Wave
 from monitoring.permissions import can_fill_response, can_see_confidential_statistics, can_view_wave_statistics
@@ -60,9 +61,8 @@ def _cell_data(column: str, cell) -> dict:
     return {
         "column": column,
         "value": cell.shown_value,
-        "cooperatives": None if cell.hidden else cell.contributors,
+        "cooperatives": cell.shown_contributors,
         "suppressed": cell.suppressed,
-        "reason": cell.reason,
         "confidential": cell.confidential,
     }
 
@@ -76,58 +76,64 @@ def _row_data(table, row) -> dict:
     }
 
 
+class SingleObjectSchema(AutoSchema):
+    """The statistics endpoint answers one object (a table), not a list, although it is a viewset's list."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class StatisticsViewSet(viewsets.ViewSet):
-    """One statistics table of a wave. Cells of fewer than MONITORING_MIN_CELL_SIZE cooperatives, and cells that
-    would reveal them by subtraction, have `value: null` for everyone but ministry staff."""
+    """One statistics table of a wave. For everyone but ministry staff the numbers are protected by the cell-key
+    method (docs/decisions/0005): counts randomly rounded to multiples of 3, sums of fewer than
+    MONITORING_MIN_CELL_SIZE cooperatives hidden (`value: null`), other sums with noise."""
 
     permission_classes = [permissions.AllowAny]
+    schema = SingleObjectSchema()
 
     @extend_schema(
         parameters=[
             OpenApiParameter("wave", OpenApiTypes.INT, required=True, description="wave id"),
             OpenApiParameter("indicator", OpenApiTypes.STR, required=True, enum=list(statistics.INDICATORS)),
-            OpenApiParameter("breakdown", OpenApiTypes.STR, enum=list(statistics.BREAKDOWNS)),
+            OpenApiParameter(
+                "breakdown",
+                OpenApiTypes.STR,
+                enum=list(statistics.BREAKDOWNS),
+                description="a PKD breakdown takes at most one of the filters voivodeship and founder_type",
+            ),
             OpenApiParameter("voivodeship", OpenApiTypes.STR, description="TERYT code of a voivodeship (2 digits)"),
-            OpenApiParameter("founder_type", OpenApiTypes.STR, enum=["natural", "legal", "mixed"]),
+            OpenApiParameter("founder_type", OpenApiTypes.STR, enum=list(Cooperative.FounderType.values)),
         ],
         responses=StatisticsSerializer,
     )
     def list(self, request, *args, **kwargs):  # kwargs: the router's format suffix (".json")
-        breakdown, filters, errors = statistics_filters(request.query_params)
-        indicator = statistics.INDICATORS.get(request.query_params.get("indicator", ""))
-        if indicator is None:
-            errors["indicator"] = _("Wybierz wskaźnik: %(choices)s.") % {"choices": ", ".join(statistics.INDICATORS)}
+        query, errors, _form = statistics_query(request.query_params, require_wave=True, require_indicator=True)
         wave = None
-        raw_wave = request.query_params.get("wave", "")
-        if not raw_wave.isdigit():
-            errors["wave"] = _("Podaj numer fali.")
-        else:
-            wave = with_statistics_version(Wave.objects.filter(pk=int(raw_wave))).first()
+        if query["wave"] is not None and "wave" not in errors:
+            wave = with_statistics_version(Wave.objects.filter(pk=query["wave"])).first()
             if wave is None or not can_view_wave_statistics(request.user, wave):
-                errors["wave"] = _("Nie ma opublikowanej fali o numerze %(value)s.") % {"value": raw_wave}
+                errors["wave"] = _("Nie ma opublikowanej fali o numerze %(value)s.") % {"value": query["wave"]}
         if errors:
             raise exceptions.ValidationError({key: [value] for key, value in errors.items()})
+        confidential = can_see_confidential_statistics(request.user)
         table = statistics.build_table(
             wave=wave,
-            indicator=indicator,
-            breakdown=breakdown,
-            filters=filters,
-            confidential_view=can_see_confidential_statistics(request.user),
+            indicator=query["indicator"],
+            breakdown=query["breakdown"],
+            filters=query["filters"],
+            confidential_view=confidential,
         )
         data = {
             "wave": wave.pk,
-            "indicator": indicator.code,
-            "breakdown": breakdown,
-            "filters": filters,
+            "indicator": table.indicator.code,
+            "breakdown": table.breakdown,
+            "filters": table.filters,
             "columns": [{"code": code, "label": str(label)} for code, label in table.columns],
             "rows": [_row_data(table, row) for row in table.rows],
             "total": _row_data(table, table.total_row),
             "min_cell_size": table.min_cell_size,
-            "suppression_rule": _(
-                "Komórki dotyczące mniej niż %(n)s spółdzielni są ukrywane; gdy w wierszu lub kolumnie z sumą ukryto "
-                "jedną komórkę, ukrywa się też następną najmniejszą."
-            )
-            % {"n": table.min_cell_size},
+            "confidential": confidential,
+            "disclosure_control": statistics.method_description(confidential=confidential),
         }
         return ApiResponse(StatisticsSerializer(data).data)
 

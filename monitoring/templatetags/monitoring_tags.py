@@ -4,6 +4,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from monitoring.statistics import HIDDEN_MARK
+
 register = template.Library()
 
 
@@ -16,22 +18,18 @@ def format_number(value) -> str:
 
 
 @register.simple_tag
-def stat_cell(cell, min_cell_size):
-    """A statistics cell: the value, or a dash with an explanation when suppressed; staff see values marked."""
+def stat_cell(cell, min_cell_size=None):
+    """A statistics cell: the value this viewer may see, or a mark with an explanation when hidden (which does not
+    tell how many cooperatives the cell holds); staff see exact values, the unpublishable ones marked."""
     if cell.hidden:
-        text = f"<{min_cell_size}" if cell.reason == "primary" else "—"
-        explanation = (
-            _("ukryte: mniej niż %(n)s spółdzielnie") % {"n": min_cell_size}
-            if cell.reason == "primary"
-            else _("ukryte, aby nie dało się odtworzyć innej ukrytej wartości")
-        )
+        explanation = _("ukryte: zbyt mało spółdzielni, by pokazać sumę")
         return format_html(
             '<span class="suppressed" title="{}">{}<span class="visually-hidden"> ({})</span></span>',
             explanation,
-            text,
+            HIDDEN_MARK,
             explanation,
         )
-    value = format_number(cell.value)
+    value = format_number(cell.shown_value)
     if cell.confidential:
         return format_html('{} <span class="confidential badge">{}</span>', value, _("poufne"))
     return value
@@ -39,10 +37,10 @@ def stat_cell(cell, min_cell_size):
 
 @register.filter
 def raw_number(cell) -> str:
-    """Machine-readable value for the chart script (empty when hidden)."""
-    if cell.hidden or cell.value is None:
+    """Machine-readable value for the chart script: what the viewer may see (empty when hidden)."""
+    if cell.hidden or cell.shown_value is None:
         return ""
-    return str(cell.value)
+    return str(cell.shown_value)
 
 
 @register.filter

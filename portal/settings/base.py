@@ -302,8 +302,12 @@ PORTAL_INQUIRY_RETENTION_DAYS = 730  # buyers' inquiries hold personal data; pur
 PORTAL_DATA_CONTROLLER = env("PORTAL_DATA_CONTROLLER", "Operator Portalu spółdzielni socjalnych")
 PORTAL_DATA_PROTECTION_CONTACT = env("PORTAL_DATA_PROTECTION_CONTACT", "iod@example.org")
 
-# Statistical disclosure control: published statistics cells aggregating fewer cooperatives are suppressed.
+# Statistical disclosure control (docs/decisions/0005): published sums of fewer cooperatives are hidden; the secret
+# key of the cell-key perturbation (prod.py requires it; changing it changes every published number) and the size
+# of the noise of sums (a share of a cell's largest contribution) come from the environment.
 MONITORING_MIN_CELL_SIZE = 3
+MONITORING_PERTURBATION_KEY = env("MONITORING_PERTURBATION_KEY", "development-only-perturbation-key")
+MONITORING_PERTURBATION_SCALE = env("MONITORING_PERTURBATION_SCALE", "0.2")
 
 # Trainings (trainings/README.md): how long a registration waits for its e-mail confirmation, and the limit of
 # certificate look-ups by number per client IP (submissions, seconds).

@@ -16,6 +16,7 @@ def required(name: str) -> str:
 
 
 SECRET_KEY = required("SECRET_KEY")
+MONITORING_PERTURBATION_KEY = required("MONITORING_PERTURBATION_KEY")
 required("DATABASE_URL")
 DEBUG = False
 

@@ -94,6 +94,7 @@ def test_api_docs_page_runs_without_inline_code_under_the_same_policy(client):
 
 def load_production_settings(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("MONITORING_PERTURBATION_KEY", "y" * 32)
     monkeypatch.setenv("DATABASE_URL", "sqlite:///unused.sqlite3")
     monkeypatch.delenv("SECURE_SSL_REDIRECT", raising=False)
     monkeypatch.delenv("SECURE_HSTS_SECONDS", raising=False)
@@ -131,6 +132,7 @@ def test_production_settings_pass_the_deploy_check():
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.prod",
         "SECRET_KEY": "k" * 30 + "Q7-deploy-check-only-" + "z" * 30,
+        "MONITORING_PERTURBATION_KEY": "deploy-check-only",
         "DATABASE_URL": "sqlite:///unused.sqlite3",
         "ALLOWED_HOSTS": "portal.example.org",
     }

@@ -64,21 +64,25 @@ def published(wave, staff):
     return wave
 
 
-def test_statistics_are_suppressed_for_the_public_and_marked_for_staff(api, published, staff):
+def test_statistics_are_protected_for_the_public_and_exact_for_staff(api, published, staff):
     url = reverse("statistics-list")
     params = {"wave": published.pk, "indicator": "employment", "breakdown": "voivodeship"}
     data = api.get(url, params).json()
     rows = {row["key"]: row for row in data["rows"]}
-    mazowieckie = rows["14"]["cells"][0]
-    assert (mazowieckie["value"], mazowieckie["suppressed"], mazowieckie["reason"]) == (None, True, "primary")
-    assert mazowieckie["cooperatives"] is None
-    lodzkie = rows["10"]["cells"][0]
-    assert lodzkie["suppressed"] and lodzkie["reason"] == "secondary" and lodzkie["value"] is None
-    assert data["total"]["cells"][0]["value"] == "60.00"
+    mazowieckie = rows["14"]["cells"][0]  # one cooperative: hidden, without a reason that tells its size
+    assert (mazowieckie["value"], mazowieckie["suppressed"], mazowieckie["cooperatives"]) == (None, True, None)
+    assert "reason" not in mazowieckie
+    lodzkie = rows["10"]["cells"][0]  # four cooperatives, 1 + 2 + 3 + 4 employed: published with noise
+    assert isinstance(lodzkie["value"], int | float) and lodzkie["value"] != 10 and not lodzkie["suppressed"]
+    assert lodzkie["cooperatives"] in (3, 6)
+    total = data["total"]["cells"][0]
+    assert isinstance(total["value"], int | float) and total["value"] != 60
+    assert data["confidential"] is False and "wielokrotności 3" in data["disclosure_control"]
     api.force_authenticate(staff)
     data = api.get(url, params).json()
     mazowieckie = {row["key"]: row for row in data["rows"]}["14"]["cells"][0]
-    assert (mazowieckie["value"], mazowieckie["confidential"]) == ("50.00", True)
+    assert (mazowieckie["value"], mazowieckie["cooperatives"], mazowieckie["confidential"]) == (50, 1, True)
+    assert data["total"]["cells"][0]["value"] == 60 and data["confidential"] is True
 
 
 def test_statistics_parameters_are_validated(api, wave):
@@ -86,6 +90,74 @@ def test_statistics_parameters_are_validated(api, wave):
     assert response.status_code == 400
     body = response.json()
     assert set(body) >= {"indicator", "breakdown", "wave"}  # an unpublished wave is not public
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"wave": "²", "indicator": "members"}, "wave", "Podaj numer fali."),
+        ({"wave": "99999999999999999999", "indicator": "members"}, "wave", "Podaj numer fali."),
+        ({"wave": "{wave}\x00", "indicator": "members"}, "wave", "NUL"),
+        ({"wave": "{wave}", "indicator": "members", "voivodeship": "1\x004"}, "voivodeship", "NUL"),
+        ({"wave": "{wave}", "indicator": "members", "voivodeship": "99"}, "voivodeship", "Nieznany kod województwa"),
+        ({"wave": "{wave}", "indicator": "members", "founder_type": "x"}, "founder_type", "Nieznany typ"),
+        ({"wave": "{wave}"}, "indicator", "Wybierz wskaźnik"),
+        ({"indicator": "members"}, "wave", "Podaj numer fali."),
+        ({"wave": "999999", "indicator": "members"}, "wave", "Nie ma opublikowanej fali"),
+        (
+            {
+                "wave": "{wave}",
+                "indicator": "members",
+                "breakdown": "pkd_section",
+                "voivodeship": "10",
+                "founder_type": "legal",
+            },
+            "breakdown",
+            "jednym filtrem",
+        ),
+    ],
+)
+def test_bad_statistics_parameters_are_a_400_with_a_message(api, published, params, field, message):
+    params = {key: value.replace("{wave}", str(published.pk)) for key, value in params.items()}
+    response = api.get(reverse("statistics-list"), params)
+    assert response.status_code == 400
+    assert message in response.json()[field][0]
+
+
+def _nullable_to_json_schema(node):
+    """OpenAPI 3.0's `nullable: true` as JSON Schema's null type, so jsonschema can check the responses."""
+    if isinstance(node, dict):
+        node = {key: _nullable_to_json_schema(value) for key, value in node.items()}
+        if node.pop("nullable", False):
+            node = {"anyOf": [node, {"type": "null"}]}
+        return node
+    if isinstance(node, list):
+        return [_nullable_to_json_schema(item) for item in node]
+    return node
+
+
+def test_statistics_responses_conform_to_the_openapi_schema(api, published, staff):
+    """Generated clients (openapi-python-client) build their models from the schema: it must say an object with
+    numbers, which is what the endpoint answers."""
+    import jsonschema
+
+    document = _nullable_to_json_schema(api.get(reverse("api-schema"), {"format": "json"}).json())
+    schema = document["paths"]["/api/v1/statistics/"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert schema["schema"]["$ref"].endswith("/Statistics")
+    validator = jsonschema.Draft202012Validator(
+        {**schema["schema"], "components": document["components"]},
+    )
+    for who in (None, staff):
+        api.force_authenticate(who)
+        for indicator in ("cooperatives", "employment", "members", "revenue"):
+            params = {"wave": published.pk, "indicator": indicator, "breakdown": "voivodeship"}
+            data = api.get(reverse("statistics-list"), params).json()
+            validator.validate(data)
+            assert all(
+                cell["value"] is None or isinstance(cell["value"], int | float) for cell in data["total"]["cells"]
+            )
+    value = document["components"]["schemas"]["Cell"]["properties"]["value"]
+    assert [option["type"] for option in value["anyOf"]] == ["number", "null"]
 
 
 def test_representative_writes_own_response_and_not_others(api, wave, coop_a, coop_b, rep_a):
@@ -153,7 +225,7 @@ def test_responses_query_count_does_not_grow_with_page_size(api, wave, staff, dj
         ("anonymous", (200, None, 403, 403)),
         ("rep_b", (200, None, 200, 404)),
         ("rep_a", (200, None, 200, 200)),
-        ("staff", (200, "50.00", 200, 200)),
+        ("staff", (200, 50, 200, 200)),
     ],
 )
 def test_api_permission_matrix(api, request, published, coop_a, rep_a, who, expected):

@@ -45,13 +45,18 @@ def test_index_lists_published_waves_and_trends(client, two_published_waves):
 
 def test_wave_page_shows_suppressed_cells_with_an_explanation(client, two_published_waves):
     first, _second = two_published_waves
-    body = client.get(reverse("monitoring:wave", kwargs={"pk": first.pk}), {"breakdown": "voivodeship"}).content
-    body = body.decode()
+    response = client.get(reverse("monitoring:wave", kwargs={"pk": first.pk}), {"breakdown": "voivodeship"})
+    body = response.content.decode()
     assert "MAZOWIECKIE" in body
-    assert "&lt;3" in body and "ukryte: mniej niż 3 spółdzielnie" in body
-    assert "ukryte, aby nie dało się odtworzyć innej ukrytej wartości" in body
+    # a hidden sum does not say how many cooperatives it holds
+    assert "ukryte: zbyt mało spółdzielni, by pokazać sumę" in body and "&lt;3" not in body
+    assert "zaokrąglamy losowo do wielokrotności 3" in body
     assert 'scope="col"' in body and 'scope="row"' in body
     assert "poufne" not in body and "Pobierz tabelę" not in body
+    # the voivodeships of the filter in Polish alphabetical order: Ł after L, Ś after S
+    names = [name for _code, name in response.context["voivodeships"]]
+    assert names.index("ŁÓDZKIE") == names.index("LUBUSKIE") + 1
+    assert names.index("ŚLĄSKIE") == names.index("POMORSKIE") + 1 and names[-1] == "ZACHODNIOPOMORSKIE"
 
 
 def test_staff_see_confidential_values_and_export_links(client, two_published_waves, staff):
@@ -59,8 +64,8 @@ def test_staff_see_confidential_values_and_export_links(client, two_published_wa
     client.force_login(staff)
     body = client.get(reverse("monitoring:wave", kwargs={"pk": first.pk}), {"breakdown": "voivodeship"}).content
     body = body.decode()
-    assert "poufne" in body and "&lt;3" not in body
-    assert "Pobierz tabelę" in body and "Mikrodane" in body
+    assert "poufne" in body and "Dane poufne." in body
+    assert "Pobierz tabelę" in body and "view=public" in body and "Mikrodane" in body
 
 
 def test_unknown_breakdown_and_filter_are_reported_not_ignored(client, two_published_waves):
@@ -69,6 +74,22 @@ def test_unknown_breakdown_and_filter_are_reported_not_ignored(client, two_publi
     body = response.content.decode()
     assert response.status_code == 200
     assert "Nieznany podział" in body and "Nieznany kod województwa" in body
+
+
+def test_a_closed_wave_shows_the_registry_as_it_was_when_it_closed(client, staff):
+    from monitoring import services
+
+    wave = make_wave(reference_year=2023, name="Fala zamknięta")
+    save(wave, CooperativeFactory(), staff, submit=True, as_staff=True)
+    services.wave_set_status(wave=wave, status=Wave.Status.CLOSED)
+    snapshot = wave.registry_snapshot
+    for _index in range(4):
+        CooperativeFactory()  # the registry grows after the wave closed
+    services.wave_set_status(wave=wave, status=Wave.Status.PUBLISHED)
+    page = client.get(reverse("monitoring:wave", kwargs={"pk": wave.pk}))
+    assert page.context["registry"]["registered"] == snapshot.registered
+    assert "zamknięcie fali" in page.content.decode()
+    assert client.get(reverse("monitoring:index")).context["registry"]["registered"] == snapshot.registered + 4
 
 
 def test_missing_wave_is_404(client):

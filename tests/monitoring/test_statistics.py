@@ -1,7 +1,7 @@
 """Statistics are checked against values computed here, independently, from the fixture answers, for every
-breakdown and indicator; then primary and secondary suppression."""
+breakdown and indicator; then the cell-key protection of what the public sees (tests/monitoring/
+test_disclosure_attack.py attacks it across every table)."""
 
-import random
 from collections import defaultdict
 from decimal import Decimal
 
@@ -9,9 +9,9 @@ import pytest
 from django.test import override_settings
 
 from cooperatives.models import CooperativeActivity
-from monitoring import statistics
+from monitoring import disclosure, pkd, statistics
 from monitoring.models import Wave
-from monitoring.statistics import INDICATORS, Cell, Row, Table, apply_disclosure_control, build_table
+from monitoring.statistics import INDICATORS, build_table
 from tests.cooperatives.factories import CooperativeFactory
 
 from .conftest import VALID_ANSWERS, make_wave
@@ -73,6 +73,7 @@ def dataset(staff):
                 "voivodeship": voivodeship,
                 "founder_type": founder,
                 "pkd_section": SECTIONS[main_pkd] if main_pkd else "",
+                "pkd_combined": pkd.combined_key(SECTIONS[main_pkd]) if main_pkd else "",
                 "answers": answers,
             }
         )
@@ -146,7 +147,7 @@ def test_filters_narrow_the_table(dataset):
     assert table.total_row.cells[0].contributors == len(chosen)
 
 
-def test_public_view_suppresses_small_cells_and_staff_see_them_marked(dataset):
+def test_public_view_hides_small_sums_perturbs_the_rest_and_staff_see_exact_values(dataset):
     wave, _records = dataset
     public = build_table(
         wave=wave, indicator=INDICATORS["employment"], breakdown="voivodeship", filters={}, confidential_view=False
@@ -155,106 +156,86 @@ def test_public_view_suppresses_small_cells_and_staff_see_them_marked(dataset):
         wave=wave, indicator=INDICATORS["employment"], breakdown="voivodeship", filters={}, confidential_view=True
     )
     krakow = next(row for row in public.rows if row.key == "12")  # one cooperative
-    assert all(cell.hidden and cell.shown_value is None and cell.reason == "primary" for cell in krakow.cells)
-    # each column total is published, so the next-smallest cell of each column is hidden too: wielkopolskie (3
-    # cooperatives), except FTE, where only 2 of them answered and the cell is hidden on its own account
-    poznan = next(row for row in public.rows if row.key == "30")
-    assert [cell.reason for cell in poznan.cells] == ["secondary", "secondary", "secondary", "primary"]
-    assert all(cell.hidden for cell in poznan.cells)
-    assert all(not cell.hidden for row in public.rows if row.key == "10" for cell in row.cells)
-    # FTE: the two hidden cells are both small, so their sum must not be pinned either: mazowieckie's goes too
-    warsaw = next(row for row in public.rows if row.key == "14")
-    assert [cell.reason for cell in warsaw.cells] == ["", "", "", "secondary"]
-    assert all(not cell.hidden for cell in public.total_row.cells)
+    assert all(cell.hidden and cell.shown_value is None and cell.shown_contributors is None for cell in krakow.cells)
+    lodz = next(row for row in public.rows if row.key == "10")  # five cooperatives
+    for public_cell, exact in zip(lodz.cells, next(r for r in staff.rows if r.key == "10").cells, strict=True):
+        assert not public_cell.hidden
+        assert public_cell.shown_value != exact.value  # never the exact sum
+        noise = abs(public_cell.shown_value - exact.value)
+        assert noise <= max(disclosure.scale() * exact.top, disclosure.FLOOR["other"]) + Decimal("0.01")
+        assert public_cell.shown_contributors % 3 == 0
     staff_krakow = next(row for row in staff.rows if row.key == "12")
-    assert staff_krakow.cells[0].value == 20 and staff_krakow.cells[0].confidential
+    assert staff_krakow.cells[0].shown_value == 20 and staff_krakow.cells[0].confidential
 
 
-@override_settings(MONITORING_MIN_CELL_SIZE=1)
-def test_threshold_is_configurable(dataset):
+def test_public_counts_are_multiples_of_three_and_the_same_population_gets_the_same_count(dataset):
+    wave, _records = dataset
+    by_founder = build_table(
+        wave=wave,
+        indicator=INDICATORS["cooperatives"],
+        breakdown="founder_type",
+        filters={"voivodeship": "10"},
+        confidential_view=False,
+    )
+    by_voivodeship = build_table(
+        wave=wave,
+        indicator=INDICATORS["cooperatives"],
+        breakdown="voivodeship",
+        filters={"founder_type": "legal"},
+        confidential_view=False,
+    )
+    for table in (by_founder, by_voivodeship):
+        for row in table.all_rows:
+            for cell in [*row.cells, row.total]:
+                assert cell.shown_value % 3 == 0 and cell.shown_value == cell.shown_contributors
+    # legal-person cooperatives of łódzkie, reached through two different tables
+    legal = next(row for row in by_founder.rows if row.key == "legal")
+    lodz = next(row for row in by_voivodeship.rows if row.key == "10")
+    assert [c.shown_value for c in legal.cells] == [c.shown_value for c in lodz.cells]
+
+
+@pytest.mark.parametrize("count", [1, 2, 4, 5, 7])
+def test_random_rounding_is_unbiased_and_never_exact_for_a_remainder(count):
+    rounded = [disclosure.round_count(count, key) for key in range(3000)]
+    assert set(rounded) == {count - count % 3, count - count % 3 + 3}
+    assert abs(sum(rounded) / len(rounded) - count) < 0.15
+    assert disclosure.round_count(count, 12345) == disclosure.round_count(count, 12345)
+    assert disclosure.round_count(0, 1) == 0 and disclosure.round_count(6, 1) == 6
+
+
+def test_noise_of_a_sum_is_between_half_and_all_of_its_scale_and_keeps_non_negative_sums_non_negative():
+    scale = disclosure.scale() * 1000
+    for key in range(300):
+        published = disclosure.perturb_sum(Decimal(5000), 4, key, 1000, floor=Decimal(1))
+        assert scale / 2 - Decimal("0.01") <= abs(published - 5000) <= scale + Decimal("0.01")
+        assert disclosure.perturb_sum(0, 3, key, 0, floor=Decimal(100)) > 0
+
+
+@override_settings(MONITORING_PERTURBATION_KEY="another-secret")
+def test_the_perturbation_depends_on_the_secret_key():
+    changed = [disclosure.round_count(1, key) for key in range(50)]
+    with override_settings(MONITORING_PERTURBATION_KEY="development-only-perturbation-key"):
+        assert changed != [disclosure.round_count(1, key) for key in range(50)]
+
+
+def test_pkd_sections_of_both_versions_can_be_seen_together(dataset):
+    wave, records = dataset
+    table = build_table(
+        wave=wave, indicator=INDICATORS["cooperatives"], breakdown="pkd_combined", filters={}, confidential_view=True
+    )
+    rows = {row.key: row for row in table.rows}
+    # 2007 Q and 2025 R are the same divisions (86-88): one row with both versions' cooperatives
+    assert rows["2007-Q"].total.value == sum(1 for r in records if r["pkd_section"] in ("2007-Q", "2025-R"))
+    assert "Q (PKD 2007) = R (PKD 2025)" in rows["2007-Q"].label
+    assert "2025-R" not in rows
+
+
+def test_rows_sort_in_polish_alphabetical_order(dataset):
     wave, _records = dataset
     table = build_table(
-        wave=wave, indicator=INDICATORS["employment"], breakdown="voivodeship", filters={}, confidential_view=False
+        wave=wave, indicator=INDICATORS["cooperatives"], breakdown="voivodeship", filters={}, confidential_view=True
     )
-    assert table.suppressed_count == 0
-
-
-def _table(grid, *, row_totals: bool, with_total_row: bool = True) -> Table:
-    def cell(n):
-        return Cell(value=n * 10, contributors=n)
-
-    rows = [
-        Row(key=str(i), label=str(i), cells=[cell(n) for n in line], total=cell(sum(line)) if row_totals else None)
-        for i, line in enumerate(grid)
-    ]
-    totals = [sum(line[j] for line in grid) for j in range(len(grid[0]))]
-    total_row = Row(
-        key="t", label="t", cells=[cell(n) for n in totals], total=cell(sum(totals)) if row_totals else None
-    )
-    indicator = statistics.Indicator("x", "x", "count", ("q",), columns_add_up=row_totals)
-    return Table(
-        wave=None,
-        indicator=indicator,
-        breakdown="voivodeship" if with_total_row else "none",
-        filters={},
-        columns=[(str(j), str(j)) for j in range(len(grid[0]))],
-        rows=rows,
-        total_row=total_row,
-        min_cell_size=3,
-        is_confidential_view=False,
-    )
-
-
-def test_primary_suppression_hides_cells_below_the_threshold_only():
-    table = _table([[1, 5], [2, 7], [0, 9]], row_totals=False)
-    apply_disclosure_control(table)
-    assert [c.reason for c in table.rows[0].cells] == ["primary", ""]
-    assert [c.reason for c in table.rows[1].cells] == ["primary", ""]
-    # an empty cell reveals no one and protects no one: with no other cell to hide, the column total goes
-    assert table.rows[2].cells[0].hidden is False
-    assert table.total_row.cells[0].reason == "secondary"
-    assert [c.hidden for c in table.total_row.cells] == [True, False]
-
-
-def test_secondary_suppression_in_a_column_with_a_published_total():
-    table = _table([[1, 5], [4, 7], [6, 9]], row_totals=False)
-    apply_disclosure_control(table)
-    column = [row.cells[0] for row in table.rows]
-    assert [c.reason for c in column] == ["primary", "secondary", ""]  # the next-smallest cell, 4
-    assert [c.reason for c in (row.cells[1] for row in table.rows)] == ["", "", ""]
-
-
-def test_two_small_hidden_cells_are_protected_by_a_third():
-    # 1 + 2 hidden under a published total of 3 + 9: the hidden pair could only be (1, 2) or (2, 1)
-    table = _table([[1, 5], [2, 7], [9, 9]], row_totals=False)
-    apply_disclosure_control(table)
-    assert [row.cells[0].reason for row in table.rows] == ["primary", "primary", "secondary"]
-
-
-def test_secondary_suppression_in_a_row_with_a_published_total():
-    table = _table([[2, 5, 8]], row_totals=True, with_total_row=False)
-    apply_disclosure_control(table)
-    assert [c.reason for c in table.total_row.cells] == ["primary", "secondary", ""]
-
-
-@pytest.mark.parametrize("seed", range(25))
-def test_no_published_total_gives_away_a_single_hidden_cell(seed):
-    rng = random.Random(seed)
-    grid = [[rng.choice([0, 1, 2, 3, 4, 6, 9]) for _c in range(4)] for _r in range(5)]
-    table = _table(grid, row_totals=True)
-    apply_disclosure_control(table)
-    matrix = [[*row.cells, row.total] for row in table.all_rows]
-    lines = [(line[:-1], line[-1]) for line in matrix]
-    lines += [([line[index] for line in matrix[:-1]], matrix[-1][index]) for index in range(len(matrix[0]))]
-    for cells, total in lines:
-        hidden = [cell for cell in cells if cell.suppressed]
-        if hidden and not total.suppressed:
-            # never a single hidden cell, and never only small ones that the total would pin down
-            assert len(hidden) >= 2 and any(cell.contributors >= 3 for cell in hidden)
-    for line in matrix:
-        for cell in line:
-            if 0 < cell.contributors < 3:
-                assert cell.hidden
+    assert [row.label for row in table.rows] == ["ŁÓDZKIE", "MAŁOPOLSKIE", "MAZOWIECKIE", "WIELKOPOLSKIE"]
 
 
 def test_trend_and_panel_follow_the_same_cooperatives(staff):
@@ -270,37 +251,27 @@ def test_trend_and_panel_follow_the_same_cooperatives(staff):
         wave.status = Wave.Status.PUBLISHED
         wave.save()
     indicator = INDICATORS["employment"]
-    trend = statistics.trend(indicator=indicator, waves=[first, second], confidential_view=False)[0]
+    trend = statistics.trend(indicator=indicator, waves=[first, second], confidential_view=True)[0]
     position = trend["columns"].index("employment_total")
-    assert [row["cells"][position].value for row in trend["rows"]] == [112, 15]
-    panel = statistics.panel_trend(indicator=indicator, earlier=first, later=second, confidential_view=False)
+    assert [row["cells"][position].shown_value for row in trend["rows"]] == [112, 15]
+    panel = statistics.panel_trend(indicator=indicator, earlier=first, later=second, confidential_view=True)
     assert panel["panel_size"] == 3
-    assert [row["cells"][position].value for row in panel["rows"]] == [12, 15]
+    assert [row["cells"][position].shown_value for row in panel["rows"]] == [12, 15]
+    public = statistics.panel_trend(indicator=indicator, earlier=first, later=second, confidential_view=False)
+    assert public["panel_size"] == 3 and public["rows"][1]["cells"][position].shown_value != 15
 
 
-def test_panel_cells_that_differ_from_the_whole_wave_by_a_few_cooperatives_are_hidden(staff):
-    first = make_wave(reference_year=2022, name="2022")
-    second = make_wave(reference_year=2023, name="2023")
-    both = [CooperativeFactory() for _index in range(3)]
-    for cooperative in both:
-        save(first, cooperative, staff, submit=True, as_staff=True)
-        save(second, cooperative, staff, submit=True, as_staff=True)
-    save(first, CooperativeFactory(), staff, submit=True, as_staff=True, employment_total="100")
-    indicator = INDICATORS["employment"]
-    panel = statistics.panel_trend(indicator=indicator, earlier=first, later=second, confidential_view=False)
-    position = panel["columns"].index("employment_total")
-    earlier_cell, later_cell = (row["cells"][position] for row in panel["rows"])
-    # whole 2022 minus the panel's 2022 would be the one cooperative outside the panel
-    assert earlier_cell.hidden and earlier_cell.shown_value is None
-    assert not later_cell.hidden and later_cell.shown_value == 18
-
-
-def test_trend_rows_are_protected_against_the_published_wave_total(staff):
+def test_trend_cells_are_the_wave_tables_total_cells(staff):
     wave = make_wave(reference_year=2022, name="2022")
     for status in ["active"] * 4 + ["liquidation"]:
         save(wave, CooperativeFactory(), staff, submit=True, as_staff=True, activity_status=status)
     trend = statistics.trend(indicator=INDICATORS["cooperatives"], waves=[wave], confidential_view=False)[0]
     cells = dict(zip(trend["columns"], trend["rows"][0]["cells"], strict=True))
-    assert cells["liquidation"].reason == "primary"
-    # the wave page publishes 5 in total, so 4 active would reveal 1 in liquidation
-    assert cells["active"].reason == "secondary" and cells["active"].hidden
+    table = build_table(
+        wave=wave, indicator=INDICATORS["cooperatives"], breakdown="none", filters={}, confidential_view=False
+    )
+    totals = dict(zip([code for code, _label in table.columns], table.total_row.cells, strict=True))
+    assert {code: cell.shown_value for code, cell in cells.items()} == {
+        code: totals[code].shown_value for code in cells
+    }
+    assert cells["liquidation"].shown_value in (0, 3)

@@ -204,7 +204,9 @@ def test_cached_and_fresh_numbers_agree(wave, staff, counted):
     by_group = statistics.wave_numbers(wave=wave, breakdown="voivodeship", filters={}, questions=questions)
     assert cached == fresh
     for key, value in fresh.items():
-        assert sum(numbers.get(key) or 0 for numbers in by_group.values()) == value, key
+        parts = [numbers.get(key) or 0 for numbers in by_group.values()]
+        # the groups partition the wave: sums, counts and cell keys add up; the largest answer is the largest part's
+        assert (max(parts) if key[-1] == "t" else sum(parts)) == (value or 0), key
 
 
 # Query counts. The wave page: the wave with its statistics version, the indicators' questions and choices, the

@@ -154,11 +154,29 @@ def test_stale_form_is_refused_with_a_message(client, wave, coop_a, rep_a):
     assert "Ktoś w międzyczasie zmienił tę ankietę" in response.content.decode()
 
 
-def test_closed_wave_cannot_be_filled_by_the_representative(client, coop_a, rep_a):
-    wave = make_wave(status=Wave.Status.CLOSED)
+def test_closed_wave_cannot_be_filled_by_the_representative(client, coop_a, rep_a, staff):
+    """...but the representative reads the cooperative's answers, read-only (it used to be a 403 page)."""
+    wave = make_wave()
+    save(wave, coop_a, rep_a, submit=True, employment_total="17")
+    Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.CLOSED)
     client.force_login(rep_a)
     url = reverse("monitoring:fill", kwargs={"wave_pk": wave.pk, "krs": coop_a.krs_number})
-    assert client.get(url).status_code == 403
+    page = client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 200 and "tylko przeczytać" in body and "17" in body
+    assert "<form" not in body.split("<main", 1)[-1].split("</main>", 1)[0]
+    assert client.post(url, {"employment_total": "18"}).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider", "rep_b"])
+def test_others_cannot_read_a_closed_waves_answers(client, request, coop_a, rep_a, who):
+    wave = make_wave()
+    save(wave, coop_a, rep_a, submit=True)
+    Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.PUBLISHED)
+    if who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse("monitoring:fill", kwargs={"wave_pk": wave.pk, "krs": coop_a.krs_number}))
+    assert response.status_code in (302, 403) and "tylko przeczytać" not in response.content.decode()
 
 
 def test_form_is_prefilled_from_the_previous_wave(client, coop_a, rep_a):
