@@ -269,10 +269,13 @@ def copy_csv_lines(
     # One transaction, for SET LOCAL: JIT compilation of the many expressions of such a SELECT costs seconds
     # (the planner expects a long query and compiles it) and saves nothing on a plain scan; parallel workers
     # would each build the same hash tables of the joins, on a server whose cores serve other requests too;
-    # the sort of whole rows should stay in memory.
+    # the sort of whole rows should stay in memory. COPY stays one running statement for as long as the client takes
+    # to download the file, so the web process's statement timeout (core/database.py) would cut a slow download
+    # off midway: it does not apply here.
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute(
-            "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'"
+            "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'; "
+            "SET LOCAL statement_timeout = 0"
         )
         # Counted and logged like any other query (the debug cursor is what the query-count tests read); psycopg's
         # errors become Django's, as for any other query (OperationalError when the server goes away).
