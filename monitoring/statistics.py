@@ -21,6 +21,7 @@ from django.db.models.functions import Abs, Concat, Left
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Cooperative, TerritorialUnit
+from core.cache import compute_once
 from core.text import polish_sort_key
 
 from . import disclosure, pkd
@@ -296,10 +297,18 @@ def wave_totals(waves: list[Wave], questions: list[Question]) -> dict[int, dict]
     result = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [wave for wave in waves if wave.pk not in result]
     if missing:
-        answers = Answer.objects.filter(response__wave__in=missing, response__status=Response.Status.SUBMITTED)
-        wanted = [question for wave in missing for question in by_wave.get(wave.pk, [])]
-        grouped = _grouped(answers, wanted, F("response__wave"), {})
-        fresh = {wave.pk: grouped.get(wave.pk, {}) for wave in missing}
+
+        def compute() -> dict[int, dict]:
+            answers = Answer.objects.filter(response__wave__in=missing, response__status=Response.Status.SUBMITTED)
+            wanted = [question for wave in missing for question in by_wave.get(wave.pk, [])]
+            grouped = _grouped(answers, wanted, F("response__wave"), {})
+            return {wave.pk: grouped.get(wave.pk, {}) for wave in missing}
+
+        # One computation at a time for the same missing entries (core.cache.compute_once): a cold statistics
+        # index hit by many requests at once runs its grouped query once while the others wait for it.
+        missing_keys = ",".join(sorted(keys[wave.pk] for wave in missing))
+        herd_key = "monitoring:statistics:missing:" + hashlib.blake2b(missing_keys.encode(), digest_size=16).hexdigest()
+        fresh = compute_once(herd_key, compute, CACHE_TIMEOUT)
         cache.set_many({keys[pk]: numbers for pk, numbers in fresh.items()}, CACHE_TIMEOUT)
         result.update(fresh)
     return result
@@ -592,9 +601,14 @@ def panel_numbers(*, earlier: Wave, later: Wave, questions: list[Question]) -> t
         f"monitoring:statistics:{CACHE_FORMAT}:panel:{earlier.pk}:{versions[earlier.pk]}:"
         f"{later.pk}:{versions[later.pk]}:{_signature(wanted)}"
     )
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+
+    def compute():
+        return _panel_numbers(earlier=earlier, later=later, wanted=wanted)
+
+    return compute_once(key, compute, CACHE_TIMEOUT)
+
+
+def _panel_numbers(*, earlier: Wave, later: Wave, wanted: list[Question]) -> tuple[dict[int, dict], dict]:
     both = Response.objects.submitted().filter(
         wave=later, cooperative__in=Response.objects.submitted().filter(wave=earlier).values("cooperative")
     )
@@ -605,9 +619,7 @@ def panel_numbers(*, earlier: Wave, later: Wave, questions: list[Question]) -> t
     )
     grouped = _grouped(answers, wanted, F("response__wave"), {})
     size = both.aggregate(n=Count("pk"), k=Sum("record_key"))
-    result = ({pk: grouped.get(pk, {}) for pk in (earlier.pk, later.pk)}, size)
-    cache.set(key, result, CACHE_TIMEOUT)
-    return result
+    return ({pk: grouped.get(pk, {}) for pk in (earlier.pk, later.pk)}, size)
 
 
 def panel_trend(
