@@ -350,14 +350,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Pages opened anonymously from a signed link sent by e-mail, showing the link holder's data: sent with
+# Pages opened anonymously from a signed link sent by e-mail (or only by the session that sent an inquiry), showing
+# personal data: sent with
 # `Cache-Control: no-store, private`, as is every response to a signed-in user (core/privacy.py).
 PRIVATE_DATA_URL_NAMES = frozenset(
     {
         "account_confirm_email",
         "account_reset_password_from_key",
         "trainings:cancel",
+        "trainings:confirm-email",
+        "trainings:certificate-download",
         "selfservice:representation-confirm",
+        "selfservice:inquiry-result",
     }
 )
 SESSION_COOKIE_HTTPONLY = True
