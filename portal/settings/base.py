@@ -351,8 +351,8 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Pages opened anonymously from a signed link sent by e-mail (or only by the session that sent an inquiry), showing
-# personal data: sent with
-# `Cache-Control: no-store, private`, as is every response to a signed-in user (core/privacy.py).
+# personal data: sent with `Cache-Control: no-store, private`, as is every response to a signed-in user
+# (core/privacy.py).
 PRIVATE_DATA_URL_NAMES = frozenset(
     {
         "account_confirm_email",
