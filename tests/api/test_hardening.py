@@ -253,7 +253,7 @@ def test_an_api_500_is_json_without_details(url):
     response = Client(raise_request_exception=False).get(url)
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Błąd serwera. Spróbuj ponownie później."}
+    assert response.json() == {"detail": "Błąd serwera. Spróbuj ponownie za kilka minut."}
 
 
 @pytest.mark.urls("tests.api.test_hardening")

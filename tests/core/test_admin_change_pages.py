@@ -16,7 +16,6 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token, TokenProxy
 
 from accounts.roles import MINISTRY_STAFF
 from cooperatives.models import (
@@ -115,7 +114,6 @@ def _authenticator():
 
 BUILDERS = {
     "auth.Group": lambda: Group.objects.get(name=MINISTRY_STAFF),
-    "authtoken.TokenProxy": lambda: TokenProxy.objects.get(pk=Token.objects.create(user=UserFactory()).pk),
     "account.EmailAddress": lambda: EmailAddress.objects.create(
         user=(user := UserFactory()), email=user.email, verified=True, primary=True
     ),

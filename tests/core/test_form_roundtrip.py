@@ -373,13 +373,10 @@ def _admin_objects() -> dict:
     InquiryRecipient.objects.create(inquiry=inquiry, cooperative=cooperative, emailed_to="kontakt@coop.example")
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
-    from rest_framework.authtoken.models import Token, TokenProxy
 
-    Token.objects.create(user=user)
     Authenticator.objects.filter(user=moderator).update(last_used_at=MOMENT)
     return {
         Group: group,
-        TokenProxy: TokenProxy.objects.get(user=user),
         EmailAddress: EmailAddress.objects.get(user=owner),
         Authenticator: Authenticator.objects.filter(user=moderator).first(),
         type(user): user,

@@ -46,8 +46,12 @@ def test_the_database_down_is_not_ready(client):
 
 
 def production_setting(name: str):
-    """A setting as portal/settings/prod.py defines it (with the two variables it requires)."""
-    environment = {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://portal@127.0.0.1:5432/portal"}
+    """A setting as portal/settings/prod.py defines it (with the variables it requires)."""
+    environment = {
+        "SECRET_KEY": "x" * 50,
+        "DATABASE_URL": "postgres://portal@127.0.0.1:5432/portal",
+        "MONITORING_PERTURBATION_KEY": "y" * 32,
+    }
     with mock.patch.dict(os.environ, environment):
         return runpy.run_module("portal.settings.prod")[name]
 

@@ -203,6 +203,7 @@ def build_world() -> tuple[dict, list[Visit]]:
         member = CooperativeFactory(name=f"Spółdzielnia Socjalna Ankietowana {index}")
         response, _ = survey_save(published, member, staff, submit=True, as_staff=True)
         responses.append(response)
+    survey_save(published, coop, staff, submit=True, as_staff=True)  # the representative's answers, read-only now
     Wave.objects.filter(pk=published.pk).update(status=Wave.Status.PUBLISHED)
     submitted, _ = survey_save(open_wave, other, staff, submit=True, as_staff=True)
 
@@ -327,6 +328,11 @@ def build_world() -> tuple[dict, list[Visit]]:
         Visit("inquiry detail", reverse("selfservice:inquiry-detail", args=[inquiry.pk]), who="representative"),
         Visit("my surveys", reverse("monitoring:my-surveys"), who="representative"),
         Visit("survey form", fill_url, who="representative"),
+        Visit(
+            "survey answers of a closed wave",
+            reverse("monitoring:fill", kwargs={"wave_pk": published.pk, "krs": krs}),
+            who="representative",
+        ),
         Visit(
             "survey form, errors",
             fill_url,
