@@ -4,16 +4,19 @@ Ticks in the catalogue add to it and survive paging and new searches; the shortl
 one inquiry to it and exports its published contacts.
 """
 
+from core.params import is_digits
+
 SESSION_KEY = "cooperatives:shortlist"
 MAX_SIZE = 100
 
 
-def _valid(krs: str) -> bool:
-    return isinstance(krs, str) and len(krs) == 10 and krs.isdigit()
+def is_krs(krs) -> bool:
+    """A KRS number as the registry stores it: ten ASCII digits (never `str.isdigit`, which accepts "²")."""
+    return is_digits(krs, 10)
 
 
 def krs_numbers(session) -> list[str]:
-    return [krs for krs in session.get(SESSION_KEY, []) if _valid(krs)]
+    return [krs for krs in session.get(SESSION_KEY, []) if is_krs(krs)]
 
 
 def add(session, krs: str) -> bool:

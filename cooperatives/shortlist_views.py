@@ -32,7 +32,7 @@ def _back(request, *, anchor: str = ""):
 
 def _posted_cooperative(request) -> Cooperative | None:
     krs = request.POST.get("krs", "")
-    if not (len(krs) == 10 and krs.isdigit()):
+    if not shortlist.is_krs(krs):
         return None
     return Cooperative.objects.exclude(status=Cooperative.Status.DELETED).filter(krs_number=krs).first()
 
@@ -57,7 +57,7 @@ def shortlist_add(request):
 def shortlist_remove(request):
     krs = request.POST.get("krs", "")
     shortlist.remove(request.session, krs)
-    return _back(request, anchor=f"wynik-{krs}" if len(krs) == 10 and krs.isdigit() else "")
+    return _back(request, anchor=f"wynik-{krs}" if shortlist.is_krs(krs) else "")
 
 
 @require_POST

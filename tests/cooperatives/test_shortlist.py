@@ -100,13 +100,21 @@ def test_shortlist_page_says_which_cooperatives_an_inquiry_cannot_reach(client):
 
 
 @pytest.mark.parametrize(
-    "krs", ["", "123", "abcdefghij", "0000000001", "9" * 200], ids=["empty", "short", "letters", "unknown", "long"]
+    "krs",
+    ["", "123", "abcdefghij", "0000000001", "9" * 200, "²" * 10],
+    ids=["empty", "short", "letters", "unknown", "long", "superscripts"],
 )
 def test_bad_input_gets_a_message_never_a_500(client, krs):
     response = client.post(reverse("cooperatives:shortlist-add"), {"krs": krs, "next": LIST}, follow=True)
     assert response.status_code == 200
     assert "Nie ma w rejestrze takiej spółdzielni" in response.content.decode()
     assert shortlist.krs_numbers(client.session) == []
+
+
+def test_a_krs_number_is_ten_ascii_digits():
+    assert shortlist.is_krs("0000123456")
+    assert not shortlist.is_krs("²" * 10)  # str.isdigit() accepts it, int() and the registry do not
+    assert not shortlist.is_krs("٠" * 10)
 
 
 def test_struck_off_cooperatives_cannot_be_added(client):
