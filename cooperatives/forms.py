@@ -1,15 +1,31 @@
 """Forms of the self-service pages. Uploads are checked by content here (cooperatives.uploads)."""
 
 from django import forms
+from django.forms.utils import ErrorDict
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import https_formfield
+from core.params import is_digits, parse_int
 from core.public_forms import HoneypotMixin
 
-from .models import ChangeRequest, Cooperative, Offer, OfferCategory, TargetGroup, TerritorialUnit
+from . import territory
+from .models import (
+    LATITUDE_RANGE,
+    LONGITUDE_RANGE,
+    ChangeRequest,
+    Cooperative,
+    Offer,
+    OfferCategory,
+    PkdVersion,
+    TargetGroup,
+    TerritorialUnit,
+)
 from .services import MAX_PHOTOS
 from .uploads import sanitize_image, validate_pdf
-from .validators import validate_pkd_code
+from .validators import normalize_pkd_code
+
+MAX_PKD_CODES = 30
 
 
 class VersionedFormMixin(forms.Form):
@@ -18,22 +34,77 @@ class VersionedFormMixin(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class PkdActivityForm(forms.Form):
+    """One PKD code of the profile's list; a blank code is no code (an empty row left over)."""
+
+    code = forms.CharField(
+        required=False,
+        max_length=12,
+        label=_("kod PKD"),
+        widget=forms.TextInput(attrs={"size": 10, "class": "input-pkd", "autocomplete": "off"}),
+    )
+    version = forms.ChoiceField(choices=PkdVersion.choices, initial=PkdVersion.PKD_2025, label=_("wersja PKD"))
+
+    def clean_code(self):
+        return normalize_pkd_code(self.cleaned_data["code"])
+
+
+class BasePkdFormSet(forms.BaseFormSet):
+    def clean(self):
+        seen = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
+                continue
+            key = (form.cleaned_data.get("code"), form.cleaned_data.get("version"))
+            if not key[0]:
+                continue
+            if key in seen:
+                form.add_error("code", _("Ten kod jest już na liście."))
+            seen.add(key)
+
+    def activities(self) -> list[tuple[str, str]]:
+        """(code, version) in the order given; the first is the main activity."""
+        return [
+            (form.cleaned_data["code"], form.cleaned_data["version"])
+            for form in self.forms
+            if form.cleaned_data.get("code") and not self._should_delete_form(form)
+        ]
+
+
+PkdFormSet = forms.formset_factory(
+    PkdActivityForm, formset=BasePkdFormSet, extra=1, can_delete=True, max_num=MAX_PKD_CODES, validate_max=True
+)
+
+
 class CooperativeProfileForm(VersionedFormMixin, forms.ModelForm):
+    """The profile. The gmina is chosen voivodeship -> powiat -> gmina or found by name (cooperatives.territory):
+    without JavaScript the "show" buttons post the form back with the lists narrowed (`step`), nothing saved and
+    nothing typed lost; with it, static/js/gmina-picker.js fills the lists in place."""
+
+    STEPS = ("voivodeship", "powiat", "search", "pkd_add")
+
+    voivodeship = forms.ChoiceField(required=False, label=_("województwo"))
+    powiat = forms.ChoiceField(required=False, label=_("powiat"))
+    gmina_search = forms.CharField(
+        required=False,
+        max_length=100,
+        label=_("albo wyszukaj gminę po nazwie"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     gmina = forms.ModelChoiceField(
-        queryset=TerritorialUnit.objects.gminas().order_by("name"),
+        queryset=TerritorialUnit.objects.gminas(),
         label=_("gmina"),
         help_text=_("Powiat i województwo ustalimy na podstawie gminy."),
+        error_messages={
+            "required": _("Wybierz gminę siedziby z listy."),
+            "invalid_choice": _("Nie ma takiej gminy w rejestrze TERYT. Wybierz gminę z listy."),
+        },
     )
     target_groups = forms.ModelMultipleChoiceField(
         queryset=TargetGroup.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label=_("grupy docelowe"),
-    )
-    pkd_codes = forms.CharField(
-        required=False,
-        label=_("kody PKD"),
-        help_text=_("Oddzielone przecinkami, przeważająca działalność jako pierwsza, np. 56.21.Z, 81.30.Z."),
     )
     logo_upload = forms.FileField(
         required=False,
@@ -65,25 +136,118 @@ class CooperativeProfileForm(VersionedFormMixin, forms.ModelForm):
             "counts_as_of",
             "target_groups",
         ]
-        widgets = {"counts_as_of": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "counts_as_of": forms.DateInput(attrs={"type": "date"}),
+            "latitude": forms.NumberInput(
+                attrs={"step": "0.000001", "min": LATITUDE_RANGE[0], "max": LATITUDE_RANGE[1], "inputmode": "decimal"}
+            ),
+            "longitude": forms.NumberInput(
+                attrs={"step": "0.000001", "min": LONGITUDE_RANGE[0], "max": LONGITUDE_RANGE[1], "inputmode": "decimal"}
+            ),
+        }
         help_texts = {
             "email": _(
                 "Na ten adres portal przekazuje zapytania ofertowe (jeśli je przyjmujecie). Pokażemy go publicznie "
                 "tylko za zgodą poniżej."
             ),
+            "latitude": _("W stopniach, z kropką lub przecinkiem, np. 51.759445. Polska: od 48,9 do 55,0."),
+            "longitude": _("W stopniach, np. 19.457216. Polska: od 14,0 do 24,2."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, step: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.step = step if step in self.STEPS else ""
+        pkd_data = None
+        if self.is_bound:
+            pkd_data = self.data
+            if self.step == "pkd_add":
+                pkd_data = self.data.copy()
+                total = parse_int(pkd_data.get("pkd-TOTAL_FORMS")) or 0
+                pkd_data["pkd-TOTAL_FORMS"] = str(min(total + 1, MAX_PKD_CODES))
+        initial_pkd = None
         if self.instance.pk and not self.is_bound:
-            self.initial["pkd_codes"] = ", ".join(a.code for a in self.instance.activities.all())
             self.initial["version"] = self.instance.version
+            held = self.instance.activities.order_by("-is_main", "pk")
+            initial_pkd = [{"code": activity.code, "version": activity.version} for activity in held]
+        # A client that does not send the list (no management form) leaves the codes as they are.
+        self.pkd_submitted = not self.is_bound or "pkd-TOTAL_FORMS" in self.data
+        self.pkd = PkdFormSet(pkd_data if self.pkd_submitted else None, prefix="pkd", initial=initial_pkd)
+        self._narrow_territory()
 
-    def clean_pkd_codes(self):
-        codes = [code.strip().upper() for code in self.cleaned_data["pkd_codes"].split(",") if code.strip()]
-        for code in codes:
-            validate_pkd_code(code)
-        return codes
+    def _narrow_territory(self):
+        """The lists show one voivodeship's powiats and one powiat's gminas (or the gminas found by name). The
+        gmina given decides, unless a "show" button asked for another voivodeship, powiat or name."""
+        fields = self.fields
+        gmina_code = self.data.get("gmina") if self.is_bound else (self.instance.gmina_id if self.instance.pk else None)
+        current = territory.gmina_option(gmina_code) if is_digits(gmina_code, 7) else None
+        if self.is_bound and self.step in ("voivodeship", "powiat", "search"):
+            voivodeship = self.data.get("voivodeship", "")
+            powiat = self.data.get("powiat", "") if self.step != "voivodeship" else ""
+        else:
+            voivodeship = current[0][:2] if current else ""
+            powiat = current[0][:4] if current else ""
+        voivodeships = territory.voivodeship_options()
+        if voivodeship not in dict(voivodeships):
+            voivodeship, powiat = "", ""
+        powiats = territory.powiat_options(voivodeship)
+        if powiat not in dict(powiats):
+            powiat = ""
+        self.search_results = None
+        query = self.data.get("gmina_search", "").strip() if self.is_bound else ""
+        if self.step == "search" and query:
+            gminas = territory.gmina_search(query)
+            self.search_results = min(len(gminas), territory.SEARCH_LIMIT)
+            self.search_truncated = len(gminas) > territory.SEARCH_LIMIT
+            gminas = gminas[: territory.SEARCH_LIMIT]
+        else:
+            gminas = territory.gmina_options(powiat)
+        if current and current not in gminas and not self.step:
+            gminas = [current, *gminas]
+        placeholder = [("", _("– wybierz –"))]
+        fields["voivodeship"].choices = placeholder + voivodeships
+        fields["powiat"].choices = placeholder + powiats
+        fields["gmina"].widget.choices = placeholder + gminas
+        if self.step == "voivodeship":
+            fields["powiat"].widget.attrs["autofocus"] = True
+        elif self.step in ("powiat", "search"):
+            fields["gmina"].widget.attrs["autofocus"] = True
+        # The lists as narrowed, whatever was posted (a bound field shows the posted value).
+        self.territory_values = {"voivodeship": voivodeship, "powiat": powiat}
+        if self.is_bound:
+            data = self.data.copy()
+            data["voivodeship"], data["powiat"] = voivodeship, powiat
+            self.data = data
+
+    def without_errors(self):
+        """A "show" button posted the form: render it again as typed, without validating (nothing is saved)."""
+        self._errors = ErrorDict()
+        for form in self.pkd.forms:
+            form._errors = ErrorDict()
+        self.pkd._errors, self.pkd._non_form_errors = [], self.pkd.error_class()
+        return self
+
+    def clean_latitude(self):
+        return self._in_poland("latitude", LATITUDE_RANGE, _("szerokość geograficzna"))
+
+    def clean_longitude(self):
+        return self._in_poland("longitude", LONGITUDE_RANGE, _("długość geograficzna"))
+
+    def _in_poland(self, name, bounds, what):
+        value = self.cleaned_data.get(name)
+        if value is not None and not bounds[0] <= value <= bounds[1]:
+            raise forms.ValidationError(
+                _(
+                    "Ten punkt leży poza Polską: %(what)s musi wynosić od %(low)s do %(high)s. Sprawdź, czy nie "
+                    "zamieniono szerokości z długością."
+                ),
+                code="outside_poland",
+                params={
+                    "what": what,
+                    "low": formats.number_format(bounds[0], 1),
+                    "high": formats.number_format(bounds[1], 1),
+                },
+            )
+        return value
 
     def clean_logo_upload(self):
         upload = self.cleaned_data.get("logo_upload")
@@ -91,9 +255,17 @@ class CooperativeProfileForm(VersionedFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
+        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None) and not (
+            self.has_error("latitude") or self.has_error("longitude")
+        ):
             raise forms.ValidationError(_("Podaj obie współrzędne albo żadnej."))
+        if self.pkd_submitted and not self.pkd.is_valid():
+            self.add_error(None, _("Popraw kody PKD zaznaczone na liście."))
         return cleaned
+
+    def activities(self) -> list[tuple[str, str]] | None:
+        """The PKD list as (code, version), the main activity first; None when the form did not carry it."""
+        return self.pkd.activities() if self.pkd_submitted and self.is_bound else None
 
     def profile_data(self) -> dict:
         return {field: self.cleaned_data[field] for field in self.Meta.fields if field != "target_groups"}

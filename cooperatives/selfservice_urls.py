@@ -13,6 +13,7 @@ KRS = r"(?P<krs>\d{10})"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("zapytanie/", views.inquiry, name="inquiry"),
+    path("gminy.json", views.territory_options, name="territory-options"),
     path("zapytania/<int:pk>/", views.inquiry_detail, name="inquiry-detail"),
     path("zapytania/<int:pk>/wynik/", views.inquiry_result, name="inquiry-result"),
     re_path(rf"^zglos-blad/{KRS}/$", views.report_error, name="report-error"),

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.concurrency import StaleVersionError
 from core.params import is_digits
@@ -18,7 +19,7 @@ from core.public_forms import rate_limited as _rate_limited
 
 from . import selectors as public_selectors
 from . import selfservice_selectors as selectors
-from . import services, shortlist
+from . import services, shortlist, territory
 from .forms import (
     ChangeRequestForm,
     CooperativeLookupForm,
@@ -160,8 +161,12 @@ def cooperative_edit(request, krs):
     """Only a representative of the cooperative (or ministry staff) may edit its profile."""
     cooperative = _editable_cooperative(request, krs)
     template = T + "cooperative_edit.html"
-    form = CooperativeProfileForm(request.POST or None, request.FILES or None, instance=cooperative)
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    form = CooperativeProfileForm(request.POST or None, request.FILES or None, instance=cooperative, step=step)
     context = {"cooperative": cooperative, "offers": cooperative.offers.select_related("category")}
+    if form.step:
+        # A "show powiats / gminas / add a row" button without JavaScript: the same form, narrowed, unsaved.
+        return render(request, template, {**context, "form": form.without_errors()})
     if request.method == "POST" and form.is_valid():
         try:
             services.cooperative_update_profile(
@@ -170,7 +175,7 @@ def cooperative_edit(request, krs):
                 expected_version=form.cleaned_data["version"],
                 data=form.profile_data(),
                 target_groups=form.cleaned_data["target_groups"],
-                pkd_codes=form.cleaned_data["pkd_codes"],
+                activities=form.activities(),
                 logo=form.cleaned_data["logo_upload"],
             )
         except StaleVersionError as error:
@@ -622,3 +627,27 @@ def stale_list(request):
     if not can_view_stale_list(request.user):
         raise PermissionDenied
     return render(request, T + "stale_list.html", {"cooperatives": selectors.stale_cooperatives(user=request.user)})
+
+
+# --- Territory lists for the profile's gmina picker ------------------------------------------------------------
+
+
+@require_safe
+def territory_options(request):
+    """Public TERYT lists for static/js/gmina-picker.js: `parent` (a voivodeship's 2 digits: its powiats; a powiat's
+    4 digits: its gminas) or `q` (gminas by name). The labels are the page's own (cooperatives.territory)."""
+    parent, query = request.GET.get("parent", ""), request.GET.get("q", "")
+    if is_digits(parent, 2):
+        options, more = territory.powiat_options(parent), False
+    elif is_digits(parent, 4):
+        options, more = territory.gmina_options(parent), False
+    elif query.strip() and len(query) <= 100 and "\x00" not in query:
+        options = territory.gmina_search(query)
+        more = len(options) > territory.SEARCH_LIMIT
+        options = options[: territory.SEARCH_LIMIT]
+    else:
+        message = _("Podaj kod TERYT województwa lub powiatu albo fragment nazwy gminy.")
+        return JsonResponse({"detail": message}, status=400)
+    response = JsonResponse({"options": options, "more": more})
+    patch_cache_control(response, public=True, max_age=3600)
+    return response

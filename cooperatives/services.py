@@ -223,7 +223,7 @@ def cooperative_update_profile(
     expected_version: int,
     data: dict,
     target_groups=None,
-    pkd_codes: list[str] | None = None,
+    activities: list[tuple[str, str]] | None = None,
     logo=None,
 ) -> Cooperative:
     """Representatives' edits publish at once; identity fields are not accepted here (see change requests)."""
@@ -249,17 +249,22 @@ def cooperative_update_profile(
     _save_with_history(
         coop, user=user, fields=changed, m2m={"target_groups": target_groups} if target_groups is not None else None
     )
-    if pkd_codes is not None:
-        _replace_activities(cooperative=coop, codes=pkd_codes)
+    if activities is not None:
+        _replace_activities(cooperative=coop, activities=activities)
     return coop
 
 
-def _replace_activities(*, cooperative: Cooperative, codes: list[str]) -> None:
-    """The first code is the main activity; codes are PKD 2007 subclasses (the version the registry holds)."""
+def _replace_activities(*, cooperative: Cooperative, activities: list[tuple[str, str]]) -> None:
+    """(code, version) pairs, PKD 2007 or PKD 2025 subclasses; the first is the main activity. Unchanged lists are
+    left alone (the rows keep their identity)."""
+    wanted = list(dict.fromkeys((code, PkdVersion(version)) for code, version in activities))
+    held = list(cooperative.activities.order_by("-is_main", "pk").values_list("code", "version"))
+    if held == wanted:
+        return
     cooperative.activities.all().delete()
     CooperativeActivity.objects.bulk_create(
-        CooperativeActivity(cooperative=cooperative, code=code, version=PkdVersion.PKD_2007, is_main=index == 0)
-        for index, code in enumerate(dict.fromkeys(codes))
+        CooperativeActivity(cooperative=cooperative, code=code, version=version, is_main=index == 0)
+        for index, (code, version) in enumerate(wanted)
     )
 
 

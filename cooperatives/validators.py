@@ -18,6 +18,21 @@ validate_postal_code = RegexValidator(
 validate_pkd_code = RegexValidator(
     r"^\d{2}\.\d{2}\.[A-Z]$", _("Kod PKD musi mieć postać podklasy, np. 88.10.Z."), code="invalid_pkd"
 )
+_PKD_TYPED = re.compile(r"(\d{2})\.?(\d{2})\.?([A-Z])")
+
+
+def normalize_pkd_code(value: str) -> str:
+    """A subclass code as typed ("88.10.z", " 8810Z ") in its canonical form ("88.10.Z"); blank stays blank.
+    PKD 2007 and PKD 2025 write subclasses the same way (two digits, two digits, a letter)."""
+    typed = "".join((value or "").split()).upper()
+    match = _PKD_TYPED.fullmatch(typed)
+    if match:
+        typed = ".".join(match.groups())
+    if typed:
+        validate_pkd_code(typed)
+    return typed
+
+
 validate_cpv_code = RegexValidator(
     r"^\d{8}-\d$",
     _("Kod CPV musi mieć postać 8 cyfr, myślnika i cyfry kontrolnej, np. 55520000-1."),

@@ -41,6 +41,15 @@ def representative(cooperative, role=Membership.Role.OWNER):
     return user
 
 
+def pkd_post_data(activities) -> dict:
+    """The profile form's PKD list (a formset) as posted: (code, version) rows."""
+    data = {"pkd-TOTAL_FORMS": str(len(activities)), "pkd-INITIAL_FORMS": "0"}
+    for index, (code, version) in enumerate(activities):
+        data[f"pkd-{index}-code"] = code
+        data[f"pkd-{index}-version"] = version
+    return data
+
+
 def profile_post_data(cooperative, **overrides) -> dict:
     """A complete, valid POST of the profile form based on the cooperative's current values."""
     data = {
@@ -58,8 +67,9 @@ def profile_post_data(cooperative, **overrides) -> dict:
         "members_count": cooperative.members_count or "",
         "employees_count": cooperative.employees_count or "",
         "counts_as_of": "",
-        "pkd_codes": "",
     }
+    activities = list(cooperative.activities.order_by("-is_main", "pk").values_list("code", "version"))
+    data.update(pkd_post_data(overrides.pop("pkd", activities)))
     for flag in ("publish_email", "accepts_inquiries", "publish_phone", "publish_website"):
         if getattr(cooperative, flag):
             data[flag] = "on"

@@ -71,7 +71,7 @@ def test_journey_with_moderator_approval_edit_change_request_history_and_revert(
     # Edit the profile: publishes at once.
     response = client.post(
         reverse("selfservice:cooperative-edit", args=[cooperative.krs_number]),
-        profile_post_data(cooperative, description="Nowy opis", pkd_codes="56.21.Z, 81.30.Z"),
+        profile_post_data(cooperative, description="Nowy opis", pkd=[("56.21.Z", "2007"), ("81.30.Z", "2007")]),
     )
     assert response.status_code == 302
     cooperative.refresh_from_db()
