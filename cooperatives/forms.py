@@ -212,11 +212,12 @@ class CooperativeProfileForm(VersionedFormMixin, forms.ModelForm):
         elif self.step in ("powiat", "search"):
             fields["gmina"].widget.attrs["autofocus"] = True
         # The lists as narrowed, whatever was posted (a bound field shows the posted value).
-        self.territory_values = {"voivodeship": voivodeship, "powiat": powiat}
         if self.is_bound:
             data = self.data.copy()
             data["voivodeship"], data["powiat"] = voivodeship, powiat
             self.data = data
+        else:
+            self.initial.update(voivodeship=voivodeship, powiat=powiat)
 
     def without_errors(self):
         """A "show" button posted the form: render it again as typed, without validating (nothing is saved)."""
