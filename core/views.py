@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.db import DatabaseError, connections
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.dateparse import parse_date
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 
@@ -30,6 +32,89 @@ def accessibility_statement(request):
             "contact_phone": settings.ACCESSIBILITY_CONTACT_PHONE,
             "site_url": request.build_absolute_uri("/"),
         },
+    )
+
+
+# --- Public-body pages (act of 4 April 2019 on digital accessibility; RODO) --------------------------------------
+
+
+def _contact() -> dict:
+    return {
+        "operator": settings.PORTAL_DATA_CONTROLLER,
+        "address": settings.PORTAL_CONTACT_ADDRESS,
+        "email": settings.PORTAL_CONTACT_EMAIL,
+        "phone": settings.PORTAL_CONTACT_PHONE,
+        "hours": settings.PORTAL_CONTACT_HOURS,
+        "data_protection_contact": settings.PORTAL_DATA_PROTECTION_CONTACT,
+        "coordinator_name": settings.ACCESSIBILITY_COORDINATOR_NAME,
+        "coordinator_email": settings.ACCESSIBILITY_COORDINATOR_EMAIL,
+    }
+
+
+@require_safe
+def easy_to_read(request):
+    """What the portal is, in short sentences (tekst łatwy do czytania, ETR), as public bodies' sites must have."""
+    return render(request, "core/easy_to_read.html", {"contact": _contact()})
+
+
+@require_safe
+def sign_language(request):
+    """Information in Polish Sign Language (PJM): the video when recorded, the same content as text meanwhile."""
+    return render(
+        request, "core/sign_language.html", {"contact": _contact(), "video_url": settings.PORTAL_PJM_VIDEO_URL}
+    )
+
+
+@require_safe
+def contact(request):
+    """Who runs the portal and how to reach them, the accessibility coordinator and the data-protection contact."""
+    return render(request, "core/contact.html", {"contact": _contact()})
+
+
+@require_safe
+def privacy(request):
+    """Every form's personal data: purpose, legal basis, retention (the periods the portal enforces, from settings),
+    recipients, rights."""
+    return render(
+        request,
+        "core/privacy.html",
+        {
+            "contact": _contact(),
+            "inquiry_days": settings.PORTAL_INQUIRY_RETENTION_DAYS,
+            "training_years": settings.TRAININGS_ANONYMISE_AFTER_YEARS,
+            "training_confirmation_hours": settings.TRAININGS_CONFIRMATION_HOURS,
+            "representation_link_hours": settings.PORTAL_REPRESENTATION_LINK_HOURS,
+            "token_max_days": settings.PORTAL_API_TOKEN_MAX_DAYS,
+            "min_cell_size": settings.MONITORING_MIN_CELL_SIZE,
+            "display_cookie_days": settings.PORTAL_DISPLAY_COOKIE_AGE // (24 * 3600),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def display_settings(request):
+    """Text size and contrast: a POST stores the choice in a cookie and returns to the page it came from."""
+    from . import display
+
+    if request.method == "POST":
+        choice = display.read(request)
+        text, contrast = request.POST.get("text"), request.POST.get("contrast")
+        if text in display.TEXT_SIZES:
+            choice["text"] = text
+        if contrast in display.CONTRASTS:
+            choice["contrast"] = contrast
+        if request.POST.get("reset"):
+            choice = dict(display.DEFAULT)
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+            target = request.path
+        response = redirect(target)
+        display.store(response, choice)
+        return response
+    return render(
+        request,
+        "core/display_settings.html",
+        {"text_sizes": display.TEXT_SIZES, "contrasts": display.CONTRASTS},
     )
 
 

@@ -312,6 +312,8 @@ MONITORING_PERTURBATION_SCALE = env("MONITORING_PERTURBATION_SCALE", "0.2")
 # Trainings (trainings/README.md): how long a registration waits for its e-mail confirmation, and the limit of
 # certificate look-ups by number per client IP (submissions, seconds).
 TRAININGS_CONFIRMATION_HOURS = 48
+# Participants whose trainings all ended this many years ago are anonymised (manage.py anonymise_participants).
+TRAININGS_ANONYMISE_AFTER_YEARS = 5
 TRAININGS_VERIFY_RATE = (30, 3600)
 
 LOGGING = {
@@ -379,6 +381,21 @@ ACCESSIBILITY_STATEMENT_REVIEWED = env("ACCESSIBILITY_STATEMENT_REVIEWED", "2026
 ACCESSIBILITY_CONTACT_NAME = env("ACCESSIBILITY_CONTACT_NAME", "Zespół portalu spółdzielni socjalnych")
 ACCESSIBILITY_CONTACT_EMAIL = env("ACCESSIBILITY_CONTACT_EMAIL", "dostepnosc@example.org")
 ACCESSIBILITY_CONTACT_PHONE = env("ACCESSIBILITY_CONTACT_PHONE", "+48 22 000 00 00")
+
+# --- Public-body pages (core: contact, privacy, easy-to-read, sign language) -----------------------------------
+# Who runs the portal and how to reach it (the contact page; the operator's name is PORTAL_DATA_CONTROLLER). An
+# empty address is shown as "to be completed by the operator", never invented.
+PORTAL_CONTACT_ADDRESS = env("PORTAL_CONTACT_ADDRESS", "")
+PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", "kontakt@example.org")
+PORTAL_CONTACT_PHONE = env("PORTAL_CONTACT_PHONE", "+48 22 000 00 00")
+PORTAL_CONTACT_HOURS = env("PORTAL_CONTACT_HOURS", "poniedziałek–piątek, 8:15–16:15")
+# The accessibility coordinator (act of 19 July 2019 on ensuring accessibility); defaults to the statement's contact.
+ACCESSIBILITY_COORDINATOR_NAME = env("ACCESSIBILITY_COORDINATOR_NAME", ACCESSIBILITY_CONTACT_NAME)
+ACCESSIBILITY_COORDINATOR_EMAIL = env("ACCESSIBILITY_COORDINATOR_EMAIL", ACCESSIBILITY_CONTACT_EMAIL)
+# The sign-language (PJM) video of the portal, a URL of a file or page; empty until it is recorded (the page says so).
+PORTAL_PJM_VIDEO_URL = env("PORTAL_PJM_VIDEO_URL", "")
+# Text size and contrast chosen by the visitor (core/display.py): kept in a cookie for a year.
+PORTAL_DISPLAY_COOKIE_AGE = 365 * 24 * 3600
 
 # The admin lives at a configurable path (ADMIN_URL, with a trailing slash).
 ADMIN_URL = env("ADMIN_URL", "admin/")
