@@ -2,8 +2,8 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from drf_spectacular.views import SpectacularSwaggerSplitView

@@ -13,7 +13,7 @@ from django.urls import reverse
 from cooperatives import territory
 from cooperatives.models import CooperativeActivity, TerritorialUnit
 from tests.cooperatives.factories import CooperativeFactory
-from tests.cooperatives.selfservice_helpers import pkd_post_data, profile_post_data, representative
+from tests.cooperatives.selfservice_helpers import profile_post_data, representative
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("territory")]
 
@@ -96,7 +96,8 @@ def test_page_offers_the_gminas_of_the_cooperatives_powiat_with_unambiguous_labe
     assert selected(lists["powiat"]) == "1061"
     gminas = lists["gmina"]
     assert selected(gminas) == coop.gmina_id == "1061011"
-    assert [label for value, label, _ in gminas if value] == ["Łódź (gm. miejska), miasto na prawach powiatu, woj. łódzkie"]
+    lodz = "Łódź (gm. miejska), miasto na prawach powiatu, woj. łódzkie"
+    assert [label for value, label, _ in gminas if value] == [lodz]
     assert len(lists["voivodeship"]) == 17  # 16 and "choose"
     for options in lists.values():
         labels = [label for _value, label, _chosen in options]
@@ -135,7 +136,7 @@ def test_without_javascript_the_gmina_is_chosen_step_by_step_and_nothing_typed_i
 def test_without_javascript_a_gmina_is_found_by_name(rep_client, url, coop):
     data = profile_post_data(coop)
     response = rep_client.post(url, {**data, "gmina_search": "dabrowa", "step": "search"})
-    gminas = dict((value, label) for value, label, _ in selects(response)["gmina"])
+    gminas = {value: label for value, label, _ in selects(response)["gmina"]}
     assert gminas[DABROWA_OPOLSKA] == "Dąbrowa (gm. wiejska), pow. opolski, woj. opolskie"
     assert gminas[DABROWA_MOGILENSKA] == "Dąbrowa (gm. wiejska), pow. mogileński, woj. kujawsko-pomorskie"
     assert "Znalezione gminy:" in response.content.decode()
