@@ -150,8 +150,8 @@ class CooperativeProfileForm(VersionedFormMixin, forms.ModelForm):
                 "Na ten adres portal przekazuje zapytania ofertowe (jeśli je przyjmujecie). Pokażemy go publicznie "
                 "tylko za zgodą poniżej."
             ),
-            "latitude": _("W stopniach, z kropką lub przecinkiem, np. 51.759445. Polska: od 48,9 do 55,0."),
-            "longitude": _("W stopniach, np. 19.457216. Polska: od 14,0 do 24,2."),
+            "latitude": _("W stopniach dziesiętnych, np. 51.759445 (Polska leży między 48,9 a 55,0)."),
+            "longitude": _("W stopniach dziesiętnych, np. 19.457216 (Polska leży między 14,0 a 24,2)."),
         }
 
     def __init__(self, *args, step: str = "", **kwargs):

@@ -134,6 +134,16 @@ def submit_valid(fields: dict):
     return action
 
 
+def larger_and_contrast(page):
+    """Chooses the largest text and high contrast on the settings page, then opens the privacy page."""
+    page.check("#text-larger")
+    page.check("#contrast-high")
+    with page.expect_navigation():
+        page.locator("main form.display-settings button[type=submit]").first.click()
+    page.goto(reverse("core:privacy"))
+    assert page.locator("html").get_attribute("class") == "text-larger contrast-high"
+
+
 def shortlist_two(page):
     """Adds the first two cooperatives of the catalogue to the shortlist and opens it."""
     for _ in range(2):
@@ -243,6 +253,12 @@ def build_world() -> tuple[dict, list[Visit]]:
         Visit("server error", "/blad-serwera-testowy/", status=500, fulfil=server_error_page),
         Visit("form with a forged CSRF token", reverse("selfservice:inquiry") + f"?krs={krs}", then=fail_csrf),
         Visit("accessibility statement", reverse("core:accessibility-statement")),
+        Visit("easy-to-read text", reverse("core:easy-to-read")),
+        Visit("sign-language information", reverse("core:sign-language")),
+        Visit("contact", reverse("core:contact")),
+        Visit("privacy", reverse("core:privacy")),
+        Visit("display settings", reverse("core:display-settings")),
+        Visit("privacy, larger text and high contrast", reverse("core:display-settings"), then=larger_and_contrast),
         # Buyers and the public writing to the portal.
         Visit("shortlist, empty", reverse("cooperatives:shortlist")),
         Visit("shortlist", reverse("cooperatives:list"), then=shortlist_two),
