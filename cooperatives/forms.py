@@ -1,8 +1,10 @@
 """Forms of the self-service pages. Uploads are checked by content here (cooperatives.uploads)."""
 
+import datetime
+
 from django import forms
 from django.forms.utils import ErrorDict
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import https_formfield
@@ -26,6 +28,13 @@ from .uploads import sanitize_image, validate_pdf
 from .validators import normalize_pkd_code
 
 MAX_PKD_CODES = 30
+# PKD 2025 is in force since 1 January 2025; codes in PKD 2007 are accepted until the end of 2026 (DOMAIN.md).
+# After that a profile keeps the PKD 2007 codes it holds, but a new one must be a PKD 2025 code.
+PKD_2007_ACCEPTED_UNTIL = datetime.date(2026, 12, 31)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
 
 
 class VersionedFormMixin(forms.Form):
@@ -51,6 +60,7 @@ class PkdActivityForm(forms.Form):
 
 class BasePkdFormSet(forms.BaseFormSet):
     def clean(self):
+        held = {(row.get("code"), row.get("version")) for row in self.initial or ()}
         seen = set()
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
@@ -60,6 +70,11 @@ class BasePkdFormSet(forms.BaseFormSet):
                 continue
             if key in seen:
                 form.add_error("code", _("Ten kod jest już na liście."))
+            elif key[1] == PkdVersion.PKD_2007 and key not in held and _today() > PKD_2007_ACCEPTED_UNTIL:
+                form.add_error(
+                    "code",
+                    _("Nowe kody PKD 2007 przyjmowaliśmy do 31 grudnia 2026 r. Podaj kod w wersji PKD 2025."),
+                )
             seen.add(key)
 
     def activities(self) -> list[tuple[str, str]]:

@@ -264,3 +264,20 @@ def test_each_consent_checkbox_has_its_label_beside_it(rep_client, url):
             rf'<label for="id_{name}">',
             page,
         ), name
+
+
+def test_new_pkd_2007_codes_are_refused_after_2026_but_held_ones_stay(rep_client, url, coop, monkeypatch):
+    import datetime
+
+    from cooperatives import forms
+
+    CooperativeActivity.objects.create(cooperative=coop, code="88.10.Z", version="2007", is_main=True)
+    monkeypatch.setattr(forms, "_today", lambda: datetime.date(2027, 1, 1))
+    rows = [("88.10.Z", "2007"), ("56.21.Z", "2007")]
+    response = rep_client.post(url, profile_post_data(coop, pkd=rows))
+    pkd = response.context["form"].pkd
+    assert pkd.forms[0].errors == {}
+    assert "Podaj kod w wersji PKD 2025" in pkd.forms[1].errors["code"][0]
+    # Sent back unchanged, the profile keeps its PKD 2007 code.
+    assert rep_client.post(url, profile_post_data(coop)).status_code == 302
+    assert _activities(coop) == [("88.10.Z", "2007", True)]
