@@ -60,7 +60,7 @@ class PkdActivityForm(forms.Form):
 
 class BasePkdFormSet(forms.BaseFormSet):
     def clean(self):
-        held = {(row.get("code"), row.get("version")) for row in self.initial or ()}
+        held = getattr(self, "held", set())  # the codes the profile has: kept even when no longer accepted as new
         seen = set()
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
@@ -179,14 +179,16 @@ class CooperativeProfileForm(VersionedFormMixin, forms.ModelForm):
                 pkd_data = self.data.copy()
                 total = parse_int(pkd_data.get("pkd-TOTAL_FORMS")) or 0
                 pkd_data["pkd-TOTAL_FORMS"] = str(min(total + 1, MAX_PKD_CODES))
-        initial_pkd = None
+        held = []
+        if self.instance.pk:
+            held = list(self.instance.activities.order_by("-is_main", "pk").values_list("code", "version"))
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
-            held = self.instance.activities.order_by("-is_main", "pk")
-            initial_pkd = [{"code": activity.code, "version": activity.version} for activity in held]
         # A client that does not send the list (no management form) leaves the codes as they are.
         self.pkd_submitted = not self.is_bound or "pkd-TOTAL_FORMS" in self.data
+        initial_pkd = None if self.is_bound else [{"code": code, "version": version} for code, version in held]
         self.pkd = PkdFormSet(pkd_data if self.pkd_submitted else None, prefix="pkd", initial=initial_pkd)
+        self.pkd.held = set(held)
         self._narrow_territory()
 
     def _narrow_territory(self):
