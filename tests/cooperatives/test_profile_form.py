@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from cooperatives import territory
 from cooperatives.models import CooperativeActivity, TerritorialUnit
 from tests.cooperatives.factories import CooperativeFactory
 from tests.cooperatives.selfservice_helpers import profile_post_data, representative
@@ -78,6 +77,8 @@ def rep_client(client, coop):
 
 
 def test_every_gmina_has_an_unambiguous_label():
+    from cooperatives import territory
+
     gminas = TerritorialUnit.objects.gminas().select_related("parent__parent")
     labels = [territory.gmina_label(gmina) for gmina in gminas]
     names = Counter(gmina.name for gmina in gminas)
