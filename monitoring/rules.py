@@ -55,7 +55,7 @@ def _show(value: Decimal) -> str:
 
 
 def _quoted(codes: list[str], questions: dict[str, Question]) -> str:
-    return ", ".join(f"„{questions[code].text if code in questions else code}”" for code in codes)
+    return ", ".join(_("„%(text)s”") % {"text": questions[code].text if code in questions else code} for code in codes)
 
 
 def _side_label(codes: list[str], questions: dict[str, Question]) -> str:

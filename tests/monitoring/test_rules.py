@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from cooperatives.models import Cooperative
@@ -151,6 +152,14 @@ def test_messages_name_the_questions_and_their_values(wave):
         "Odsetek w pytaniu „Udział przychodów od instytucji publicznych w przychodach ogółem” (90%) nie zgadza się"
     )
     assert "wynika najwyżej 33,33%" in violation.message and "Dopuszczalna różnica: 1." in violation.message
+
+
+def test_messages_are_translated(wave):
+    with translation.override("en"):
+        (violation,) = consistency.check(list(wave.rules.all()), [], {"employment_at_risk": 20, "employment_total": 13})
+    assert violation.message == (
+        "The answer to “employment_at_risk” (20) cannot be greater than the answer to “employment_total” (13)."
+    )
 
 
 # --- The page ---------------------------------------------------------------------------------------------------
