@@ -42,7 +42,7 @@ def _number(value) -> Decimal | None:
     return Decimal(value)
 
 
-def _side(codes: list[str], values: dict) -> Decimal | None:
+def _side(codes: tuple[str, ...], values: dict) -> Decimal | None:
     """The sum of the answered questions of a side, or None when none of them is answered."""
     numbers = [number for number in (_number(values.get(code)) for code in codes) if number is not None]
     return sum(numbers, Decimal(0)) if numbers else None
@@ -54,11 +54,11 @@ def _show(value: Decimal) -> str:
     return number_format(value, use_l10n=True)
 
 
-def _quoted(codes: list[str], questions: dict[str, Question]) -> str:
+def _quoted(codes: tuple[str, ...], questions: dict[str, Question]) -> str:
     return ", ".join(_("„%(text)s”") % {"text": questions[code].text if code in questions else code} for code in codes)
 
 
-def _side_label(codes: list[str], questions: dict[str, Question]) -> str:
+def _side_label(codes: tuple[str, ...], questions: dict[str, Question]) -> str:
     if len(codes) == 1:
         return _("wartość w pytaniu %(question)s") % {"question": _quoted(codes, questions)}
     return _("suma wartości w pytaniach %(questions)s") % {"questions": _quoted(codes, questions)}
