@@ -230,13 +230,17 @@ def staff_verify(request, pk: int):
         else:
             messages.success(request, _("Zapisano wynik weryfikacji."))
             return redirect("monitoring:staff-wave", pk=response.wave_id)
-    context = {
-        "response": response,
-        "answers": response.answers.select_related("question", "question__section")
+    answers = list(
+        response.answers.select_related("question", "question__section")
         .prefetch_related("selected_choices")
-        .order_by("question__section__order", "question__order"),
-        "form": form,
-    }
+        .order_by("question__section__order", "question__order")
+    )
+    contradictions = consistency.check(
+        consistency.wave_rules(response.wave_id),
+        [answer.question for answer in answers],
+        {answer.question.code: answer.python_value() for answer in answers},
+    )
+    context = {"response": response, "answers": answers, "contradictions": contradictions, "form": form}
     return render(request, "monitoring/staff_verify.html", context)
 
 

@@ -336,6 +336,18 @@ def test_staff_report_lists_responses_breaking_a_rule_added_later(client, wave, 
     assert "employment_new_hires ≤ employment_total" in html  # the rules are listed
 
 
+def test_verification_page_shows_what_a_response_contradicts(client, wave, staff):
+    response, _ = save(wave, CooperativeFactory(), staff, submit=True, as_staff=True, employment_total="2")
+    _later_rule(wave)
+    client.force_login(staff)
+    html = client.get(reverse("monitoring:staff-verify", kwargs={"pk": response.pk})).content.decode()
+    assert "Odpowiedzi są ze sobą sprzeczne" not in html  # 1 new hire of 2 employed
+    save(wave, CooperativeFactory(), staff, as_staff=True, employment_total="2", employment_new_hires="5")
+    other = Response.objects.exclude(pk=response.pk).get()
+    html = client.get(reverse("monitoring:staff-verify", kwargs={"pk": other.pk})).content.decode()
+    assert "Wartość w pytaniu „Osoby przyjęte do pracy w ciągu roku” (5) nie może być większa" in html
+
+
 def _queries(client, url):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
