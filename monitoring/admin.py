@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import Choice, Question, Response, Section, Wave
+from .models import Choice, Question, Response, Rule, Section, Wave
 
 
 class FrozenQuestionnaireMixin:
@@ -56,11 +56,20 @@ class ChoiceInline(admin.TabularInline):
         return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
+class RuleInline(admin.TabularInline):
+    """Consistency rules between answers (monitoring/rules.py). Editable in every status: a rule changes no answer;
+    responses that break a rule added later are listed on the wave's staff page ("Ankiety sprzeczne z regułami")."""
+
+    model = Rule
+    extra = 0
+    fields = ["order", "kind", "parts", "whole", "share_question", "tolerance"]
+
+
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
     list_display = ["name", "reference_year", "status", "opens_on", "closes_on"]
     list_filter = ["status"]
-    inlines = [SectionInline]
+    inlines = [SectionInline, RuleInline]
     actions = ["copy_as_new_wave", "open_waves", "close_waves", "publish_waves"]
 
     def get_readonly_fields(self, request, obj=None):

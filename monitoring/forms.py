@@ -9,6 +9,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import rules as consistency
 from .models import Question, Response
 
 PERCENT_MIN, PERCENT_MAX = Decimal(0), Decimal(100)
@@ -189,11 +190,13 @@ def condition_met(question: Question, values: dict) -> bool:
     return str(value) == expected
 
 
-def clean_answers(questions, raw: dict, *, complete: bool) -> tuple[dict, dict]:
-    """Validate raw answers (keyed by code) against the questions.
+def clean_answers(questions, raw: dict, *, complete: bool, rules=None) -> tuple[dict, dict]:
+    """Validate raw answers (keyed by code) against the questions and the wave's consistency rules.
 
     Returns (values, errors) keyed by code. Hidden conditional questions are not validated and get no value;
-    `complete` makes required (shown) questions mandatory, as on submission.
+    `complete` makes required (shown) questions mandatory and the consistency rules binding, as on submission (a
+    draft may be incomplete or contradictory: see monitoring/README.md). `rules` defaults to the wave's rules
+    (one query); pass them when cleaning many rows of one wave.
     """
     values, errors = {}, {}
     for question in questions:
@@ -209,6 +212,11 @@ def clean_answers(questions, raw: dict, *, complete: bool) -> tuple[dict, dict]:
             errors.pop(question.code, None)
         elif complete and question.is_required and is_empty(values[question.code]) and question.code not in errors:
             errors[question.code] = [_("To pytanie jest obowiązkowe.")]
+    if complete:
+        if rules is None:
+            rules = consistency.wave_rules(questions[0].wave_id if questions else None)
+        for code, messages in consistency.messages_by_code(consistency.check(rules, questions, values)).items():
+            errors.setdefault(code, []).extend(messages)
     return values, errors
 
 
@@ -219,19 +227,34 @@ class QuestionnaireForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, questions, response: Response | None = None, **kwargs):
+    def __init__(self, *args, questions, rules=None, response: Response | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
+        if rules is None:
+            rules = consistency.wave_rules(self.questions[0].wave_id if self.questions else None)
+        self.rules = list(rules)
         self.response = response
+        self.contradictions: list[consistency.Violation] = []
         for question in self.questions:
             field = question_field(question, required=False)
             field.question = question
+            field.warnings = []
             self.fields[question.code] = field
             self._describe(question.code)
         self.fields["version"].initial = response.version if response else 0
+        if not self.is_bound and self.initial:
+            # a saved draft (or answers older than a rule) that break a rule say so before they are submitted
+            self._warn(consistency.check(self.rules, self.questions, self.initial))
+
+    def _warn(self, violations: list) -> None:
+        self.contradictions = violations
+        for code, messages in consistency.messages_by_code(violations).items():
+            if code in self.fields:
+                self.fields[code].warnings = messages
+                self._describe(code, with_errors=code in (self._errors or {}))
 
     def _describe(self, code: str, *, with_errors: bool = False) -> None:
-        """Tie the help text, unit and error messages to the input for screen readers."""
+        """Tie the help text, unit, error messages and warnings to the input for screen readers."""
         field = self.fields[code]
         question = field.question
         auto_id = self.auto_id % code
@@ -240,6 +263,8 @@ class QuestionnaireForm(forms.Form):
             ids.append(f"unit-{question.code}")
         if with_errors:
             ids.append(f"{auto_id}_errors")
+        if field.warnings:
+            ids.append(f"{auto_id}_warnings")
         if ids:
             field.widget.attrs["aria-describedby"] = " ".join(ids)
 
@@ -265,13 +290,16 @@ class QuestionnaireForm(forms.Form):
             )
             for question in self.questions
         }
-        values, errors = clean_answers(self.questions, raw, complete=self.wants_submit)
+        values, errors = clean_answers(self.questions, raw, complete=self.wants_submit, rules=self.rules)
         # clean_answers is the single judge of answers: it drops errors of hidden conditional questions.
         for code in [code for code in self._errors if code in values]:
             del self._errors[code]
         for code, messages in errors.items():
             self._errors[code] = self.error_class(messages, renderer=self.renderer)
             self._describe(code, with_errors=True)
+        if not self.wants_submit:
+            # a draft is saved even when its answers contradict each other; the view tells what to correct
+            self._warn(consistency.check(self.rules, self.questions, values))
         self.cleaned_answers = values
         return self.cleaned_data
 

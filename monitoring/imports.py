@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cooperatives.models import Cooperative
 from core.database import analyze
 
+from . import rules as consistency
 from . import selectors, services
 from .forms import clean_answers
 from .models import Answer, Question, Response, Wave
@@ -27,9 +28,13 @@ MULTIPLE_CHOICE_SEPARATOR = ";"
 
 @dataclass(frozen=True)
 class CellError:
+    """One mistake of the file: a cell (row, column), or a row whose answers break a consistency rule (column: the
+    rule's formula, cooperative: its name and KRS)."""
+
     row: int
     column: str
     message: str
+    cooperative: str = ""
 
 
 @dataclass
@@ -100,6 +105,7 @@ def import_answers(
         result.errors.append(CellError(0, "", _("Odpowiedzi można importować tylko do fali otwartej lub zamkniętej.")))
         return result
     questions = selectors.questionnaire(wave)
+    rules = consistency.wave_rules(wave.pk)
     by_code = {question.code: question for question in questions}
     rows = read_rows(data=data, filename=filename)
     try:
@@ -151,10 +157,15 @@ def import_answers(
             )
         else:
             seen[krs] = line_number
-        values, errors = clean_answers(questions, raw, complete=True)
+        # field by field first; the rules once per row and rule (not on each question they name), with its name
+        values, errors = clean_answers(questions, raw, complete=True, rules=())
         for code, messages in errors.items():
             for message in messages:
                 result.errors.append(CellError(line_number, code, message))
+        for violation in consistency.check(rules, questions, values):
+            cooperative = cooperatives.get(krs)
+            who = f"{cooperative.name} (KRS {krs})" if cooperative else krs
+            result.errors.append(CellError(line_number, str(violation.rule), violation.message, cooperative=who))
         valid_rows.append((krs, values))
     if result.errors or not parsed:
         return result

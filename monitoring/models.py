@@ -4,9 +4,11 @@ Answers keep their value in typed columns (a decimal for every number, a boolean
 database can aggregate them; see monitoring/README.md.
 """
 
+import functools
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -176,6 +178,117 @@ class Choice(models.Model):
 
     def __str__(self):
         return self.label
+
+
+@functools.lru_cache(maxsize=1024)
+def split_codes(text: str) -> tuple[str, ...]:
+    """Question codes written in a rule's field, separated by spaces or commas (a code has neither); cached, as the
+    staff's report checks every response of a wave against the same few rules."""
+    return tuple(text.replace(",", " ").split())
+
+
+class Rule(models.Model):
+    """A consistency rule between a wave's numeric answers, declared with its questionnaire (monitoring/rules.py
+    checks them in every channel). Unlike the questions, rules may be added to a wave that is already open: they
+    change no answer, and the staff's report lists the responses that break a rule added later."""
+
+    class Kind(models.TextChoices):
+        NOT_ABOVE = "not_above", _("część nie większa niż całość (A ≤ B)")
+        SUM_EQUALS = "sum_equals", _("suma części równa całości (A = B)")
+        SHARE_AT_LEAST = "share_at_least", _("odsetek nie mniejszy, niż wynika z kwot (P ≥ 100 × A / B)")
+        SHARE_AT_MOST = "share_at_most", _("odsetek nie większy, niż wynika z kwot (P ≤ 100 × A / B)")
+
+    SHARE_KINDS = (Kind.SHARE_AT_LEAST, Kind.SHARE_AT_MOST)
+
+    wave = models.ForeignKey(Wave, verbose_name=_("fala"), on_delete=models.CASCADE, related_name="rules")
+    order = models.PositiveSmallIntegerField(_("kolejność"), default=0)
+    kind = models.CharField(_("rodzaj"), max_length=20, choices=Kind.choices)
+    parts = models.CharField(
+        _("część (A)"),
+        max_length=500,
+        help_text=_("Kody pytań liczbowych oddzielone spacją; kilka kodów to ich suma."),
+    )
+    whole = models.CharField(
+        _("całość (B)"),
+        max_length=500,
+        help_text=_("Kody pytań liczbowych oddzielone spacją; kilka kodów to ich suma."),
+    )
+    share_question = models.SlugField(
+        _("pytanie o odsetek (P)"),
+        max_length=60,
+        blank=True,
+        help_text=_("Tylko w regułach o odsetku: kod pytania typu „odsetek (%)”."),
+    )
+    tolerance = models.DecimalField(
+        _("dopuszczalna różnica"),
+        max_digits=18,
+        decimal_places=2,
+        default=0,
+        help_text=_("W jednostkach całości; w regułach o odsetku w punktach procentowych."),
+    )
+
+    class Meta:
+        verbose_name = _("reguła spójności odpowiedzi")
+        verbose_name_plural = _("reguły spójności odpowiedzi")
+        ordering = ["wave", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(tolerance__gte=0), name="rule_tolerance_not_negative"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["share_at_least", "share_at_most"]) & ~Q(share_question="")
+                | ~Q(kind__in=["share_at_least", "share_at_most"]) & Q(share_question=""),
+                name="rule_share_question_only_for_shares",
+            ),
+        ]
+
+    def __str__(self):
+        parts, whole = " + ".join(self.part_codes), " + ".join(self.whole_codes)
+        if self.kind == self.Kind.NOT_ABOVE:
+            return f"{parts} ≤ {whole}"
+        if self.kind == self.Kind.SUM_EQUALS:
+            return f"{parts} = {whole}"
+        sign = "≥" if self.kind == self.Kind.SHARE_AT_LEAST else "≤"
+        return f"{self.share_question} {sign} 100 × ({parts}) / ({whole})"
+
+    @property
+    def part_codes(self) -> tuple[str, ...]:
+        return split_codes(self.parts)
+
+    @property
+    def whole_codes(self) -> tuple[str, ...]:
+        return split_codes(self.whole)
+
+    @property
+    def codes(self) -> list[str]:
+        """Every question the rule names, the share first."""
+        share = [self.share_question] if self.share_question else []
+        return [*share, *self.part_codes, *self.whole_codes]
+
+    def clean(self):
+        errors = {}
+        is_share = self.kind in self.SHARE_KINDS
+        if is_share and not self.share_question:
+            errors["share_question"] = _("Reguła o odsetku wymaga pytania o odsetek.")
+        if not is_share and self.share_question:
+            errors["share_question"] = _("Pytanie o odsetek podaje się tylko w regułach o odsetku.")
+        if not self.part_codes:
+            errors["parts"] = _("Podaj co najmniej jeden kod pytania.")
+        if not self.whole_codes:
+            errors["whole"] = _("Podaj co najmniej jeden kod pytania.")
+        if not is_share and set(self.part_codes) & set(self.whole_codes):
+            # a share's parts are usually within its whole (public revenue of all revenue); a part of itself is not
+            errors.setdefault("whole", _("To samo pytanie nie może być częścią i całością."))
+        if self.wave_id and not errors:
+            types = dict(Question.objects.filter(wave_id=self.wave_id).values_list("code", "type"))
+            for name, codes in (("parts", self.part_codes), ("whole", self.whole_codes)):
+                wrong = [code for code in codes if types.get(code) not in Question.NUMERIC_TYPES]
+                if wrong:
+                    errors[name] = _("To nie są kody pytań liczbowych tej fali: %(codes)s.") % {
+                        "codes": ", ".join(wrong)
+                    }
+            if is_share and types.get(self.share_question) != Question.Type.PERCENTAGE:
+                errors["share_question"] = _("To nie jest kod pytania typu „odsetek (%)” tej fali.")
+        if errors:
+            raise ValidationError(errors)
 
 
 RECORD_KEY_LIMIT = 2**31

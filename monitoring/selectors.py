@@ -6,8 +6,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from cooperatives.models import Cooperative, Membership
 
+from . import rules as consistency
 from . import statistics
-from .models import Choice, Question, Response, Wave
+from .models import Answer, Choice, Question, Response, Wave
 
 
 @dataclass
@@ -179,3 +180,31 @@ def statistics_overview(*, confidential_view: bool) -> dict:
             )
             panels.append({"indicator": indicator, **panel, "labels": _column_labels(waves, indicator, questions)})
     return {"waves": waves, "registry": statistics.registry_counts(), "trends": trends, "panels": panels}
+
+
+@dataclass
+class BrokenRules:
+    response: Response
+    violations: list
+
+
+def responses_breaking_rules(wave: Wave, rules: list) -> list[BrokenRules]:
+    """The wave's responses (drafts included) whose stored answers break its consistency rules, e.g. rules added
+    after they were saved, by cooperative name. Three queries whatever the numbers: the rules' questions, their
+    answers (read in chunks), the offending responses with their cooperatives."""
+    codes = {code for rule in rules for code in rule.codes}
+    if not codes:
+        return []
+    questions = list(Question.objects.filter(wave=wave, code__in=codes))
+    code_of = {question.pk: question.code for question in questions}
+    values: dict[int, dict] = {}
+    # questions belong to one wave: their answers need no join (an index range scan per question)
+    answers = Answer.objects.filter(question__in=code_of).values_list("response_id", "question_id", "numeric_value")
+    for response_id, question_id, number in answers.iterator(chunk_size=10_000):
+        values.setdefault(response_id, {})[code_of[question_id]] = number
+    broken = {}
+    for response_id, answered in values.items():
+        if violations := consistency.check(rules, questions, answered):
+            broken[response_id] = violations
+    responses = Response.objects.filter(pk__in=broken).select_related("cooperative").order_by("cooperative__name", "pk")
+    return [BrokenRules(response, broken[response.pk]) for response in responses]

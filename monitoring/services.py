@@ -11,7 +11,7 @@ from cooperatives.models import Cooperative
 from core.concurrency import check_version
 
 from .forms import is_empty
-from .models import Answer, Choice, Question, RegistrySnapshot, Response, Section, Wave
+from .models import Answer, Choice, Question, RegistrySnapshot, Response, Rule, Section, Wave
 from .statistics import registry_counts
 from .versions import bump_statistics_version
 
@@ -83,6 +83,33 @@ def question_create(
 
 
 @transaction.atomic
+def rule_create(
+    *,
+    wave: Wave,
+    kind: str,
+    parts: list[str],
+    whole: list[str],
+    share_question: str = "",
+    tolerance: Decimal = Decimal(0),
+    order: int = 0,
+) -> Rule:
+    """Declare a consistency rule between the wave's numeric answers (any status: a rule changes no answer; the
+    staff's report lists responses that break a rule added after they were saved)."""
+    rule = Rule(
+        wave=wave,
+        kind=kind,
+        parts=" ".join(parts),
+        whole=" ".join(whole),
+        share_question=share_question,
+        tolerance=tolerance,
+        order=order,
+    )
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+@transaction.atomic
 def wave_copy(*, source: Wave, name: str, reference_year: int, opens_on, closes_on) -> Wave:
     """A new draft wave whose questionnaire is a copy of the source's (codes kept, so answers compare)."""
     wave = Wave(name=name, reference_year=reference_year, opens_on=opens_on, closes_on=closes_on)
@@ -120,6 +147,18 @@ def wave_copy(*, source: Wave, name: str, reference_year: int, opens_on, closes_
             copy.condition_question = question_map[question.condition_question_id]
             copy.condition_value = question.condition_value
             copy.save(update_fields=["condition_question", "condition_value"])
+    Rule.objects.bulk_create(
+        Rule(
+            wave=wave,
+            order=rule.order,
+            kind=rule.kind,
+            parts=rule.parts,
+            whole=rule.whole,
+            share_question=rule.share_question,
+            tolerance=rule.tolerance,
+        )
+        for rule in source.rules.all()
+    )
     return wave
 
 
@@ -306,7 +345,8 @@ def default_questionnaire_data() -> dict:
 
 @transaction.atomic
 def questionnaire_load(*, wave: Wave, data: dict) -> int:
-    """Fill a draft wave's empty questionnaire from data shaped like data/default_questionnaire.json."""
+    """Fill a draft wave's empty questionnaire (questions and consistency rules) from data shaped like
+    data/default_questionnaire.json."""
     ensure_questionnaire_editable(wave)
     if wave.questions.exists():
         raise ValidationError(_("Fala „%(wave)s” ma już pytania.") % {"wave": wave.name})
@@ -330,4 +370,14 @@ def questionnaire_load(*, wave: Wave, data: dict) -> int:
                 condition_value=condition[1] if condition else "",
                 choices=[tuple(choice) for choice in item.get("choices", [])],
             )
+    for index, item in enumerate(data.get("rules", [])):
+        rule_create(
+            wave=wave,
+            kind=item["kind"],
+            parts=item["parts"],
+            whole=item["whole"],
+            share_question=item.get("share", ""),
+            tolerance=Decimal(str(item.get("tolerance", 0))),
+            order=index,
+        )
     return len(by_code)

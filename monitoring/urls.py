@@ -14,6 +14,7 @@ urlpatterns = [
     path("ankiety/<int:wave_pk>/<str:krs>/", views.fill, name="fill"),
     path("obsluga/", views.staff_waves, name="staff-waves"),
     path("obsluga/fale/<int:pk>/", views.staff_wave, name="staff-wave"),
+    path("obsluga/fale/<int:pk>/sprzecznosci/", views.staff_contradictions, name="staff-contradictions"),
     path("obsluga/fale/<int:pk>/import/", views.staff_import, name="import"),
     path("obsluga/fale/<int:pk>/import/postep/", views.import_progress, name="import-progress"),
     path("obsluga/odpowiedzi/<int:pk>/weryfikacja/", views.staff_verify, name="staff-verify"),

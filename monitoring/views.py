@@ -16,6 +16,7 @@ from cooperatives.models import Cooperative
 from core import streaming
 
 from . import exports, imports, selectors, services, statistics
+from . import rules as consistency
 from .filters import statistics_query, voivodeship_choices
 from .forms import ImportForm, QuestionnaireForm, VerificationForm
 from .models import Response, Wave
@@ -103,6 +104,7 @@ def fill(request, wave_pk: int, krs: str):
         raise PermissionDenied
     as_staff = can_manage_monitoring(request.user)
     questions = selectors.questionnaire(wave)
+    rules = consistency.wave_rules(wave.pk)
     response = selectors.response_for(wave=wave, cooperative=cooperative)
     prefilled = False
     if response is not None:
@@ -111,7 +113,7 @@ def fill(request, wave_pk: int, krs: str):
         initial = selectors.prefill_values(wave=wave, cooperative=cooperative, questions=questions)
         prefilled = bool(initial)
     if request.method == "POST":
-        form = QuestionnaireForm(request.POST, questions=questions, response=response)
+        form = QuestionnaireForm(request.POST, questions=questions, rules=rules, response=response)
         if form.is_valid():
             try:
                 response, _changed = services.response_save(
@@ -130,11 +132,19 @@ def fill(request, wave_pk: int, krs: str):
             else:
                 if form.wants_submit:
                     messages.success(request, _("Ankieta została przesłana. Dziękujemy!"))
+                elif form.contradictions:
+                    messages.warning(
+                        request,
+                        _(
+                            "Zapisano szkic ankiety, ale część odpowiedzi jest ze sobą sprzeczna. "
+                            "Popraw je przed przesłaniem ankiety."
+                        ),
+                    )
                 else:
                     messages.success(request, _("Zapisano szkic ankiety."))
                 return redirect(reverse("monitoring:fill", kwargs={"wave_pk": wave.pk, "krs": krs}))
     else:
-        form = QuestionnaireForm(initial=initial, questions=questions, response=response)
+        form = QuestionnaireForm(initial=initial, questions=questions, rules=rules, response=response)
     context = {
         "wave": wave,
         "cooperative": cooperative,
@@ -174,6 +184,7 @@ def staff_wave(request, pk: int):
     wave = get_object_or_404(Wave, pk=pk)
     context = {
         "wave": wave,
+        "rules": consistency.wave_rules(wave.pk),
         "rates": selectors.response_rates(wave),
         "responses": Paginator(selectors.wave_responses(wave), STAFF_PAGE_SIZE).get_page(request.GET.get("page")),
         "non_responders": Paginator(selectors.non_responders(wave), STAFF_PAGE_SIZE).get_page(
@@ -181,6 +192,22 @@ def staff_wave(request, pk: int):
         ),
     }
     return render(request, "monitoring/staff_wave.html", context)
+
+
+def staff_contradictions(request, pk: int):
+    """Ministry staff: the wave's responses whose answers break its consistency rules (e.g. rules added later)."""
+    if denied := _require_staff(request):
+        return denied
+    wave = get_object_or_404(Wave, pk=pk)
+    rules = consistency.wave_rules(wave.pk)
+    broken = selectors.responses_breaking_rules(wave, rules)
+    context = {
+        "wave": wave,
+        "rules": rules,
+        "broken_count": len(broken),
+        "broken": Paginator(broken, STAFF_PAGE_SIZE).get_page(request.GET.get("page")),
+    }
+    return render(request, "monitoring/staff_contradictions.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -203,13 +230,17 @@ def staff_verify(request, pk: int):
         else:
             messages.success(request, _("Zapisano wynik weryfikacji."))
             return redirect("monitoring:staff-wave", pk=response.wave_id)
-    context = {
-        "response": response,
-        "answers": response.answers.select_related("question", "question__section")
+    answers = list(
+        response.answers.select_related("question", "question__section")
         .prefetch_related("selected_choices")
-        .order_by("question__section__order", "question__order"),
-        "form": form,
-    }
+        .order_by("question__section__order", "question__order")
+    )
+    contradictions = consistency.check(
+        consistency.wave_rules(response.wave_id),
+        [answer.question for answer in answers],
+        {answer.question.code: answer.python_value() for answer in answers},
+    )
+    context = {"response": response, "answers": answers, "contradictions": contradictions, "form": form}
     return render(request, "monitoring/staff_verify.html", context)
 
 

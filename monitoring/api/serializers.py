@@ -81,6 +81,20 @@ class ResponseSerializer(serializers.ModelSerializer):
         return values
 
 
+class ResponseSavedSerializer(ResponseSerializer):
+    """The response after a write, with the consistency rules its answers break: a draft is saved even when its
+    answers contradict each other (submission is refused with a 400 until they are corrected)."""
+
+    contradictions = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        read_only=True,
+        help_text="question code -> Polish messages of the consistency rules the answers break (empty when none)",
+    )
+
+    class Meta(ResponseSerializer.Meta):
+        fields = [*ResponseSerializer.Meta.fields, "contradictions"]
+
+
 class ResponseWriteSerializer(serializers.Serializer):
     """Answers to save. `wave` and `cooperative` (KRS) only when creating; `version` (from the last read) when
     changing, so a concurrent change is refused instead of overwritten. `submit` submits, otherwise a draft."""

@@ -22,6 +22,7 @@ from core.concurrency import (
     stale_response,
     with_etag,
 )
+from monitoring import rules as consistency
 from monitoring import selectors, services, statistics
 from monitoring.filters import statistics_query
 from monitoring.forms import clean_answers
@@ -31,6 +32,7 @@ from monitoring.versions import with_statistics_version
 
 from .filters import ResponseFilterSet
 from .serializers import (
+    ResponseSavedSerializer,
     ResponseSerializer,
     ResponseWriteSerializer,
     StatisticsSerializer,
@@ -179,7 +181,7 @@ class ResponseViewSet(
 
     @extend_schema(
         request=ResponseWriteSerializer,
-        responses={201: ResponseSerializer, 200: ResponseSerializer, **STALE_EDIT_RESPONSES_OF_CREATE},
+        responses={201: ResponseSavedSerializer, 200: ResponseSavedSerializer, **STALE_EDIT_RESPONSES_OF_CREATE},
     )
     def create(self, request, *args, **kwargs):
         """Creates the cooperative's response for the wave. When it already exists, this is an edit of it and
@@ -200,7 +202,7 @@ class ResponseViewSet(
         existing = Response.objects.filter(wave=wave, cooperative=cooperative).first()
         return self._save(wave, cooperative, payload.validated_data, existing=existing)
 
-    @extend_schema(request=ResponseWriteSerializer, responses={200: ResponseSerializer, **STALE_EDIT_RESPONSES})
+    @extend_schema(request=ResponseWriteSerializer, responses={200: ResponseSavedSerializer, **STALE_EDIT_RESPONSES})
     def partial_update(self, request, *args, **kwargs):
         """Changes answers; the version the change is based on is required (If-Match or `version`)."""
         existing = self.get_object()
@@ -236,7 +238,8 @@ class ResponseViewSet(
             raise exceptions.ValidationError({"answers": {code: [_("Nieznany kod pytania.")] for code in unknown}})
         raw = selectors.answer_values(existing) if existing else {}
         raw.update(data["answers"])
-        values, errors = clean_answers(questions, raw, complete=data["submit"])
+        rules = consistency.wave_rules(wave.pk)
+        values, errors = clean_answers(questions, raw, complete=data["submit"], rules=rules)
         if errors:
             raise exceptions.ValidationError({"answers": errors})
         try:
@@ -256,7 +259,9 @@ class ResponseViewSet(
         except DjangoValidationError as error:
             raise exceptions.ValidationError({"detail": error.messages}) from None
         code = status.HTTP_200_OK if existing is not None else status.HTTP_201_CREATED
-        return with_etag(ApiResponse(ResponseSerializer(self._reload(response)).data, status=code), response.version)
+        saved = self._reload(response)
+        saved.contradictions = consistency.messages_by_code(consistency.check(rules, questions, values))
+        return with_etag(ApiResponse(ResponseSavedSerializer(saved).data, status=code), response.version)
 
 
 def register(router) -> None:

@@ -273,6 +273,8 @@ SPECTACULAR_SETTINGS = {
     # Several apps have a "status" field; name each choice set after its model so they never collide.
     "ENUM_NAME_OVERRIDES": {
         "CooperativeStatusEnum": "cooperatives.models.Cooperative.Status",
+        # a response's status appears in two components (the response, and the response after a write)
+        "ResponseStatusEnum": "monitoring.models.Response.Status",
     },
 }
 

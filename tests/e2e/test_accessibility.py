@@ -218,6 +218,8 @@ def build_world() -> tuple[dict, list[Visit]]:
     survey_save(published, coop, staff, submit=True, as_staff=True)  # the representative's answers, read-only now
     Wave.objects.filter(pk=published.pk).update(status=Wave.Status.PUBLISHED)
     submitted, _ = survey_save(open_wave, other, staff, submit=True, as_staff=True)
+    # the representative's draft breaks a consistency rule: the form shows its warnings, the staff's report lists it
+    survey_save(open_wave, coop, staff, as_staff=True, employment_total="2", employment_at_risk="5")
 
     publication = PublicationFactory(title="Poradnik spółdzielcy")
     PdfEditionFactory(publication=publication)
@@ -418,6 +420,7 @@ def build_world() -> tuple[dict, list[Visit]]:
         ),
         Visit("survey waves", reverse("monitoring:staff-waves"), who="staff"),
         Visit("survey wave", reverse("monitoring:staff-wave", args=[open_wave.pk]), who="staff"),
+        Visit("survey contradictions", reverse("monitoring:staff-contradictions", args=[open_wave.pk]), who="staff"),
         Visit("survey import", reverse("monitoring:import", args=[open_wave.pk]), who="staff"),
         Visit(
             "survey import, errors",

@@ -55,3 +55,28 @@ def test_publish_action_changes_the_status(admin_client, wave):
     )
     wave.refresh_from_db()
     assert wave.status == Wave.Status.PUBLISHED
+
+
+def _add_rule(admin_client, wave, **fields):
+    """Submits the wave's admin form as rendered, with one more consistency rule in its inline."""
+    from tests.core.browser_forms import post_form
+
+    url = reverse("admin:monitoring_wave_change", args=[wave.pk])
+    form = post_form(admin_client.get(url).content.decode(), containing="rules-TOTAL_FORMS")
+    data = form.submission()
+    index = int(data["rules-TOTAL_FORMS"][0])
+    data["rules-TOTAL_FORMS"] = [str(index + 1)]
+    data.update({f"rules-{index}-{name}": [value] for name, value in fields.items()})
+    data[f"rules-{index}-wave"] = [str(wave.pk)]
+    return admin_client.post(url, data)
+
+
+def test_rules_can_be_added_to_an_open_wave_and_name_its_numeric_questions(admin_client, wave):
+    rule = {"order": "5", "kind": "not_above", "whole": "employment_total", "share_question": "", "tolerance": "0"}
+    refused = _add_rule(admin_client, wave, **rule, parts="employment_new_hires activity_status")
+    assert refused.status_code == 200
+    assert "To nie są kody pytań liczbowych tej fali: activity_status." in refused.content.decode()
+    assert wave.rules.count() == 3
+    added = _add_rule(admin_client, wave, **rule, parts="employment_new_hires")
+    assert added.status_code == 302
+    assert [str(rule) for rule in wave.rules.all()][-1] == "employment_new_hires ≤ employment_total"

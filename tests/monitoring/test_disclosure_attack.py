@@ -50,13 +50,13 @@ def _answers(rng: random.Random) -> dict:
     def amount(low, high):
         return str(rng.choice([0, rng.randint(low, high)]))
 
-    return {
+    answers = {
         "activity_status": rng.choice(STATUSES),
         "members_at_risk": str(rng.randint(1, 12)),
         "members_other_persons": str(rng.randint(0, 4)),
         "members_legal_persons": str(rng.choice([0, 0, 1, 2])),
         "employment_total": str(rng.randint(1, 25)),
-        "employment_at_risk": str(rng.randint(0, 10)),
+        "employment_at_risk": rng.randint(0, 10),
         "employment_new_hires": str(rng.randint(0, 4)),
         "employment_fte": f"{rng.randint(1, 20)},{rng.choice([0, 5])}",
         "revenue_market": f"{rng.randint(10_000, 400_000)},{rng.randint(0, 99):02d}",
@@ -64,6 +64,9 @@ def _answers(rng: random.Random) -> dict:
         "revenue_grants": amount(1_000, 80_000),
         "revenue_other": amount(100, 9_000),
     }
+    # never more employees at risk than employees (the questionnaire's rule); the same draws as before
+    answers["employment_at_risk"] = str(min(answers["employment_at_risk"], int(answers["employment_total"])))
+    return answers
 
 
 @pytest.fixture

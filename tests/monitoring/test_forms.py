@@ -71,6 +71,7 @@ def test_valid_values_of_every_type_pass(questions):
         comments="Wszystko w porządku.",
         equity="-1500",
         employment_total="0",
+        employment_at_risk="0",  # of 0 employed (4 of them would break the rule employment_at_risk <= total)
     )
     assert errors == {}
 
