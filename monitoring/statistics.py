@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Cooperative, TerritorialUnit
 from core.cache import compute_once
-from core.text import polish_sort_key
+from core.text import data_label, polish_sort_key
 
 from . import disclosure, pkd
 from .models import Answer, Choice, Question, RegistrySnapshot, Response, Wave
@@ -438,9 +438,11 @@ def _table(wave, indicator, breakdown, filters, confidential_view, all_questions
     questions = [question for question in all_questions if question.code in indicator.questions]
     if indicator.kind == "sum":
         by_code = {question.code: question for question in questions}
-        columns = [(code, by_code[code].text) for code in indicator.questions if code in by_code]
+        columns = [(code, data_label(by_code[code].text)) for code in indicator.questions if code in by_code]
     else:
-        columns = [(choice.code, choice.label) for question in questions for choice in question.choices.all()]
+        columns = [
+            (choice.code, data_label(choice.label)) for question in questions for choice in question.choices.all()
+        ]
     column_codes = [code for code, _label in columns]
     floors = _floors(questions)
     code = indicator.code
@@ -679,8 +681,8 @@ def method_description(*, confidential: bool) -> str:
             _(
                 "Dane poufne: dokładne wartości z ankiet, widoczne tylko dla pracowników ministerstwa. Nie wolno ich "
                 "publikować ani przekazywać dalej. Publicznie pokazywane są wartości chronione: liczby spółdzielni "
-                "zaokrąglone losowo do wielokrotności 3, sumy z niewielkim szumem, a sumy dotyczące mniej niż "
-                "%(n)s spółdzielni ukryte."
+                "zaokrąglone losowo do wielokrotności 3, sumy z niewielkim szumem, a sumy dotyczące mniej "
+                "spółdzielni niż %(n)s ukryte."
             )
             % {"n": min_cell_size()}
         )
@@ -689,7 +691,7 @@ def method_description(*, confidential: bool) -> str:
             "Aby z tabel nie dało się odczytać danych pojedynczej spółdzielni, wartości są lekko zmienione. Liczby "
             "spółdzielni są zaokrąglane losowo do wielokrotności 3, a do sum (zatrudnienia, członków, przychodów) "
             "dodawany jest niewielki szum, zależny od wielkości największej wartości w komórce. Sumy dotyczące mniej "
-            "niż %(n)s spółdzielni nie są pokazywane. Ta sama grupa spółdzielni ma zawsze tę samą zmianę, w każdej "
+            "spółdzielni niż %(n)s nie są pokazywane. Ta sama grupa spółdzielni ma zawsze tę samą zmianę, w każdej "
             "tabeli i przy każdym filtrze, więc odejmowanie tabel od siebie daje tylko szum. Dlatego sumy wierszy i "
             "kolumn mogą się nieznacznie różnić od sumy pokazanych komórek."
         )
