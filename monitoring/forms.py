@@ -9,6 +9,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.text import data_label
+
 from .models import Question, Response
 
 PERCENT_MIN, PERCENT_MAX = Decimal(0), Decimal(100)
@@ -84,8 +86,8 @@ class YesNoField(forms.TypedChoiceField):
 def question_field(question: Question, *, required: bool) -> forms.Field:
     """The form field that validates one question's answer (required only when the caller asks for it)."""
     common = {
-        "label": question.text,
-        "help_text": question.help_text,
+        "label": data_label(question.text),
+        "help_text": data_label(question.help_text),
         "required": required,
     }
     required_message = {"required": _("To pytanie jest obowiązkowe.")}
@@ -127,7 +129,7 @@ def question_field(question: Question, *, required: bool) -> forms.Field:
     elif question_type == Question.Type.SINGLE_CHOICE:
         field = forms.ChoiceField(
             **common,
-            choices=[(choice.code, choice.label) for choice in question.choices.all()],
+            choices=[(choice.code, data_label(choice.label)) for choice in question.choices.all()],
             widget=forms.RadioSelect,
             error_messages={
                 **required_message,
@@ -137,7 +139,7 @@ def question_field(question: Question, *, required: bool) -> forms.Field:
     elif question_type == Question.Type.MULTIPLE_CHOICE:
         field = forms.MultipleChoiceField(
             **common,
-            choices=[(choice.code, choice.label) for choice in question.choices.all()],
+            choices=[(choice.code, data_label(choice.label)) for choice in question.choices.all()],
             widget=forms.CheckboxSelectMultiple,
             error_messages={
                 **required_message,
