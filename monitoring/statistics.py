@@ -681,8 +681,8 @@ def method_description(*, confidential: bool) -> str:
             _(
                 "Dane poufne: dokładne wartości z ankiet, widoczne tylko dla pracowników ministerstwa. Nie wolno ich "
                 "publikować ani przekazywać dalej. Publicznie pokazywane są wartości chronione: liczby spółdzielni "
-                "zaokrąglone losowo do wielokrotności 3, sumy z niewielkim szumem, a sumy dotyczące mniej "
-                "spółdzielni niż %(n)s ukryte."
+                "zaokrąglone losowo do wielokrotności 3, sumy z niewielkim szumem, a sumy dotyczące mniej niż "
+                "%(n)s spółdzielni ukryte."
             )
             % {"n": min_cell_size()}
         )
@@ -691,7 +691,7 @@ def method_description(*, confidential: bool) -> str:
             "Aby z tabel nie dało się odczytać danych pojedynczej spółdzielni, wartości są lekko zmienione. Liczby "
             "spółdzielni są zaokrąglane losowo do wielokrotności 3, a do sum (zatrudnienia, członków, przychodów) "
             "dodawany jest niewielki szum, zależny od wielkości największej wartości w komórce. Sumy dotyczące mniej "
-            "spółdzielni niż %(n)s nie są pokazywane. Ta sama grupa spółdzielni ma zawsze tę samą zmianę, w każdej "
+            "niż %(n)s spółdzielni nie są pokazywane. Ta sama grupa spółdzielni ma zawsze tę samą zmianę, w każdej "
             "tabeli i przy każdym filtrze, więc odejmowanie tabel od siebie daje tylko szum. Dlatego sumy wierszy i "
             "kolumn mogą się nieznacznie różnić od sumy pokazanych komórek."
         )
