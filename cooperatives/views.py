@@ -14,6 +14,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -166,8 +167,9 @@ def _facets(facets_of, params, filterset) -> dict:
     they are cached briefly per combination of filters; the results themselves are always read live."""
     relevant = sorted((key, value) for key, value in params.items() if value and key not in ("page", "ordering"))
     digest = hashlib.sha256(json.dumps(relevant, ensure_ascii=False).encode()).hexdigest()
+    # Per language too: the labels are translated (categories, target groups, voivodeships, service areas).
     return compute_once(
-        f"cooperatives:facets:{facets_of.__name__}:{digest}",
+        f"cooperatives:facets:{get_language()}:{facets_of.__name__}:{digest}",
         lambda: facets_of(filterset=filterset),
         FACET_CACHE_SECONDS,
     )
