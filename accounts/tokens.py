@@ -18,6 +18,7 @@ from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .middleware import has_totp
 from .models import ApiToken
@@ -48,7 +49,11 @@ def api_token_create(*, user, name: str, scopes: list[str], days: int) -> tuple[
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     if user.api_tokens.usable().count() >= settings.PORTAL_API_TOKEN_MAX_ACTIVE:
         raise ValidationError(
-            _("Masz już %(n)d ważnych tokenów; odwołaj któryś, zanim utworzysz nowy.")
+            ngettext(
+                "Masz już %(n)d ważny token; odwołaj go, zanim utworzysz nowy.",
+                "Masz już %(n)d ważne tokeny; odwołaj któryś, zanim utworzysz nowy.",
+                settings.PORTAL_API_TOKEN_MAX_ACTIVE,
+            )
             % {"n": settings.PORTAL_API_TOKEN_MAX_ACTIVE}
         )
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)

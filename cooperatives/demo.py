@@ -28,6 +28,7 @@ from stdnum.pl import regon as stdnum_regon
 from core.bulk import bulk_insert
 from core.text import fold
 
+from .demo_texts import OFFER_CLOSINGS, OFFER_DETAILS
 from .models import (
     Cooperative,
     CooperativeActivity,
@@ -996,11 +997,13 @@ class _Generator:
             zakup_year = None
             if status == Cooperative.Status.ACTIVE and rng.random() < 0.04:
                 zakup_year = rng.randint(max(2014, cooperative.krs_registration_date.year), REFERENCE_DATE.year)
+            # Whole curated sentences only (cooperatives/demo_texts.py); never a sentence cut and glued to another.
             description = " ".join(
                 (
-                    f"{title} – {rng.choice(sector.about)[0].lower()}{rng.choice(sector.about)[1:]}",
+                    rng.choice(OFFER_DETAILS[sub]),
+                    rng.choice(sector.about),
                     SERVICE_AREA_SENTENCES[area],
-                    "Zapraszamy do kontaktu i zapytań ofertowych.",
+                    rng.choice(OFFER_CLOSINGS),
                 )
             )
             offer = Offer(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
-from core.text import fold
+from core.text import data_label, fold
 
 from .uploads import PrivateStorage
 from .validators import (
@@ -108,7 +108,7 @@ class TerritorialUnit(models.Model):
             if self.kind_name.startswith("miasto"):
                 return self.name
             return gettext("pow. %(name)s") % {"name": self.name}
-        return f"{self.name} ({self.kind_name})" if self.kind_name else self.name
+        return f"{self.name} ({data_label(self.kind_name)})" if self.kind_name else self.name
 
     @property
     def voivodeship_code(self) -> str:
@@ -146,7 +146,7 @@ class TargetGroup(models.Model):
         ordering = ["sort_order", "name"]
 
     def __str__(self):
-        return self.name
+        return data_label(self.name)
 
 
 class FounderKind(models.Model):
@@ -164,7 +164,7 @@ class FounderKind(models.Model):
         ordering = ["sort_order", "name"]
 
     def __str__(self):
-        return self.name
+        return data_label(self.name)
 
 
 # --- Cooperatives ----------------------------------------------------------------------------------------
@@ -496,7 +496,8 @@ class OfferCategory(models.Model):
         ordering = ["sort_order", "name"]
 
     def __str__(self):
-        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+        name = data_label(self.name)
+        return f"{data_label(self.parent.name)} › {name}" if self.parent_id else name
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from core import streaming
+from core import site, streaming
 from core.params import split_nul_params
 
 from . import exports, selectors
@@ -167,7 +167,7 @@ def _download(export: exports.Export, fmt: str, *, base_name: str, sheet_title: 
 
 
 def _site_url(request) -> str:
-    return f"{request.scheme}://{request.get_host()}"
+    return site.base_url()
 
 
 @require_safe

@@ -7,6 +7,8 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
+from core.text import data_label
+
 from .filters import Certification, CooperativeFilterSet, OfferFilterSet
 from .models import Cooperative, DeliveryStatus, Membership, Offer, OfferCategory, TerritorialUnit
 
@@ -184,7 +186,8 @@ def cooperative_facets(*, filterset: CooperativeFilterSet) -> dict[str, list[dic
         .order_by("targetgroup__sort_order", "targetgroup__name")
     )
     facets["target_group"] = [
-        {"value": row["targetgroup__code"], "label": row["targetgroup__name"], "count": row["n"]} for row in links
+        {"value": row["targetgroup__code"], "label": data_label(row["targetgroup__name"]), "count": row["n"]}
+        for row in links
     ]
 
     category_counts = {
@@ -196,7 +199,7 @@ def cooperative_facets(*, filterset: CooperativeFilterSet) -> dict[str, list[dic
         .order_by()
     }
     facets["category"] = [
-        {"value": category.slug, "label": category.name, "count": category_counts[category.pk]}
+        {"value": category.slug, "label": data_label(category.name), "count": category_counts[category.pk]}
         for category in OfferCategory.objects.filter(parent__isnull=True)
         if category.pk in category_counts
     ]
@@ -233,7 +236,7 @@ def offer_facets(*, filterset: OfferFilterSet) -> dict[str, list[dict]]:
     service_counts = _counts(filtered("service_area"), "service_area")
     return {
         "category": [
-            {"value": c.slug, "label": c.name, "count": category_counts[c.pk]}
+            {"value": c.slug, "label": data_label(c.name), "count": category_counts[c.pk]}
             for c in OfferCategory.objects.filter(parent__isnull=True)
             if c.pk in category_counts
         ],
@@ -287,7 +290,7 @@ def with_main_categories(cooperatives) -> list[Cooperative]:
     )
     names: dict[int, list[str]] = {}
     for cooperative_id, _order, name in rows:
-        names.setdefault(cooperative_id, []).append(name)
+        names.setdefault(cooperative_id, []).append(data_label(name))
     for cooperative in cooperatives:
         cooperative.main_categories = names.get(cooperative.pk, [])
     return cooperatives

@@ -13,9 +13,11 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from core import site
 from core.concurrency import StaleVersionError
 from core.params import is_digits
 from core.public_forms import rate_limited as _rate_limited
+from core.text import days_text
 
 from . import selectors as public_selectors
 from . import selfservice_selectors as selectors
@@ -126,7 +128,7 @@ def representation_request(request):
                 role_in_cooperative=form.cleaned_data["role_in_cooperative"],
                 message=form.cleaned_data["message"],
                 document=form.cleaned_data["document"],
-                build_url=request.build_absolute_uri,
+                build_url=site.absolute_url,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -207,7 +209,7 @@ def change_request_create(request, krs):
                 user=request.user,
                 proposed=form.proposed(),
                 justification=form.cleaned_data["justification"],
-                build_url=request.build_absolute_uri,
+                build_url=site.absolute_url,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -325,7 +327,7 @@ def members(request, krs):
                 cooperative=cooperative,
                 email=form.cleaned_data["email"],
                 invited_by=request.user,
-                build_url=request.build_absolute_uri,
+                build_url=site.absolute_url,
             )
         except ValidationError as error:
             form.add_error(None, error)  # a message about the address lands next to the field
@@ -472,7 +474,7 @@ def inquiry(request):
     context = {
         "form": form,
         "has_selection": bool(preselected),
-        "retention_days": settings.PORTAL_INQUIRY_RETENTION_DAYS,
+        "retention_period": days_text(settings.PORTAL_INQUIRY_RETENTION_DAYS),
         "data_controller": settings.PORTAL_DATA_CONTROLLER,
         "data_protection_contact": settings.PORTAL_DATA_PROTECTION_CONTACT,
     }
@@ -485,7 +487,7 @@ def inquiry(request):
         sent = services.inquiry_send(
             cooperatives=list(form.cleaned_data["krs"]),
             data=form.inquiry_data(),
-            build_url=request.build_absolute_uri,
+            build_url=site.absolute_url,
         )
         # Only this browser may see the outcome (it names the buyer's choice); the last few are remembered.
         request.session[SENT_INQUIRIES_SESSION_KEY] = [

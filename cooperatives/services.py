@@ -22,8 +22,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name
 
+from core import site
 from core.concurrency import lock_version
 from core.mail import EmailMessage, get_connection, send_mail
+from core.text import days_text, hours_text
 
 from . import selectors
 from .models import (
@@ -384,7 +386,7 @@ def history_revert(*, record, user):
 def _notify(subject: str, body: str, recipients: list[str]) -> None:
     recipients = [address for address in recipients if address]
     if recipients:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        send_mail(subject, f"{body}\n\n{site.email_signature()}", settings.DEFAULT_FROM_EMAIL, recipients)
 
 
 def moderator_emails(cooperative: Cooperative) -> list[str]:
@@ -429,7 +431,7 @@ def representation_request_create(
 ) -> RepresentationRequest:
     """Stores the request and e-mails a confirmation link to the cooperative's registered address, if it has one.
 
-    `build_url(path)` makes an absolute URL (the view passes request.build_absolute_uri).
+    `build_url(path)` makes an absolute URL (the views pass core.site.absolute_url: BASE_URL).
     """
     if RepresentationRequest.objects.pending().filter(user=user, cooperative=cooperative).exists():
         raise ValidationError(_("Masz już oczekujący wniosek dotyczący tej spółdzielni."))
@@ -453,15 +455,15 @@ def representation_request_create(
         hours = settings.PORTAL_REPRESENTATION_LINK_HOURS
         body = _(
             "Osoba %(user)s (%(email)s), podająca funkcję „%(role)s”, prosi o prawo do prowadzenia profilu "
-            "spółdzielni %(cooperative)s w Portalu spółdzielni socjalnych.\n\n"
-            "Jeśli ta osoba reprezentuje spółdzielnię, otwórz link i potwierdź (ważny %(hours)d godzin, "
+            "spółdzielni %(cooperative)s w portalu.\n\n"
+            "Jeśli ta osoba reprezentuje spółdzielnię, otwórz link i potwierdź (ważny przez %(validity)s, "
             "działa jeden raz):\n%(url)s\n\nJeśli nie znasz tej osoby, zignoruj tę wiadomość."
         ) % {
             "user": user,
             "email": user.email,
             "role": role_in_cooperative,
             "cooperative": cooperative.name,
-            "hours": hours,
+            "validity": hours_text(hours),
             "url": url,
         }
         transaction.on_commit(
@@ -562,7 +564,7 @@ def _representation_decide(*, request_obj, reviewer, approve, reason, verified_b
 def membership_invite(*, cooperative: Cooperative, email: str, invited_by, build_url) -> Membership | Invitation:
     """Owners add an editor by e-mail: an existing account is added at once, any other address gets an invitation.
 
-    `build_url(path)` makes an absolute URL for the invitation link (the view passes request.build_absolute_uri).
+    `build_url(path)` makes an absolute URL for the invitation link (the views pass core.site.absolute_url: BASE_URL).
     """
     from accounts.models import User
 
@@ -595,15 +597,15 @@ def invitation_create(*, cooperative: Cooperative, email: str, invited_by, build
     invitation = Invitation.objects.create(cooperative=cooperative, email=email, invited_by=invited_by)
     url = build_url(reverse("selfservice:invitation-accept", kwargs={"token": invitation_token(invitation)}))
     body = _(
-        "%(inviter)s zaprasza Cię do prowadzenia profilu spółdzielni %(cooperative)s w Portalu spółdzielni "
-        "socjalnych jako redaktor.\n\n"
-        "Załóż konto na ten adres e-mail (%(email)s), potwierdź adres, a potem otwórz link (ważny %(days)d dni, "
-        "działa jeden raz):\n%(url)s\n\nJeśli nie spodziewasz się tego zaproszenia, zignoruj tę wiadomość."
+        "%(inviter)s zaprasza Cię do prowadzenia profilu spółdzielni %(cooperative)s w portalu jako redaktor."
+        "\n\nZałóż konto z tym adresem e-mail (%(email)s), potwierdź adres, a potem otwórz link (ważny przez "
+        "%(validity)s, działa jeden raz):\n%(url)s\n\nJeśli nie spodziewasz się tego zaproszenia, zignoruj tę "
+        "wiadomość."
     ) % {
         "inviter": invited_by.email,
         "cooperative": cooperative.name,
         "email": email,
-        "days": Invitation.VALID_FOR.days,
+        "validity": days_text(Invitation.VALID_FOR.days),
         "url": url,
     }
     transaction.on_commit(lambda: _notify(_("Zaproszenie do profilu spółdzielni"), body, [email]))
@@ -821,7 +823,7 @@ def _inquiry_message_to_cooperative(inquiry: Inquiry, cooperative: Cooperative, 
         body = "\n\n".join(
             [
                 _(
-                    "Zapytanie ofertowe do spółdzielni %(cooperative)s z Portalu spółdzielni socjalnych. "
+                    "Zapytanie ofertowe do spółdzielni %(cooperative)s, wysłane przez portal. "
                     "Aby odpowiedzieć pytającemu, odpowiedz na tę wiadomość."
                 )
                 % {"cooperative": cooperative.name},
@@ -834,6 +836,7 @@ def _inquiry_message_to_cooperative(inquiry: Inquiry, cooperative: Cooperative, 
                     "spółdzielni w panelu: %(url)s"
                 )
                 % {"url": build_url(reverse("selfservice:cooperative-edit", args=[cooperative.krs_number]))},
+                site.email_signature(),
             ]
         )
     return subject, body
@@ -860,11 +863,12 @@ def _inquiry_copy(inquiry: Inquiry, recipients: list[InquiryRecipient], *, build
     subject = _("Kopia: zapytanie ofertowe: %(subject)s") % {"subject": _header_text(inquiry.subject)}
     body = "\n\n".join(
         [
-            _("Kopia zapytania wysłanego przez Portal spółdzielni socjalnych."),
+            _("Kopia zapytania wysłanego przez portal."),
             _("Gdzie trafiło zapytanie:") + "\n" + "\n".join(lines),
             _inquiry_text(inquiry),
-            _("Dane z zapytania przechowujemy przez %(days)d dni, potem je usuwamy.")
-            % {"days": settings.PORTAL_INQUIRY_RETENTION_DAYS},
+            _("Dane z zapytania przechowujemy przez %(days)s, potem je usuwamy.")
+            % {"days": days_text(settings.PORTAL_INQUIRY_RETENTION_DAYS)},
+            site.email_signature(),
         ]
     )
     return subject, body

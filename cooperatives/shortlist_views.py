@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from core import streaming
+from core import site, streaming
 
 from . import exports, selectors, shortlist
 from .models import Cooperative
@@ -84,7 +84,7 @@ def shortlist_export(request, fmt):
     cooperatives = selectors.shortlist_cooperatives(krs_numbers=shortlist.krs_numbers(request.session))
     if not cooperatives:
         raise Http404(_("Lista wybranych spółdzielni jest pusta."))
-    header, rows = exports.shortlist_contacts(cooperatives, site_url=f"{request.scheme}://{request.get_host()}")
+    header, rows = exports.shortlist_contacts(cooperatives, site_url=site.base_url())
     filename = f"wybrane-spoldzielnie-{timezone.localdate().isoformat()}.{fmt}"
     if fmt == "csv":
         return streaming.csv_response(header, rows, filename=filename, delimiter=";")

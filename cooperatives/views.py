@@ -14,9 +14,11 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core import site
 from core.cache import compute_once
 from core.pagination import CachedCountPaginator
 
@@ -165,8 +167,9 @@ def _facets(facets_of, params, filterset) -> dict:
     they are cached briefly per combination of filters; the results themselves are always read live."""
     relevant = sorted((key, value) for key, value in params.items() if value and key not in ("page", "ordering"))
     digest = hashlib.sha256(json.dumps(relevant, ensure_ascii=False).encode()).hexdigest()
+    # Per language too: the labels are translated (categories, target groups, voivodeships, service areas).
     return compute_once(
-        f"cooperatives:facets:{facets_of.__name__}:{digest}",
+        f"cooperatives:facets:{get_language()}:{facets_of.__name__}:{digest}",
         lambda: facets_of(filterset=filterset),
         FACET_CACHE_SECONDS,
     )
@@ -267,7 +270,7 @@ def offer_list(request):
 
 def _organization_json_ld(request, cooperative: Cooperative) -> dict:
     """schema.org Organization of a public profile: only data the profile itself publishes."""
-    url = request.build_absolute_uri(cooperative.get_absolute_url())
+    url = site.absolute_url(cooperative.get_absolute_url())
     identifiers = [("KRS", cooperative.krs_number), ("NIP", cooperative.nip), ("REGON", cooperative.regon)]
     data = {
         "@context": "https://schema.org",
@@ -305,8 +308,8 @@ def _organization_json_ld(request, cooperative: Cooperative) -> dict:
             "longitude": float(cooperative.longitude),
         }
     if cooperative.logo:
-        data["logo"] = request.build_absolute_uri(cooperative.logo.url)
-    photos = [request.build_absolute_uri(photo.image.url) for photo in cooperative.photos.all()]
+        data["logo"] = site.absolute_url(cooperative.logo.url)
+    photos = [site.absolute_url(photo.image.url) for photo in cooperative.photos.all()]
     if photos:
         data["image"] = photos
     if cooperative.employees_count is not None:
@@ -317,7 +320,7 @@ def _organization_json_ld(request, cooperative: Cooperative) -> dict:
                 "@type": "Offer",
                 "name": offer.title,
                 "category": str(offer.category),
-                "url": request.build_absolute_uri(offer.get_absolute_url()),
+                "url": site.absolute_url(offer.get_absolute_url()),
             }
             for offer in cooperative.public_offers
         ]

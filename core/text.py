@@ -41,3 +41,28 @@ def polish_sort_key(text: str | None) -> tuple[str, str]:
             weight = "".join(_POLISH_WEIGHTS.get(c, c) for c in base)
         primary.append(weight)
     return ("".join(primary), text)
+
+
+# Durations with a number, in the accusative ("ważny przez 1 godzinę", "przez 72 godziny", "przez 5 dni"): Polish
+# has three plural forms (1 / 2-4, 22-24 / 5-21, 25-...), which only ngettext with the pl catalogue
+# (locale/pl) gives; "%d godzin" with any number is wrong for 1, 2-4 and 22-24.
+def hours_text(hours: int) -> str:
+    from django.utils.translation import ngettext
+
+    return ngettext("%(n)d godzinę", "%(n)d godziny", hours) % {"n": hours}
+
+
+def days_text(days: int) -> str:
+    from django.utils.translation import ngettext
+
+    return ngettext("%(n)d dzień", "%(n)d dni", days) % {"n": days}
+
+
+def data_label(value: str) -> str:
+    """A name from one of the fixed data vocabularies (offer categories, target groups, founder kinds, survey
+    questions and their choices), in the active language: its English form is an entry of locale/en like any
+    interface text (tests/core/test_vocabulary_translations.py keeps the catalogue complete). A name added later
+    through the admin, with no entry yet, stays Polish. gettext("") would return the catalogue's header."""
+    from django.utils.translation import gettext
+
+    return gettext(value) if value else value

@@ -8,6 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from . import site
+
 
 class ApiDocsView(SpectacularSwaggerSplitView):
     """Swagger UI under the portal's strict CSP: its start-up script is a separate same-origin response (the
@@ -30,7 +32,7 @@ def accessibility_statement(request):
             "contact_name": settings.ACCESSIBILITY_CONTACT_NAME,
             "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
             "contact_phone": settings.ACCESSIBILITY_CONTACT_PHONE,
-            "site_url": request.build_absolute_uri("/"),
+            "site_url": site.absolute_url("/"),
         },
     )
 

@@ -9,6 +9,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.text import data_label
+
 from . import rules as consistency
 from .models import Question, Response
 
@@ -85,8 +87,8 @@ class YesNoField(forms.TypedChoiceField):
 def question_field(question: Question, *, required: bool) -> forms.Field:
     """The form field that validates one question's answer (required only when the caller asks for it)."""
     common = {
-        "label": question.text,
-        "help_text": question.help_text,
+        "label": data_label(question.text),
+        "help_text": data_label(question.help_text),
         "required": required,
     }
     required_message = {"required": _("To pytanie jest obowiązkowe.")}
@@ -128,7 +130,7 @@ def question_field(question: Question, *, required: bool) -> forms.Field:
     elif question_type == Question.Type.SINGLE_CHOICE:
         field = forms.ChoiceField(
             **common,
-            choices=[(choice.code, choice.label) for choice in question.choices.all()],
+            choices=[(choice.code, data_label(choice.label)) for choice in question.choices.all()],
             widget=forms.RadioSelect,
             error_messages={
                 **required_message,
@@ -138,7 +140,7 @@ def question_field(question: Question, *, required: bool) -> forms.Field:
     elif question_type == Question.Type.MULTIPLE_CHOICE:
         field = forms.MultipleChoiceField(
             **common,
-            choices=[(choice.code, choice.label) for choice in question.choices.all()],
+            choices=[(choice.code, data_label(choice.label)) for choice in question.choices.all()],
             widget=forms.CheckboxSelectMultiple,
             error_messages={
                 **required_message,

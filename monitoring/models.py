@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Cooperative
 from core.models import TimeStampedModel
+from core.text import data_label
 
 
 class WaveQuerySet(models.QuerySet):
@@ -160,8 +161,8 @@ class Question(models.Model):
         if parent is not None and parent.type in self.CHOICE_TYPES:
             for choice in parent.choices.all():
                 if choice.code == self.condition_value:
-                    return choice.label
-        return self.condition_value
+                    return data_label(choice.label)
+        return data_label(self.condition_value)  # "tak" / "nie" of a yes-no question
 
 
 class Choice(models.Model):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from cooperatives.models import Cooperative, Membership
+from core.text import data_label
 
 from . import rules as consistency
 from . import statistics
@@ -153,8 +154,8 @@ def _column_labels(waves: list[Wave], indicator, questions: list[Question]) -> d
         question for question in questions if question.wave_id == waves[-1].pk and question.code in indicator.questions
     ]
     if indicator.kind == "sum":
-        return {question.code: question.text for question in latest}
-    return {choice.code: choice.label for question in latest for choice in question.choices.all()}
+        return {question.code: data_label(question.text) for question in latest}
+    return {choice.code: data_label(choice.label) for question in latest for choice in question.choices.all()}
 
 
 def statistics_overview(*, confidential_view: bool) -> dict:

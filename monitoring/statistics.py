@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Cooperative, TerritorialUnit
 from core.cache import compute_once
-from core.text import polish_sort_key
+from core.text import data_label, polish_sort_key
 
 from . import disclosure, pkd
 from .models import Answer, Choice, Question, RegistrySnapshot, Response, Wave
@@ -438,9 +438,11 @@ def _table(wave, indicator, breakdown, filters, confidential_view, all_questions
     questions = [question for question in all_questions if question.code in indicator.questions]
     if indicator.kind == "sum":
         by_code = {question.code: question for question in questions}
-        columns = [(code, by_code[code].text) for code in indicator.questions if code in by_code]
+        columns = [(code, data_label(by_code[code].text)) for code in indicator.questions if code in by_code]
     else:
-        columns = [(choice.code, choice.label) for question in questions for choice in question.choices.all()]
+        columns = [
+            (choice.code, data_label(choice.label)) for question in questions for choice in question.choices.all()
+        ]
     column_codes = [code for code, _label in columns]
     floors = _floors(questions)
     code = indicator.code

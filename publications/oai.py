@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core import site
 from core.params import parse_int
 
 from . import selectors
@@ -116,7 +117,7 @@ def _envelope(request, arguments: dict[str, str] | None) -> ET.Element:
     root = ET.Element(_q(OAI_NS, "OAI-PMH"), {_q(XSI_NS, "schemaLocation"): f"{OAI_NS} {OAI_SCHEMA}"})
     _sub(root, "responseDate", datestamp(timezone.now()))
     # After badVerb / badArgument the request element carries no attributes (the arguments were not valid).
-    _sub(root, "request", request.build_absolute_uri(request.path), **(arguments or {}))
+    _sub(root, "request", site.absolute_url(request.path), **(arguments or {}))
     return root
 
 
@@ -144,7 +145,7 @@ def _dublin_core(parent, publication: Publication, request) -> None:
     for edition in publication.editions.all():
         if edition.is_electronic:
             _sub(dc, "format", edition.content_type, ns=DC_NS)
-    _sub(dc, "identifier", request.build_absolute_uri(publication.get_absolute_url()), ns=DC_NS)
+    _sub(dc, "identifier", site.absolute_url(publication.get_absolute_url()), ns=DC_NS)
     for edition in publication.editions.all():
         if edition.isbn:
             _sub(dc, "identifier", f"urn:isbn:{edition.isbn}", ns=DC_NS)
@@ -172,7 +173,7 @@ def _identify(request, root, args) -> None:
     earliest = Publication.objects.published().aggregate(first=Min("updated_at"))["first"]
     node = _sub(root, "Identify")
     _sub(node, "repositoryName", "Biblioteka portalu spółdzielni socjalnych")
-    _sub(node, "baseURL", request.build_absolute_uri(request.path))
+    _sub(node, "baseURL", site.absolute_url(request.path))
     _sub(node, "protocolVersion", "2.0")
     _sub(node, "adminEmail", getattr(settings, "PUBLICATIONS_OAI_ADMIN_EMAIL", settings.DEFAULT_FROM_EMAIL))
     _sub(node, "earliestDatestamp", datestamp(earliest or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))

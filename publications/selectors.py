@@ -2,6 +2,8 @@
 
 from django.db.models import Count, Prefetch, Q
 
+from core.text import data_label
+
 from .filters import PublicationFilterSet
 from .models import Authorship, Edition, Language, Person, Publication, Series, Topic
 
@@ -66,7 +68,7 @@ def publication_facets(*, data) -> dict[str, list[dict]]:
     ]
     topic_counts = _counts(filtered("topic"), "topics")
     facets["topic"] = [
-        {"value": topic.slug, "label": topic.name, "count": topic_counts[topic.pk]}
+        {"value": topic.slug, "label": data_label(topic.name), "count": topic_counts[topic.pk]}
         for topic in Topic.objects.filter(pk__in=topic_counts)
     ]
     year_counts = _counts(filtered("year"), "year")

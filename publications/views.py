@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from core import site
 from core.text import fold
 
 from . import citations, selectors, services
@@ -92,7 +93,7 @@ def detail(request, slug):
 
 def _citation_response(request, publications, fmt: str, filename: str) -> HttpResponse:
     content_type, render_citations = CITATION_FORMATS[fmt]
-    text = render_citations(publications, url_for=lambda p: request.build_absolute_uri(p.get_absolute_url()))
+    text = render_citations(publications, url_for=lambda p: site.absolute_url(p.get_absolute_url()))
     response = HttpResponse(text, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response

@@ -154,7 +154,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
             if status == Enrolment.Status.CONFIRMED:
                 services.enrolment_confirm(enrolment_id=obj.pk)
             elif status == Enrolment.Status.CANCELLED:
-                services.enrolment_cancel(enrolment_id=obj.pk, base_url=request.build_absolute_uri("/"))
+                services.enrolment_cancel(enrolment_id=obj.pk)
         except ValidationError as error:
             self.message_user(request, "; ".join(error.messages), messages.ERROR)
         obj.refresh_from_db()

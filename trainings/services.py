@@ -18,9 +18,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from core.mail import send_mail
+from core.text import hours_text
 
 from .models import (
     Attendance,
@@ -125,7 +125,7 @@ def _lock_training(training_id: int) -> Training:
 
 def validity_text(hours: int) -> str:
     """ "48 godzin", "1 godzinę": a duration in the accusative ("ważny przez ..."), with Polish plural forms."""
-    return ngettext("%(n)d godzinę", "%(n)d godziny", hours) % {"n": hours}
+    return hours_text(hours)
 
 
 @transaction.atomic

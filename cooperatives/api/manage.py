@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from accounts.models import ApiToken
 from accounts.roles import is_ministry_staff
+from core import site
 from core.concurrency import STALE_EDIT_RESPONSES, StaleVersionError, expected_version, stale_response, with_etag
 from core.inputs import TEXTAREA_STYLE
 
@@ -133,7 +134,7 @@ class ManagedCooperativeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
                 user=request.user,
                 proposed=proposed,
                 justification=justification,
-                build_url=request.build_absolute_uri,
+                build_url=site.absolute_url,
             )
         except DjangoValidationError as error:
             raise serializers.ValidationError({"detail": error.messages}) from None

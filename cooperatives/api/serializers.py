@@ -16,6 +16,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse as api_reverse
 
+from core import site
+
 from ..models import (
     Cooperative,
     CooperativeActivity,
@@ -31,7 +33,7 @@ def absolute_page_url(request, view_name: str, **kwargs) -> str:
     """The absolute URL of an HTML page, always in the default language, so links stay stable across clients."""
     with translation.override(settings.LANGUAGE_CODE):
         path = reverse(view_name, kwargs=kwargs)
-    return request.build_absolute_uri(path) if request is not None else path
+    return site.absolute_url(path)
 
 
 # A value valid in every lookup these links use (a KRS number, an offer id): the URL is reversed once per request

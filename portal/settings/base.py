@@ -157,7 +157,6 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Portal spółdzielni socjalnych] "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # Failed log-ins: strict per account (5 in 15 minutes locks that address out), tolerant per client address, which
@@ -171,7 +170,9 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
-ACCOUNT_ADAPTER = "core.security_log.AccountAdapter"  # records lock-outs on the "portal.security" logger
+# Records lock-outs on the "portal.security" logger; names the site and builds e-mail links from SITE_NAME and
+# BASE_URL (subjects start "[SITE_NAME] "), never from the request's host.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "selfservice:dashboard"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -201,6 +202,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("polski")), ("en", _("angielski"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date style per language (portal/formats/<language>/formats.py): "3 grudnia 2026", "3 December 2026".
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import site
+
 from ..models import Authorship, Edition, Person, Publication, Series
 
 
@@ -47,7 +49,7 @@ class EditionSerializer(serializers.ModelSerializer):
     def get_download_url(self, edition: Edition) -> str | None:
         if not (edition.is_electronic and edition.file):
             return None
-        return self.context["request"].build_absolute_uri(edition.get_download_url())
+        return site.absolute_url(edition.get_download_url())
 
 
 class PublicationSerializer(serializers.ModelSerializer):
@@ -84,4 +86,4 @@ class PublicationSerializer(serializers.ModelSerializer):
         ]
 
     def get_url(self, publication: Publication) -> str:
-        return self.context["request"].build_absolute_uri(publication.get_absolute_url())
+        return site.absolute_url(publication.get_absolute_url())

@@ -60,6 +60,7 @@ EXCLUDED_TEMPLATES = {
     "trainings/email/waitlisted.txt": "plain-text e-mail body, not a page",
     "trainings/email/confirm_email.txt": "plain-text e-mail body, not a page",
     "trainings/email/certificate_issued.txt": "plain-text e-mail body, not a page",
+    "account/email/base_message.txt": "plain-text frame of allauth's e-mails (site name and address), not a page",
     "core/swagger_ui.html": "third-party Swagger UI; declared as not assessed in the accessibility statement",
     "cooperatives/selfservice/invitation_accept.html": "needs a signed invitation token; not scanned yet (to add)",
 }

@@ -2,6 +2,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import site
+
 from ..models import Attendance, Enrolment, Training, TrainingSession
 from ..selectors import enrolment_is_eligible
 
@@ -56,9 +58,7 @@ class TrainingSerializer(serializers.ModelSerializer):
         ]
 
     def get_page_url(self, obj) -> str:
-        request = self.context.get("request")
-        url = obj.get_absolute_url()
-        return request.build_absolute_uri(url) if request else url
+        return site.absolute_url(obj.get_absolute_url())
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):

@@ -17,8 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Only list them, send nothing.")
         parser.add_argument(
             "--base-url",
-            default=getattr(settings, "PORTAL_BASE_URL", "http://127.0.0.1:8000"),
-            help="Address of the portal used in the links of the e-mails.",
+            default=None,
+            help="Address of the portal used in the links of the e-mails (default: the BASE_URL setting).",
         )
 
     def handle(self, *args, dry_run=False, base_url="", **options):
@@ -29,5 +29,7 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"{len(cooperatives)} stale cooperative(s); nothing sent (--dry-run).")
             return
-        sent = stale_cooperatives_notify(cooperatives=cooperatives, build_url=lambda path: base_url.rstrip("/") + path)
+        sent = stale_cooperatives_notify(
+            cooperatives=cooperatives, build_url=lambda path: (base_url or settings.BASE_URL).rstrip("/") + path
+        )
         self.stdout.write(self.style.SUCCESS(f"{len(cooperatives)} stale cooperative(s); reminders sent for {sent}."))

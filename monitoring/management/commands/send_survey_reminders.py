@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cooperatives.models import Membership
+from core import site
 from core.mail import EmailMessage, get_connection
 from monitoring import selectors
 from monitoring.models import Wave
@@ -48,13 +51,15 @@ class Command(BaseCommand):
                     subject = _("Przypomnienie: ankieta „%(wave)s”") % {"wave": current.name}
                     body = _(
                         "Dzień dobry,\n\nspółdzielnia %(name)s (KRS %(krs)s) nie przesłała jeszcze ankiety "
-                        "„%(wave)s”. Ankietę można wypełnić na portalu, w zakładce „Moje ankiety”, do %(date)s.\n\n"
-                        "Dziękujemy!\n"
+                        "„%(wave)s”. Ankietę można wypełnić do %(date)s w zakładce „Moje ankiety”:\n%(url)s\n\n"
+                        "Dziękujemy!\n%(site_name)s\n"
                     ) % {
                         "name": cooperative.name,
                         "krs": cooperative.krs_number,
                         "wave": current.name,
-                        "date": current.closes_on.strftime("%d.%m.%Y"),
+                        "date": date_format(current.closes_on),
+                        "url": site.absolute_url(reverse("monitoring:my-surveys")),
+                        "site_name": settings.SITE_NAME,
                     }
                     EmailMessage(subject, body, to=recipients, connection=connection).send()
                     sent += 1

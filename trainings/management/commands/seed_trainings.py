@@ -47,9 +47,52 @@ TITLES = {
     Topic.REINTEGRATION: "Reintegracja społeczna i zawodowa w spółdzielni socjalnej",
     Topic.COOPERATION: "Standard współpracy OPS, PUP i spółdzielni socjalnych",
 }
+# What each training covers, in whole curated sentences (a description is three of them: the topic's programme,
+# how it is taught, who it is for); Faker gives only the names of trainers and streets.
+TOPIC_SENTENCES = {
+    Topic.BASICS: (
+        "Omawiamy, czym jest spółdzielnia socjalna, kto może ją założyć i jakie ma obowiązki.",
+        "Pokazujemy, jak spółdzielnie socjalne współpracują z gminami przy usługach dla mieszkańców.",
+    ),
+    Topic.FOUNDING: (
+        "Krok po kroku omawiamy założenie spółdzielni socjalnej przez gminę lub organizację pozarządową.",
+        "Uczestnicy przygotowują wzór statutu i uchwały rady gminy o przystąpieniu do spółdzielni.",
+    ),
+    Topic.PUBLIC_PROCUREMENT: (
+        "Omawiamy zamówienia zastrzeżone i klauzule społeczne w ustawie Prawo zamówień publicznych.",
+        "Na przykładach pokazujemy, jak opisać przedmiot zamówienia i kryteria oceny ofert.",
+    ),
+    Topic.COMMISSIONING: (
+        "Omawiamy tryby zlecania zadań publicznych i zasady rozliczania dotacji.",
+        "Uczestnicy analizują przykładowe ogłoszenia konkursowe i umowy.",
+    ),
+    Topic.PUBLIC_SERVICES: (
+        "Pokazujemy, jak spółdzielnie socjalne mogą świadczyć usługi opiekuńcze, porządkowe i komunalne.",
+        "Omawiamy przykłady gmin, które powierzyły spółdzielniom prowadzenie usług dla mieszkańców.",
+    ),
+    Topic.REINTEGRATION: (
+        "Omawiamy indywidualne plany reintegracji i współpracę z pracownikiem socjalnym.",
+        "Pokazujemy, jak praca w spółdzielni pomaga wrócić na rynek pracy osobom długotrwale bezrobotnym.",
+    ),
+    Topic.COOPERATION: (
+        "Omawiamy standard współpracy ośrodków pomocy społecznej, urzędów pracy i spółdzielni socjalnych.",
+        "Uczestnicy planują wspólne działania na rzecz osób zagrożonych wykluczeniem społecznym.",
+    ),
+}
+METHOD_SENTENCES = (
+    "Zajęcia mają formę warsztatów z ćwiczeniami w małych grupach.",
+    "Część wykładową uzupełniają studia przypadków i dyskusja.",
+    "Trenerzy odpowiadają na pytania uczestników i omawiają ich przykłady.",
+)
+AUDIENCE_SENTENCES = (
+    "Szkolenie jest przeznaczone dla pracowników urzędów gmin, ośrodków pomocy społecznej i urzędów pracy.",
+    "Zapraszamy pracowników samorządów, którzy współpracują z podmiotami ekonomii społecznej.",
+    "Uczestnicy otrzymują materiały szkoleniowe i zaświadczenie o ukończeniu szkolenia.",
+)
+
 INSTITUTION_NAMES = {
     InstitutionType.GMINA_OFFICE: "Urząd Gminy {gmina}",
-    InstitutionType.SOCIAL_ASSISTANCE: "Ośrodek Pomocy Społecznej w {gmina}",
+    InstitutionType.SOCIAL_ASSISTANCE: "Ośrodek Pomocy Społecznej – {gmina}",
     InstitutionType.PCPR: "Powiatowe Centrum Pomocy Rodzinie – {powiat}",
     InstitutionType.PUP: "Powiatowy Urząd Pracy – {powiat}",
     InstitutionType.STAROSTWO: "Starostwo Powiatowe – {powiat}",
@@ -137,7 +180,9 @@ class Command(BaseCommand):
             training = Training.objects.create(
                 programme=programme if is_past else upcoming,
                 title=f"{TITLES[topic]} – {host.name}",
-                description=fake.paragraph(nb_sentences=4),
+                description=" ".join(
+                    (rng.choice(TOPIC_SENTENCES[topic]), rng.choice(METHOD_SENTENCES), rng.choice(AUDIENCE_SENTENCES))
+                ),
                 topic=topic,
                 format=training_format,
                 status=Training.Status.COMPLETED if is_past else Training.Status.OPEN,
