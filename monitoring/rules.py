@@ -15,6 +15,8 @@ from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from core.text import data_label
+
 from .models import Question, Rule
 
 HUNDRED = Decimal(100)
@@ -55,7 +57,8 @@ def _show(value: Decimal) -> str:
 
 
 def _quoted(codes: tuple[str, ...], questions: dict[str, Question]) -> str:
-    return ", ".join(_("„%(text)s”") % {"text": questions[code].text if code in questions else code} for code in codes)
+    names = (data_label(questions[code].text) if code in questions else code for code in codes)
+    return ", ".join(_("„%(text)s”") % {"text": name} for name in names)
 
 
 def _side_label(codes: tuple[str, ...], questions: dict[str, Question]) -> str:
@@ -98,7 +101,7 @@ def check_rule(rule: Rule, questions: dict[str, Question], values: dict) -> Viol
             )
         share_question = questions.get(rule.share_question)
         message = template % {
-            "share": share_question.text if share_question else rule.share_question,
+            "share": data_label(share_question.text) if share_question else rule.share_question,
             "share_value": _show(share),
             "parts": _quoted(rule.part_codes, questions),
             "part_value": _show(parts),
