@@ -19,7 +19,7 @@ from cooperatives.models import Cooperative
 from core.bulk import bulk_insert
 
 from . import services
-from .models import Answer, Response, Wave
+from .models import Answer, RegistrySnapshot, Response, Wave
 
 FIRST_YEAR = 2021
 LAST_YEAR = 2024  # the last wave is left open, the others are published
@@ -83,7 +83,24 @@ def _create_waves(first_year: int, last_year: int) -> list[Wave]:
     for wave in waves:
         wave.status = Wave.Status.OPEN if wave.reference_year == last_year else Wave.Status.PUBLISHED
         wave.save(update_fields=["status"])
+    registry_snapshots_take(waves)
     return waves
+
+
+def registry_snapshots_take(waves) -> int:
+    """The registry snapshot a closed or published wave gets when staff close it (services.wave_set_status), for
+    the demo waves, which are created past their closing: today's registry, as if they had just closed. Waves that
+    have one keep it. Returns the number of snapshots taken."""
+    taken = 0
+    for wave in waves:
+        if wave.status in (Wave.Status.CLOSED, Wave.Status.PUBLISHED) and not _has_snapshot(wave):
+            services.registry_snapshot_take(wave)
+            taken += 1
+    return taken
+
+
+def _has_snapshot(wave: Wave) -> bool:
+    return RegistrySnapshot.objects.filter(wave=wave).exists()
 
 
 BATCH = 2000  # responses per write

@@ -72,7 +72,12 @@ def table_metadata(table: Table) -> list[list]:
             else str(_("chronione: do publikacji")),
         ],
         [str(_("Reguła ochrony danych")), method_description(confidential=table.is_confidential_view)],
-        [str(_("Komórki poufne (niepublikowalne)")), "; ".join(confidential) or "—"],
+    ]
+    if table.is_confidential_view:
+        rows.append([str(_("Komórki poufne (niepublikowalne)")), "; ".join(confidential) or "—"])
+    else:
+        rows.append([str(_("Oznaczenie „.”")), str(_("suma niepokazywana, bo dotyczy zbyt małej liczby spółdzielni"))])
+    rows += [
         [],
         [str(_("Kod pytania")), str(_("Treść")), str(_("Typ")), str(_("Jednostka"))],
     ]

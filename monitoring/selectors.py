@@ -3,9 +3,12 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Collate
 
+from cooperatives.filters import POLISH_COLLATION
 from cooperatives.models import Cooperative, Membership
-from core.text import data_label
+from cooperatives.search import is_postgresql
+from core.text import data_label, polish_sort_key
 
 from . import rules as consistency
 from . import statistics
@@ -38,7 +41,7 @@ def open_waves_for_user(user) -> list[WaveTask]:
     return [
         WaveTask(wave=wave, cooperative=cooperative, response=responses.get((wave.pk, cooperative.pk)))
         for wave in waves
-        for cooperative in sorted(cooperatives, key=lambda c: c.name)
+        for cooperative in sorted(cooperatives, key=lambda c: polish_sort_key(c.name))
     ]
 
 
@@ -110,11 +113,11 @@ def response_rates(wave: Wave) -> dict:
     submitted = Exists(Response.objects.submitted().filter(wave=wave, cooperative=OuterRef("pk")))
     base = eligible_cooperatives().annotate(has_answered=submitted)
     overall = base.aggregate(total=Count("pk"), answered=Count("pk", filter=Q(has_answered=True)))
-    per_voivodeship = list(
+    per_voivodeship = sorted(
         base.order_by()
         .values("voivodeship_id", "voivodeship__name")
-        .annotate(total=Count("pk"), answered=Count("pk", filter=Q(has_answered=True)))
-        .order_by("voivodeship__name")
+        .annotate(total=Count("pk"), answered=Count("pk", filter=Q(has_answered=True))),
+        key=lambda row: polish_sort_key(row["voivodeship__name"]),
     )
     for row in [overall, *per_voivodeship]:
         row["rate"] = round(100 * row["answered"] / row["total"], 1) if row["total"] else None
@@ -127,8 +130,14 @@ def non_responders(wave: Wave):
         eligible_cooperatives()
         .exclude(pk__in=Response.objects.submitted().filter(wave=wave).values("cooperative"))
         .select_related("voivodeship")
-        .order_by("voivodeship__name", "name")
+        .order_by(*_polish("voivodeship__name"), *_polish("name"), "pk")
     )
+
+
+def _polish(field: str) -> list:
+    """Order by a name in Polish alphabetical order: the ICU collation on PostgreSQL, plain order on SQLite (as
+    the catalogue, cooperatives.filters.order_by_name)."""
+    return [Collate(field, POLISH_COLLATION)] if is_postgresql() else [field]
 
 
 def wave_responses(wave: Wave):
@@ -136,7 +145,7 @@ def wave_responses(wave: Wave):
     return (
         Response.objects.filter(wave=wave)
         .select_related("cooperative", "cooperative__voivodeship", "verified_by")
-        .order_by("cooperative__name")
+        .order_by(*_polish("cooperative__name"), "pk")
     )
 
 

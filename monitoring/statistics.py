@@ -16,8 +16,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import CharField, Count, F, FilteredRelation, Max, Prefetch, Q, Sum, Value
-from django.db.models.functions import Abs, Concat, Left
+from django.db import connections
+from django.db.models import CharField, Count, DecimalField, F, FilteredRelation, Prefetch, Q, Sum, Value
+from django.db.models.functions import Concat, Left
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Cooperative, TerritorialUnit
@@ -159,10 +160,11 @@ class Table:
 
 
 def _group_expression(breakdown: str):
+    """A response's group in the breakdown (an expression over Response) and the relation it needs."""
     if breakdown == "voivodeship":
-        return F("response__cooperative__voivodeship_id"), {}
+        return F("cooperative__voivodeship_id"), {}
     if breakdown == "founder_type":
-        return F("response__cooperative__founder_type"), {}
+        return F("cooperative__founder_type"), {}
     return Value(TOTAL_KEY, output_field=CharField()), {}
 
 
@@ -178,14 +180,14 @@ def _group_labels(breakdown: str, keys) -> dict[str, str]:
     return {}
 
 
-def answers_for(*, wave: Wave, filters: dict):
-    """Answers of the submitted responses of a wave, narrowed by the registry filters."""
-    answers = Answer.objects.filter(response__wave=wave, response__status=Response.Status.SUBMITTED)
+def responses_for(*, wave: Wave, filters: dict):
+    """The submitted responses of a wave, narrowed by the registry filters."""
+    responses = Response.objects.submitted().filter(wave=wave)
     if filters.get("voivodeship"):
-        answers = answers.filter(response__cooperative__voivodeship_id=filters["voivodeship"])
+        responses = responses.filter(cooperative__voivodeship_id=filters["voivodeship"])
     if filters.get("founder_type"):
-        answers = answers.filter(response__cooperative__founder_type=filters["founder_type"])
-    return answers
+        responses = responses.filter(cooperative__founder_type=filters["founder_type"])
+    return responses
 
 
 def indicator_questions(waves) -> list[Question]:
@@ -197,68 +199,136 @@ def indicator_questions(waves) -> list[Question]:
     )
 
 
-RECORD_KEY = "response__record_key"
-
-
-def _specs(questions: list[Question]) -> list[tuple[tuple, object]]:
-    """Every number of every indicator's table as one conditional aggregate, keyed by what it means:
-    ("cell", indicator, column, part) and ("row", indicator, part), where part is "v" (the sum), "n" (the number
-    of cooperatives), "k" (the sum of their record keys: the count's cell key) or "t" (the largest answer).
-
-    Within a group of one wave a response has at most one answer per question (answer_one_per_question), so a
-    count of answers is a count of cooperatives; only a row over several questions needs a distinct count (and a
-    distinct sum of keys: a function of the same cooperatives all the same)."""
+def _columns(questions: list[Question]) -> tuple[dict[str, list[int]], dict[str, dict[str, None]]]:
+    """The indicators' question ids per code (one per wave) and the choice codes per code."""
     ids_by_code: dict[str, list[int]] = {}
     choices_by_code: dict[str, dict[str, None]] = {}
     for question in questions:
         ids_by_code.setdefault(question.code, []).append(question.pk)
         choices_by_code.setdefault(question.code, {}).update(dict.fromkeys(c.code for c in question.choices.all()))
+    return ids_by_code, choices_by_code
+
+
+def _grouped(responses, questions: list[Question], group, relation: dict) -> dict:
+    """One statement: every indicator's numbers per group of `responses` (`group`: an expression over Response,
+    a breakdown's group or the wave), keyed by what they mean: ("cell", indicator, column, part) and ("row",
+    indicator, part), where part is "v" (the sum), "n" (the number of cooperatives), "k" (the sum of their record
+    keys: the count's cell key) or "t" (the largest answer).
+
+    Each answer is read once and looked at once (docs/performance.md):
+    1. the answers to the indicators' questions become one row per response, one column per question code (a
+       response has at most one answer per question, answer_one_per_question): the numbers from an index-only
+       scan of `answer_question_num_idx`, which carries the value, the chosen codes of single-choice
+       questions apart;
+    2. those rows are joined to the responses counted, with their group and record key (the registry's tables
+       are joined once per response, not once per answer);
+    3. per group, every cell is a conditional aggregate over those rows (a few thousand, not every answer).
+    A row total over several questions is a plain count (and sum of keys) of the responses with any of them, so
+    the same cooperatives always give the same key, in every table and in the number of responses."""
+    ids_by_code, choices_by_code = _columns(questions)
+    codes = [code for code in INDICATOR_CODES if code in ids_by_code]
+    if not codes:
+        return {}
+    sum_codes = {code for indicator in INDICATORS.values() if indicator.kind == "sum" for code in indicator.questions}
+    numeric_ids = [pk for code in codes if code in sum_codes for pk in ids_by_code[code]]
+    choice_ids = [pk for code in codes if code not in sum_codes for pk in ids_by_code[code]]
+    answers = Answer.objects.annotate(rid=F("response_id"), q=F("question_id"))
+    parts = []
+    if numeric_ids:
+        numbers = answers.filter(question_id__in=numeric_ids, numeric_value__isnull=False)
+        parts.append(numbers.annotate(v=F("numeric_value"), t=Value("", output_field=CharField())))
+    if choice_ids:
+        value = Value(None, output_field=DecimalField(max_digits=18, decimal_places=2))
+        parts.append(answers.filter(question_id__in=choice_ids).annotate(v=value, t=F("text_value")))
+    parts = [part.order_by().values("rid", "q", "v", "t") for part in parts]
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    union_sql, union_params = union.query.sql_with_params()
+    counted = (
+        responses.annotate(**relation)
+        .annotate(group=group, rid=F("pk"), rk=F("record_key"))
+        .order_by()
+        .values("group", "rid", "rk")
+    )
+    counted_sql, counted_params = counted.query.sql_with_params()
+
+    database = connections[counted.db]
+    columns = {code: f"c{index}" for index, code in enumerate(codes)}
+    pivot, pivot_params = [], []
+    for code, column in columns.items():
+        ids = ids_by_code[code]
+        value = "v" if code in sum_codes else "t"
+        pivot.append(
+            f"MAX(CASE WHEN answers.q IN ({', '.join(['%s'] * len(ids))}) THEN answers.{value} END) AS {column}"
+        )
+        pivot_params += ids
+    per_response = f"SELECT answers.rid AS rid, {', '.join(pivot)} FROM ({union_sql}) answers GROUP BY answers.rid"
+    specs = _outer_specs(columns, choices_by_code)
+    group_column = f"counted.{database.ops.quote_name('group')}"
+    sql = (
+        f"SELECT {group_column}, {', '.join(sql for _key, sql, _params in specs)} "
+        f"FROM ({counted_sql}) counted INNER JOIN ({per_response}) per_response ON per_response.rid = counted.rid "
+        f"GROUP BY {group_column}"
+    )
+    params = [
+        *(param for _key, _sql, spec_params in specs for param in spec_params),
+        *counted_params,
+        *pivot_params,
+        *union_params,
+    ]
+    with database.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {
+        row[0]: {key: _number(key, value) for (key, _sql, _params), value in zip(specs, row[1:], strict=True)}
+        for row in rows
+    }
+
+
+def _outer_specs(pivot: dict[str, str], choices_by_code: dict) -> list[tuple[tuple, str, list]]:
+    """(key, SQL, parameters) of every number, over the rows of one response each (`pivot`: the column of each
+    question code); portable SQL (CASE rather than FILTER), so SQLite runs it too."""
+    rk = "counted.rk"
     specs = []
     for indicator in INDICATORS.values():
-        codes = [code for code in indicator.questions if code in ids_by_code]
-        if not codes:
+        columns = {code: f"per_response.{pivot[code]}" for code in indicator.questions if code in pivot}
+        if not columns:
             continue
-        all_ids = [pk for code in codes for pk in ids_by_code[code]]
-        several = len(codes) > 1
         if indicator.kind == "sum":
-            for code in codes:
-                where = Q(question_id__in=ids_by_code[code], numeric_value__isnull=False)
-                specs.append((("cell", indicator.code, code, "v"), Sum("numeric_value", filter=where)))
-                specs.append((("cell", indicator.code, code, "n"), Count("pk", filter=where)))
-                specs.append((("cell", indicator.code, code, "k"), Sum(RECORD_KEY, filter=where)))
-                specs.append((("cell", indicator.code, code, "t"), Max(Abs("numeric_value"), filter=where)))
-            any_value = Q(question_id__in=all_ids, numeric_value__isnull=False)
+            for code, column in columns.items():
+                specs += [
+                    (("cell", indicator.code, code, "v"), f"SUM({column})", []),
+                    (("cell", indicator.code, code, "n"), f"COUNT({column})", []),
+                    (("cell", indicator.code, code, "k"), f"SUM(CASE WHEN {column} IS NOT NULL THEN {rk} END)", []),
+                    (("cell", indicator.code, code, "t"), f"MAX(ABS({column}))", []),
+                ]
+            answered = " OR ".join(f"{column} IS NOT NULL" for column in columns.values())
+            answered_params = []
         else:
-            any_value = Q(question_id__in=all_ids) & ~Q(text_value="")
-            choice_codes = dict.fromkeys(choice for code in codes for choice in choices_by_code[code])
-            for choice in choice_codes:
-                where = Q(question_id__in=all_ids, text_value=choice)
-                count = Count("response", distinct=True, filter=where) if several else Count("pk", filter=where)
-                key = Sum(RECORD_KEY, distinct=several, filter=where)
-                specs.append((("cell", indicator.code, choice, "n"), count))
-                specs.append((("cell", indicator.code, choice, "k"), key))
-        row = Count("response", distinct=True, filter=any_value) if several else Count("pk", filter=any_value)
-        specs.append((("row", indicator.code, "n"), row))
-        specs.append((("row", indicator.code, "k"), Sum(RECORD_KEY, distinct=several, filter=any_value)))
+            choices = dict.fromkeys(choice for code in columns for choice in choices_by_code[code])
+            for choice in choices:
+                chosen = " OR ".join(f"{column} = %s" for column in columns.values())
+                chosen_params = [choice] * len(columns)
+                specs += [
+                    (("cell", indicator.code, choice, "n"), f"COUNT(CASE WHEN {chosen} THEN 1 END)", chosen_params),
+                    (("cell", indicator.code, choice, "k"), f"SUM(CASE WHEN {chosen} THEN {rk} END)", chosen_params),
+                ]
+            answered = " OR ".join(f"{column} <> %s" for column in columns.values())
+            answered_params = [""] * len(columns)
+        specs += [
+            (("row", indicator.code, "n"), f"COUNT(CASE WHEN {answered} THEN 1 END)", answered_params),
+            (("row", indicator.code, "k"), f"SUM(CASE WHEN {answered} THEN {rk} END)", answered_params),
+        ]
     return specs
 
 
-def _grouped(answers, questions: list[Question], group, relation: dict) -> dict:
-    """One query: every indicator's numbers per group (a breakdown's group, or a wave)."""
-    specs = _specs(questions)
-    if not specs:
-        return {}
-    ids = [question.pk for question in questions]
-    aliases = {f"a{index}": key for index, (key, _aggregate) in enumerate(specs)}
-    rows = (
-        answers.filter(question_id__in=ids)
-        .annotate(**relation)
-        .annotate(group=group)
-        .order_by()
-        .values("group")
-        .annotate(**{alias: aggregate for alias, (_key, aggregate) in zip(aliases, specs, strict=True)})
-    )
-    return {row["group"]: {key: row[alias] for alias, key in aliases.items()} for row in rows}
+def _number(key: tuple, value):
+    """Sums and largest answers as decimals (SQLite gives floats, as the ORM's own conversion starts from),
+    counts and keys as integers."""
+    if value is None:
+        return None
+    if key[-1] in ("v", "t"):
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    return int(value)
 
 
 def _merge(target: dict, numbers: dict) -> None:
@@ -299,9 +369,9 @@ def wave_totals(waves: list[Wave], questions: list[Question]) -> dict[int, dict]
     if missing:
 
         def compute() -> dict[int, dict]:
-            answers = Answer.objects.filter(response__wave__in=missing, response__status=Response.Status.SUBMITTED)
+            responses = Response.objects.submitted().filter(wave__in=missing)
             wanted = [question for wave in missing for question in by_wave.get(wave.pk, [])]
-            grouped = _grouped(answers, wanted, F("response__wave"), {})
+            grouped = _grouped(responses, wanted, F("wave_id"), {})
             return {wave.pk: grouped.get(wave.pk, {}) for wave in missing}
 
         # One computation at a time for the same missing entries (core.cache.compute_once): a cold statistics
@@ -349,26 +419,24 @@ def wave_numbers(*, wave: Wave, breakdown: str, filters: dict, questions: list[Q
     """Every indicator's numbers per group of the breakdown: from the cache for the whole wave, else one query."""
     if breakdown == "none" and not any(filters.values()):
         return {TOTAL_KEY: wave_totals([wave], questions)[wave.pk]}
-    answers = answers_for(wave=wave, filters=filters)
+    responses = responses_for(wave=wave, filters=filters)
     if breakdown in PKD_BREAKDOWNS:
-        return _pkd_section_numbers(answers, questions, combined=breakdown == "pkd_combined")
+        return _pkd_section_numbers(responses, questions, combined=breakdown == "pkd_combined")
     group, relation = _group_expression(breakdown)
-    return _grouped(answers, questions, group, relation)
+    return _grouped(responses, questions, group, relation)
 
 
-def _pkd_section_numbers(answers, questions: list[Question], *, combined: bool = False) -> dict:
+def _pkd_section_numbers(responses, questions: list[Question], *, combined: bool = False) -> dict:
     """Grouped in SQL by the main activity's version and division (its first two digits), then merged into
     sections (or the groups of sections of both versions, pkd.combined_key) here: cheaper than evaluating the
     sections' CASE for every answer, and exact, as every number is a sum, a count, a sum of keys or a maximum over
     disjoint divisions."""
     relation = {
-        "main_activity": FilteredRelation(
-            "response__cooperative__activities", condition=Q(response__cooperative__activities__is_main=True)
-        )
+        "main_activity": FilteredRelation("cooperative__activities", condition=Q(cooperative__activities__is_main=True))
     }
     group = Concat(F("main_activity__version"), Value("|"), Left("main_activity__code", 2), output_field=CharField())
     sections: dict[str, dict] = {}
-    for key, numbers in _grouped(answers, questions, group, relation).items():
+    for key, numbers in _grouped(responses, questions, group, relation).items():
         version, _separator, division = (key or "").partition("|")
         letter = pkd.section_for(division, version) if division else None
         section = pkd.section_key(version, letter) if letter else ""
@@ -614,12 +682,10 @@ def _panel_numbers(*, earlier: Wave, later: Wave, wanted: list[Question]) -> tup
     both = Response.objects.submitted().filter(
         wave=later, cooperative__in=Response.objects.submitted().filter(wave=earlier).values("cooperative")
     )
-    answers = Answer.objects.filter(
-        response__wave__in=[earlier, later],
-        response__status=Response.Status.SUBMITTED,
-        response__cooperative__in=both.values("cooperative"),
+    responses = Response.objects.submitted().filter(
+        wave__in=[earlier, later], cooperative__in=both.values("cooperative")
     )
-    grouped = _grouped(answers, wanted, F("response__wave"), {})
+    grouped = _grouped(responses, wanted, F("wave_id"), {})
     size = both.aggregate(n=Count("pk"), k=Sum("record_key"))
     return ({pk: grouped.get(pk, {}) for pk in (earlier.pk, later.pk)}, size)
 

@@ -7,6 +7,7 @@ app_name = "monitoring"
 urlpatterns = [
     path("", views.index, name="index"),
     path("fale/<int:pk>/", views.wave_statistics, name="wave"),
+    path("fale/<int:pk>/pobierz/", views.download_table, name="download"),
     path("fale/<int:pk>/eksport/", views.export_table, name="export"),
     path("fale/<int:pk>/mikrodane/", views.export_microdata, name="microdata"),
     path("mikrodane/", views.export_microdata_all, name="microdata-all"),

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -78,8 +79,15 @@ def wave_statistics(request, pk: int):
         "method": statistics.method_description(confidential=confidential),
         "can_export": can_manage_monitoring(request.user),
         "query": request.GET.urlencode(),
+        "download_query": _download_query(breakdown, filters),
     }
     return render(request, "monitoring/wave_statistics.html", context)
+
+
+def _download_query(breakdown: str, filters: dict) -> str:
+    """The page's valid breakdown and filters, for its tables' download links (the file has the page's numbers)."""
+    params = {"breakdown": breakdown} if breakdown != "none" else {}
+    return urlencode({**params, **filters})
 
 
 @login_required
@@ -273,6 +281,31 @@ def export_table(request, pk: int):
     name = _download_name(wave, f"{indicator.code}-{breakdown}-{EXPORT_VIEWS[view]}", file_format)
     if file_format == "csv":
         return _csv_response(exports.table_csv_rows(table), filename=name)
+    return streaming.xlsx_sheets_response(exports.table_sheets(table), filename=name)
+
+
+def download_table(request, pk: int):
+    """Everyone who may see a wave's statistics: one table as the public sees it on the page (protected by the
+    cell-key method, hidden sums as "."), as CSV (semicolons, for a spreadsheet in a Polish locale) or XLSX, with
+    metadata explaining the protection. Ministry staff get the same protected numbers here (their exact tables
+    are the `export`)."""
+    wave = get_object_or_404(with_statistics_version(Wave.objects.all()), pk=pk)
+    if not can_view_wave_statistics(request.user, wave):
+        raise PermissionDenied
+    query, errors, _form = statistics_query(request.GET, require_indicator=True)
+    file_format = request.GET.get("format", "csv")
+    if file_format not in ("csv", "xlsx"):
+        errors["format"] = _("Dostępne formaty to csv i xlsx.")
+    if errors:
+        return render(request, "monitoring/export_error.html", {"wave": wave, "errors": errors}, status=400)
+    indicator, breakdown = query["indicator"], query["breakdown"]
+    table = statistics.build_table(
+        wave=wave, indicator=indicator, breakdown=breakdown, filters=query["filters"], confidential_view=False
+    )
+    name = _download_name(wave, f"{indicator.code}-{breakdown}", file_format)
+    if file_format == "csv":
+        rows = exports.table_csv_rows(table)
+        return streaming.csv_response(next(rows), rows, filename=name, delimiter=";")
     return streaming.xlsx_sheets_response(exports.table_sheets(table), filename=name)
 
 

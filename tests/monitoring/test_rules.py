@@ -94,7 +94,7 @@ def test_a_rule_names_numeric_questions_of_its_wave(wave, fields, field, message
 def test_the_migration_adds_the_default_rules_to_existing_waves(wave):
     from importlib import import_module
 
-    migration = import_module("monitoring.migrations.0004_consistency_rules")
+    migration = import_module("monitoring.migrations.0005_consistency_rules")
     wave.rules.all().delete()
     empty = Wave.objects.create(name="Bez pytań", reference_year=2020, opens_on=wave.opens_on, closes_on=wave.closes_on)
     migration.add_default_rules(django_apps, None)

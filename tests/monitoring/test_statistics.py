@@ -6,11 +6,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from cooperatives.models import CooperativeActivity
 from monitoring import disclosure, pkd, statistics
-from monitoring.models import Wave
+from monitoring.models import Response, Wave
 from monitoring.statistics import INDICATORS, build_table
 from tests.cooperatives.factories import CooperativeFactory
 
@@ -275,3 +277,41 @@ def test_trend_cells_are_the_wave_tables_total_cells(staff):
         code: totals[code].shown_value for code in cells
     }
     assert cells["liquidation"].shown_value in (0, 3)
+
+
+@pytest.mark.parametrize("breakdown", ["none", "voivodeship"])
+def test_a_population_has_one_key_in_every_table_even_when_two_record_keys_are_equal(dataset, breakdown):
+    """A row total's key is the sum of its cooperatives' record keys, whichever indicator reached them: with two
+    equal record keys (random keys may collide), a distinct sum of keys would give the same cooperatives another
+    key, so another rounding of their count, and two roundings of one count narrow it down."""
+    wave, _records = dataset
+    lodz = list(Response.objects.submitted().filter(wave=wave, cooperative__voivodeship_id="10").order_by("pk"))
+    Response.objects.filter(pk__in=[lodz[0].pk, lodz[1].pk]).update(record_key=lodz[0].record_key)
+    submitted = Response.objects.submitted().filter(wave=wave)
+    if breakdown == "voivodeship":
+        submitted = submitted.filter(cooperative__voivodeship_id="10")
+    population_key = sum(submitted.values_list("record_key", flat=True))
+    population = submitted.count()
+    keys, shown = set(), set()
+    for code in ("cooperatives", "members", "revenue"):
+        table = build_table(
+            wave=wave, indicator=INDICATORS[code], breakdown=breakdown, filters={}, confidential_view=False
+        )
+        row = table.total_row if breakdown == "none" else next(row for row in table.rows if row.key == "10")
+        assert row.total.contributors == population
+        keys.add(row.total.key)
+        shown.add(row.total.shown_contributors)
+    assert keys == {population_key} and len(shown) == 1
+    if breakdown == "none":
+        assert shown == {statistics.responses_submitted(wave, confidential_view=False)}
+
+
+def test_the_grouped_statement_reads_each_answer_once_without_distinct_aggregates(dataset):
+    """The numbers of a page come from one statement whose per-answer work is one row per response (the answers
+    pivoted by question code), not a conditional aggregate per cell over every answer."""
+    wave, _records = dataset
+    with CaptureQueriesContext(connection) as queries:
+        statistics.build_tables(wave=wave, breakdown="voivodeship", filters={}, confidential_view=False)
+    grouped = [query["sql"] for query in queries.captured_queries if "GROUP BY" in query["sql"]]
+    assert len(grouped) == 1
+    assert "DISTINCT" not in grouped[0].upper()

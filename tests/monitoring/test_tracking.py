@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from cooperatives.models import Cooperative
+from cooperatives.models import Cooperative, TerritorialUnit
 from monitoring.selectors import non_responders, response_rates
 from tests.cooperatives.factories import CooperativeFactory, MembershipFactory
 from tests.factories import UserFactory
@@ -47,3 +47,28 @@ def test_reminders_go_to_representatives_or_the_cooperative(wave, population):
     assert recipients == ["biuro@example.org", "rep@example.org"]  # lodz[3] has no address at all
     assert wave.name in mail.outbox[0].subject
     assert "Moje ankiety" in mail.outbox[0].body
+
+
+def test_response_rates_per_voivodeship_in_polish_order(wave, staff):
+    """Ł after L and Ś after S, as everywhere a list of names is sorted (not after Z, as byte order puts them)."""
+    for voivodeship in ("32", "24", "10", "08", "22", "26"):
+        gmina = TerritorialUnit.objects.gminas().filter(code__startswith=voivodeship).order_by("code").first()
+        CooperativeFactory(gmina_id=gmina.code)
+    rows = response_rates(wave)["per_voivodeship"]
+    names = [row["voivodeship__name"].lower() for row in rows]
+    assert names == ["lubuskie", "łódzkie", "pomorskie", "śląskie", "świętokrzyskie", "zachodniopomorskie"]
+
+
+def test_non_responders_in_polish_order_of_voivodeship_and_name(wave, postgresql_only):
+    """The database's Polish collation (ICU) orders the paginated list; SQLite keeps its plain order."""
+    gmina = {
+        code: TerritorialUnit.objects.gminas().filter(code__startswith=code).order_by("code").first().code
+        for code in ("10", "32", "08")
+    }
+    CooperativeFactory(gmina_id=gmina["32"], name="Spółdzielnia Socjalna Alfa")
+    CooperativeFactory(gmina_id=gmina["10"], name="Spółdzielnia Socjalna Żuraw")
+    CooperativeFactory(gmina_id=gmina["10"], name="Spółdzielnia Socjalna Łąka")
+    CooperativeFactory(gmina_id=gmina["10"], name="Spółdzielnia Socjalna Zorza")
+    CooperativeFactory(gmina_id=gmina["08"], name="Spółdzielnia Socjalna Beta")
+    names = [cooperative.name.removeprefix("Spółdzielnia Socjalna ") for cooperative in non_responders(wave)]
+    assert names == ["Beta", "Łąka", "Zorza", "Żuraw", "Alfa"]

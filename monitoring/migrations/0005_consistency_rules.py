@@ -49,7 +49,7 @@ def remove_rules(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0003_record_key_and_registry_snapshot'),
+        ('monitoring', '0004_answer_index_carries_the_number'),
     ]
 
     operations = [
