@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import https_formfield
 from core.public_forms import HoneypotMixin
 
+from . import cpv, reserved
 from .models import ChangeRequest, Cooperative, Offer, OfferCategory, TargetGroup, TerritorialUnit
 from .services import MAX_PHOTOS
 from .uploads import sanitize_image, validate_pdf
@@ -62,6 +63,7 @@ class CooperativeProfileForm(VersionedFormMixin, forms.ModelForm):
             "longitude",
             "members_count",
             "employees_count",
+            "employees_at_risk_count",
             "counts_as_of",
             "target_groups",
         ]
@@ -93,6 +95,14 @@ class CooperativeProfileForm(VersionedFormMixin, forms.ModelForm):
         cleaned = super().clean()
         if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
             raise forms.ValidationError(_("Podaj obie współrzędne albo żadnej."))
+        # Art. 94 declaration (cooperatives/reserved.py).
+        for field, message in reserved.declaration_errors(
+            employees=cleaned.get("employees_count"),
+            at_risk=cleaned.get("employees_at_risk_count"),
+            as_of=cleaned.get("counts_as_of"),
+        ).items():
+            if field not in self.errors:
+                self.add_error(field, message)
         return cleaned
 
     def profile_data(self) -> dict:
@@ -118,6 +128,7 @@ class OfferForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Offer
+        widgets = {"cpv_code": forms.TextInput(attrs={"list": "cpv-codes", "autocomplete": "off", "size": 12})}
         fields = [
             "title",
             "category",
@@ -151,6 +162,10 @@ class OfferForm(VersionedFormMixin, forms.ModelForm):
         if area != Offer.ServiceArea.VOIVODESHIPS:
             cleaned["area_voivodeships"] = TerritorialUnit.objects.none()
         return cleaned
+
+    def cpv_options(self):
+        """The CPV list offered while typing (classes and above; deeper codes are typed in full)."""
+        return cpv.options(max_digits=4)
 
     def offer_data(self) -> dict:
         return {field: self.cleaned_data[field] for field in self.Meta.fields}

@@ -9,6 +9,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.pl import nip as stdnum_nip
 from stdnum.pl import regon as stdnum_regon
 
+from .cpv import validate_cpv_code  # noqa: F401  (the CPV rules live with the vocabulary)
+
 validate_krs = RegexValidator(
     r"^\d{10}$", _("Numer KRS składa się z dokładnie 10 cyfr (np. 0000123456)."), code="invalid_krs"
 )
@@ -17,11 +19,6 @@ validate_postal_code = RegexValidator(
 )
 validate_pkd_code = RegexValidator(
     r"^\d{2}\.\d{2}\.[A-Z]$", _("Kod PKD musi mieć postać podklasy, np. 88.10.Z."), code="invalid_pkd"
-)
-validate_cpv_code = RegexValidator(
-    r"^\d{8}-\d$",
-    _("Kod CPV musi mieć postać 8 cyfr, myślnika i cyfry kontrolnej, np. 55520000-1."),
-    code="invalid_cpv",
 )
 
 _SEPARATORS = re.compile(r"[\s-]")
@@ -47,3 +44,4 @@ def validate_regon(value: str) -> None:
         raise ValidationError(
             _("Niepoprawny REGON: wymagane 9 lub 14 cyfr z prawidłową cyfrą kontrolną."), code="invalid_regon"
         ) from None
+
