@@ -31,8 +31,9 @@ DIVISIONS_FILE = DATA_DIR / "cpv_2008_divisions.csv"
 FULL_FILE = DATA_DIR / "cpv_2008.csv"
 FULL_SIZE = 9000  # a file with fewer codes is not the whole vocabulary (CPV 2008 has 9,454)
 
-CODE_PATTERN = re.compile(r"^(\d{8})-(\d)$")
-STEM_PATTERN = re.compile(r"^\d{2,8}$")
+# ASCII digits only: \d would take "５５" (full-width) and other scripts' digits.
+CODE_PATTERN = re.compile(r"^([0-9]{8})-([0-9])$")
+STEM_PATTERN = re.compile(r"^[0-9]{2,8}$")
 WEIGHTS = (3, 7, 1, 3, 7, 1, 3, 7)
 
 
@@ -163,7 +164,7 @@ def parse_filter(value: str) -> str:
     if CODE_PATTERN.match(value):
         validate_cpv_code(value)
         return significant_prefix(value[:8])
-    if STEM_PATTERN.match(value) and value.isascii():
+    if STEM_PATTERN.match(value):
         return significant_prefix(value.ljust(8, "0"))
     raise ValidationError(
         _("Podaj kod CPV (np. 55520000-1) albo jego początek (np. 55 dla całego działu)."), code="invalid_cpv"

@@ -83,7 +83,9 @@ def declaration_errors(*, employees, at_risk, as_of) -> dict[str, str]:
     if at_risk is None:
         return errors
     if employees is None:
-        errors["employees_count"] = _("Podaj liczbę pracowników: udział osób zagrożonych wykluczeniem liczy się od niej.")
+        errors["employees_count"] = _(
+            "Podaj liczbę pracowników: udział osób zagrożonych wykluczeniem liczy się od niej."
+        )
     elif at_risk > employees:
         errors["employees_at_risk_count"] = _(
             "Liczba pracowników z grup zagrożonych wykluczeniem nie może przekraczać liczby pracowników."

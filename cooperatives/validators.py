@@ -44,4 +44,3 @@ def validate_regon(value: str) -> None:
         raise ValidationError(
             _("Niepoprawny REGON: wymagane 9 lub 14 cyfr z prawidłową cyfrą kontrolną."), code="invalid_regon"
         ) from None
-
