@@ -225,10 +225,9 @@ def test_catalogue_form_has_the_cpv_field_with_a_searchable_list_and_keeps_it(cl
 
 
 def test_cpv_filter_adds_no_query(client, offers, django_assert_max_num_queries):
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from django.core.cache import cache
 
     # Facet counts are cached per filter combination: measure every page with an empty cache.
     cache.clear()
