@@ -157,15 +157,26 @@ def validate_cpv_code(value: str) -> None:
         )
 
 
-def parse_filter(value: str) -> str:
-    """The digits a catalogue filter matches by: a full code (validated) or 2-8 digits of a code's start.
-    Raises ValidationError with a Polish message."""
+@dataclass(frozen=True)
+class CpvQuery:
+    """A catalogue's CPV filter: what was typed, and the digits the codes it covers start with."""
+
+    typed: str
+    prefix: str
+
+    def __str__(self) -> str:
+        entry = vocabulary().get(self.typed) if CODE_PATTERN.match(self.typed) else None
+        return f"{self.typed} ({entry.name})" if entry else self.typed
+
+
+def parse_filter(value: str) -> CpvQuery:
+    """A full code (validated) or 2-8 digits of a code's start. Raises ValidationError with a Polish message."""
     value = (value or "").strip()
     if CODE_PATTERN.match(value):
         validate_cpv_code(value)
-        return significant_prefix(value[:8])
+        return CpvQuery(value, significant_prefix(value[:8]))
     if STEM_PATTERN.match(value):
-        return significant_prefix(value.ljust(8, "0"))
+        return CpvQuery(value, significant_prefix(value.ljust(8, "0")))
     raise ValidationError(
         _("Podaj kod CPV (np. 55520000-1) albo jego początek (np. 55 dla całego działu)."), code="invalid_cpv"
     )

@@ -75,11 +75,11 @@ class SearchFilter(django_filters.CharFilter):
 
 
 class CpvField(forms.CharField):
-    """A CPV code or the first digits of one; cleans to the digits codes must start with (cooperatives/cpv.py)."""
+    """A CPV code or the first digits of one; cleans to a cpv.CpvQuery (what was typed, the digits it covers)."""
 
     def clean(self, value):
         value = super().clean(value)
-        return cpv.parse_filter(value) if value else ""
+        return cpv.parse_filter(value) if value else None
 
 
 class CpvFilter(django_filters.CharFilter):
@@ -97,9 +97,9 @@ class CpvFilter(django_filters.CharFilter):
         if not value:
             return qs
         if self.offers_of_cooperative:
-            offers = Offer.objects.filter(cooperative=OuterRef("pk"), is_active=True, cpv_code__startswith=value)
+            offers = Offer.objects.filter(cooperative=OuterRef("pk"), is_active=True, cpv_code__startswith=value.prefix)
             return qs.filter(Exists(offers))
-        return qs.filter(cpv_code__startswith=value)
+        return qs.filter(cpv_code__startswith=value.prefix)
 
 
 class ReservedContractsFilter(django_filters.ChoiceFilter):

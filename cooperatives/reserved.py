@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 THRESHOLD_PERCENT = 30
 FILTER_VALUE = "art94"
-FILTER_CHOICES = [(FILTER_VALUE, _("mogą ubiegać się o zamówienia zastrzeżone (art. 94 Pzp)"))]
+FILTER_CHOICES = [(FILTER_VALUE, _("co najmniej 30% pracowników z grup zagrożonych wykluczeniem"))]
 
 
 def max_age() -> timedelta:

@@ -222,6 +222,9 @@ def test_catalogue_form_has_the_cpv_field_with_a_searchable_list_and_keeps_it(cl
     assert '<option value="90000000-7">' in form
     assert 'name="category" value="catering"' in form  # other filters travel along
     assert 'type="hidden" name="cpv"' not in form
+    # The chosen filter is named as typed, with the code's name.
+    chosen = client.get(OFFERS, {"cpv": "55000000-0"}).content.decode()
+    assert "Kod CPV: 55000000-0 (Usługi hotelarskie, restauracyjne i handlu detalicznego)" in chosen
 
 
 def test_cpv_filter_adds_no_query(client, offers, django_assert_max_num_queries):
