@@ -212,3 +212,14 @@ def test_contact_list_has_the_art_94_verdict_share_date_and_cpv_codes(client, de
         "utf-8-sig"
     )
     assert f";tak;41.7;{RECENT.isoformat()};55520000-1, 90910000-9;" in csv_text
+
+
+def test_the_buyer_blocks_speak_english_under_en(client, declared):
+    page = client.get("/en" + declared["above"].get_absolute_url()).content.decode()
+    text = page.split('id="reserved-title"', 1)[1].split("</section>", 1)[0]
+    assert "Reserved contracts (art. 94 of the Public Procurement Law)" in text
+    assert "41.7% (5 of 12 employees)" in text
+    assert "as declared by the cooperative, as of" in text
+    assert "KRS extract: the official search of the Ministry of Justice" in page
+    catalogue = client.get("/en" + LIST, {"reserved": "art94"}).content.decode()
+    assert "For buyers" in catalogue and "CPV code (Common Procurement Vocabulary)" in catalogue
