@@ -618,10 +618,12 @@ class Offer(TimeStampedModel):
             models.Index(
                 fields=["category", "cooperative"], condition=Q(is_active=True), name="offer_active_cat_coop_idx"
             ),
-            # The CPV filter matches codes by their first digits (cooperatives/cpv.py): a prefix search.
+            # The CPV filter matches codes by their first digits (cooperatives/cpv.py): a prefix search (LIKE 'nn%'
+            # needs varchar_pattern_ops), with the cooperative for the cooperatives' filter, read from the index.
             models.Index(
                 fields=["cpv_code"],
-                condition=Q(is_active=True) & ~Q(cpv_code=""),
+                include=["cooperative"],
+                condition=Q(is_active=True),
                 name="offer_active_cpv_idx",
                 opclasses=["varchar_pattern_ops"],
             ),

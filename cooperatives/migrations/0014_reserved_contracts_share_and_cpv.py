@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='offer',
-            index=models.Index(condition=models.Q(('is_active', True), models.Q(('cpv_code', ''), _negated=True)), fields=['cpv_code'], name='offer_active_cpv_idx', opclasses=['varchar_pattern_ops']),
+            index=models.Index(condition=models.Q(('is_active', True)), fields=['cpv_code'], include=('cooperative',), name='offer_active_cpv_idx', opclasses=['varchar_pattern_ops']),
         ),
         migrations.AddConstraint(
             model_name='cooperative',
