@@ -297,7 +297,7 @@ class CooperativeAdmin(PolishOrderingMixin, VersionedAdminMixin, admin.ModelAdmi
         (_("Założyciele i członkowie"), {"fields": ("founder_type", "founder_kinds", "target_groups")}),
         (
             _("Liczby"),
-            {"fields": ("members_count", "employees_count", "counts_as_of")},
+            {"fields": ("members_count", "employees_count", "employees_at_risk_count", "counts_as_of")},
         ),
         (
             _("Przedsiębiorstwo społeczne"),

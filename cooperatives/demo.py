@@ -212,7 +212,7 @@ SECTORS: dict[str, Sector] = {
                          ("Prowadzenie stołówki pracowniczej", "55510000-8"),
                          ("Obiady domowe na wynos", "55300000-3")),
             "wypieki": (("Ciasta i wypieki na zamówienie", "15810000-9"),
-                        ("Pierogi i garmażerka", "15894000-3"),
+                        ("Pierogi i garmażerka", "15894300-4"),
                         ("Pieczywo z tradycyjnej piekarni", "15811100-7")),
         },
         ("od 25 zł za osobę", "ceny zależne od menu", "wycena indywidualna", "rabaty dla stałych klientów"),
@@ -325,7 +325,7 @@ SECTORS: dict[str, Sector] = {
         {
             "rekodzielo-artystyczne": (("Upominki i prezenty firmowe z rękodzieła", "39298900-6"),
                                        ("Ceramika artystyczna", "44111300-4"),
-                                       ("Wyroby z wikliny", "39241000-0")),
+                                       ("Wyroby z wikliny", "39298900-6")),
             "krawiectwo": (("Szycie odzieży roboczej", "18110000-3"),
                            ("Szycie toreb i galanterii", "18930000-7"),
                            ("Naprawy i przeróbki krawieckie", "50830000-2")),
@@ -392,8 +392,8 @@ SECTORS: dict[str, Sector] = {
         {
             "ksiegowosc": (("Księgowość dla organizacji pozarządowych", "79211000-6"),
                            ("Obsługa kadrowo-płacowa", "79631000-6")),
-            "strony-www": (("Strony internetowe zgodne z WCAG", "72413000-8"),
-                           ("Obsługa informatyczna biur", "72610000-9")),
+            "strony-www": (("Strony internetowe zgodne z WCAG", "72000000-5"),
+                           ("Obsługa informatyczna biur", "72000000-5")),
             "obsluga-biura": (("Digitalizacja dokumentów", "79999100-4"),
                               ("Obsługa sekretariatu i recepcji", "79500000-9")),
         },

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import streaming
 
+from . import reserved
 from .models import Cooperative, CooperativeActivity, Offer
 
 BATCH_SIZE = 2000
@@ -238,6 +239,11 @@ COOPERATIVE_COLUMNS = (
     Column("description", ColumnType.TEXT, _("Opis działalności.")),
     Column("members_count", ColumnType.INTEGER, _("Liczba członków.")),
     Column("employees_count", ColumnType.INTEGER, _("Liczba pracowników.")),
+    Column(
+        "employees_at_risk_count",
+        ColumnType.INTEGER,
+        _("W tym pracownicy z grup zagrożonych wykluczeniem społecznym (deklaracja spółdzielni; art. 94 Pzp)."),
+    ),
     Column("counts_as_of", ColumnType.DATE, _("Dzień, na który podano liczby członków i pracowników.")),
     Column("has_quality_mark", ColumnType.BOOLEAN, _("Znak Jakości Ekonomii Społecznej i Solidarnej.")),
     Column("is_ozrss_member", ColumnType.BOOLEAN, _("Członkostwo w Ogólnopolskim Związku Rewizyjnym SS.")),
@@ -284,6 +290,7 @@ _COOPERATIVE_VALUES = (
     "description",
     "members_count",
     "employees_count",
+    "employees_at_risk_count",
     "counts_as_of",
     "has_quality_mark",
     "is_ozrss_member",
@@ -487,8 +494,10 @@ def shortlist_contacts(cooperatives: list[Cooperative], *, site_url: str) -> tup
         str(_("Telefon")),
         str(_("E-mail")),
         str(_("Strona internetowa")),
+        *(str(name) for name in SHORTLIST_BUYER_COLUMNS),
         str(_("Profil w portalu")),
     ]
+    cpv_codes = _active_cpv_codes([coop.pk for coop in cooperatives])
     rows = (
         (
             coop.name,
@@ -501,8 +510,48 @@ def shortlist_contacts(cooperatives: list[Cooperative], *, site_url: str) -> tup
             coop.public_phone,
             coop.public_email,
             coop.public_website,
+            *_buyer_values(coop, cpv_codes.get(coop.pk, ())),
             site_url + coop.get_absolute_url(),
         )
         for coop in cooperatives
     )
     return header, rows
+
+
+# The buyer's columns of the contact list (issue 13): the declared art. 94 share and the offers' CPV codes.
+SHORTLIST_BUYER_COLUMNS = (
+    _("Zamówienia zastrzeżone (art. 94): próg 30%"),
+    _("Udział pracowników zagrożonych wykluczeniem (%)"),
+    _("Udział według stanu na"),
+    _("Kody CPV ofert"),
+)
+
+
+def _active_cpv_codes(cooperative_ids: list[int]) -> dict[int, list[str]]:
+    codes: dict[int, set[str]] = {}
+    rows = (
+        Offer.objects.filter(cooperative_id__in=cooperative_ids, is_active=True)
+        .exclude(cpv_code="")
+        .values_list("cooperative_id", "cpv_code")
+    )
+    for cooperative_id, code in rows:
+        codes.setdefault(cooperative_id, set()).add(code)
+    return {pk: sorted(found) for pk, found in codes.items()}
+
+
+def _buyer_values(coop: Cooperative, cpv_codes) -> tuple:
+    share = reserved.declared_share(coop)
+    if share is None:
+        verdict = _("brak danych")
+    elif share.qualifies and coop.status == Cooperative.Status.ACTIVE:
+        verdict = _("tak")
+    elif share.meets_threshold and not share.is_current:
+        verdict = _("dane starsze niż 2 lata")
+    else:
+        verdict = _("nie")
+    return (
+        str(verdict),
+        share.percent if share else None,
+        share.as_of if share else None,
+        ", ".join(cpv_codes),
+    )

@@ -1,7 +1,8 @@
 """The catalogue's filters, shared by the HTML catalogue, the open-data exports and the REST API.
 
 Query parameters are the same everywhere (shareable URLs): search, voivodeship, powiat, gmina (TERYT codes),
-category (slug), target_group (code), founder_type, status, social_enterprise, certification, ordering.
+category (slug), target_group (code), founder_type, status, social_enterprise, certification, ordering; for
+buyers, cpv (a CPV code or its first digits) and reserved=art94 (can take reserved contracts, art. 94 Pzp).
 An unknown code or value is a validation error (a Polish message per parameter), never silently ignored.
 """
 
@@ -12,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 
+from . import cpv, reserved
 from .models import Cooperative, Offer, OfferCategory, TargetGroup, TerritorialUnit
 from .search import apply_search, is_postgresql
 
@@ -67,6 +69,50 @@ class SearchField(forms.CharField):
 
 class SearchFilter(django_filters.CharFilter):
     field_class = SearchField
+
+
+# --- Buyers' filters: CPV codes and reserved contracts (art. 94), shared by both catalogues -------------------
+
+
+class CpvField(forms.CharField):
+    """A CPV code or the first digits of one; cleans to a cpv.CpvQuery (what was typed, the digits it covers)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        return cpv.parse_filter(value) if value else None
+
+
+class CpvFilter(django_filters.CharFilter):
+    """Offers (or cooperatives with an active offer) whose CPV code lies under the given one: a division or
+    group code matches every code below it."""
+
+    field_class = CpvField
+
+    def __init__(self, *args, offers_of_cooperative: bool = False, **kwargs):
+        kwargs.setdefault("label", _("Kod CPV"))
+        super().__init__(*args, **kwargs)
+        self.offers_of_cooperative = offers_of_cooperative
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        if self.offers_of_cooperative:
+            offers = Offer.objects.filter(cooperative=OuterRef("pk"), is_active=True, cpv_code__startswith=value.prefix)
+            return qs.filter(Exists(offers))
+        return qs.filter(cpv_code__startswith=value.prefix)
+
+
+class ReservedContractsFilter(django_filters.ChoiceFilter):
+    """Cooperatives whose current declared share of employees at risk of exclusion reaches 30% (art. 94 Pzp)."""
+
+    def __init__(self, *args, prefix: str = "", **kwargs):
+        kwargs.setdefault("label", _("Zamówienia zastrzeżone (art. 94)"))
+        kwargs.setdefault("choices", reserved.FILTER_CHOICES)
+        super().__init__(*args, **kwargs)
+        self.prefix = prefix
+
+    def filter(self, qs, value):
+        return qs.filter(reserved.qualifying_condition(self.prefix)) if value else qs
 
 
 class CatalogueFilterSet(django_filters.FilterSet):
@@ -155,6 +201,9 @@ class CooperativeFilterSet(CatalogueFilterSet):
         choices=Certification.COOPERATIVE_CHOICES,
         method="filter_certification",
     )
+    # Buyers (issue 13).
+    reserved = ReservedContractsFilter()
+    cpv = CpvFilter(offers_of_cooperative=True, label=_("Kod CPV oferty"))
 
     class Meta:
         model = Cooperative
@@ -195,6 +244,9 @@ class OfferFilterSet(CatalogueFilterSet):
     certification = django_filters.ChoiceFilter(
         label=_("Certyfikaty"), choices=Certification.OFFER_CHOICES, method="filter_certification"
     )
+    # Buyers (issue 13).
+    cpv = CpvFilter()
+    reserved = ReservedContractsFilter(prefix="cooperative__")
 
     class Meta:
         model = Offer

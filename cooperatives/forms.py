@@ -11,7 +11,7 @@ from core.forms import https_formfield
 from core.params import is_digits, parse_int
 from core.public_forms import HoneypotMixin
 
-from . import territory
+from . import cpv, reserved, territory
 from .models import (
     LATITUDE_RANGE,
     LONGITUDE_RANGE,
@@ -148,6 +148,7 @@ class CooperativeProfileForm(VersionedFormMixin, forms.ModelForm):
             "longitude",
             "members_count",
             "employees_count",
+            "employees_at_risk_count",
             "counts_as_of",
             "target_groups",
         ]
@@ -279,6 +280,14 @@ class CooperativeProfileForm(VersionedFormMixin, forms.ModelForm):
             raise forms.ValidationError(_("Podaj obie współrzędne albo żadnej."))
         if self.pkd_submitted and not self.pkd.is_valid():
             self.add_error(None, _("Popraw kody PKD zaznaczone na liście."))
+        # Art. 94 declaration (cooperatives/reserved.py).
+        for field, message in reserved.declaration_errors(
+            employees=cleaned.get("employees_count"),
+            at_risk=cleaned.get("employees_at_risk_count"),
+            as_of=cleaned.get("counts_as_of"),
+        ).items():
+            if field not in self.errors:
+                self.add_error(field, message)
         return cleaned
 
     def activities(self) -> list[tuple[str, str]] | None:
@@ -308,6 +317,7 @@ class OfferForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Offer
+        widgets = {"cpv_code": forms.TextInput(attrs={"list": "cpv-codes", "autocomplete": "off", "size": 12})}
         fields = [
             "title",
             "category",
@@ -341,6 +351,10 @@ class OfferForm(VersionedFormMixin, forms.ModelForm):
         if area != Offer.ServiceArea.VOIVODESHIPS:
             cleaned["area_voivodeships"] = TerritorialUnit.objects.none()
         return cleaned
+
+    def cpv_options(self):
+        """The CPV list offered while typing (classes and above; deeper codes are typed in full)."""
+        return cpv.options(max_digits=4)
 
     def offer_data(self) -> dict:
         return {field: self.cleaned_data[field] for field in self.Meta.fields}

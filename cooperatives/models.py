@@ -322,6 +322,17 @@ class Cooperative(TimeStampedModel):
     members_count = models.PositiveIntegerField(_("liczba członków"), null=True, blank=True)
     employees_count = models.PositiveIntegerField(_("liczba pracowników"), null=True, blank=True)
     counts_as_of = models.DateField(_("liczby według stanu na"), null=True, blank=True)
+    # Art. 94 of the public procurement law (reserved contracts): the cooperative's own declaration, dated by
+    # counts_as_of; never a survey answer (docs/decisions/0006). The share is computed in reserved.py.
+    employees_at_risk_count = models.PositiveIntegerField(
+        _("w tym pracownicy z grup zagrożonych wykluczeniem społecznym"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Do oceny, czy spółdzielnia może ubiegać się o zamówienia zastrzeżone (art. 94 Prawa zamówień "
+            "publicznych: co najmniej 30% zatrudnionych). Podaj razem z liczbą pracowników i datą stanu."
+        ),
+    )
 
     # Certification marks.
     has_quality_mark = models.BooleanField(_("Znak Jakości Ekonomii Społecznej i Solidarnej"), default=False)
@@ -374,6 +385,14 @@ class Cooperative(TimeStampedModel):
                 | Q(status_date__gte=F("krs_registration_date")),
                 name="cooperative_status_after_registration",
                 violation_error_message=_("Data statusu nie może być wcześniejsza niż data wpisu do KRS."),
+            ),
+            models.CheckConstraint(
+                condition=Q(employees_at_risk_count__isnull=True)
+                | Q(employees_count__isnull=False, employees_at_risk_count__lte=F("employees_count")),
+                name="cooperative_at_risk_within_employees",
+                violation_error_message=_(
+                    "Liczba pracowników z grup zagrożonych wykluczeniem nie może przekraczać liczby pracowników."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(is_social_enterprise=True) | Q(ps_decision_date__isnull=True, ps_decision_number=""),
@@ -554,7 +573,13 @@ class Offer(TimeStampedModel):
         limit_choices_to={"level": TerritorialUnit.Level.VOIVODESHIP},
     )
     price_note = models.CharField(_("cena"), max_length=200, blank=True)
-    cpv_code = models.CharField(_("kod CPV"), max_length=10, blank=True, validators=[validate_cpv_code])
+    cpv_code = models.CharField(
+        _("kod CPV"),
+        max_length=10,
+        blank=True,
+        validators=[validate_cpv_code],
+        help_text=_("Kod Wspólnego Słownika Zamówień z cyfrą kontrolną, np. 55520000-1. Zacznij pisać kod albo nazwę."),
+    )
     zakup_prospoleczny_year = models.PositiveSmallIntegerField(
         _("certyfikat Zakup Prospołeczny (rok)"),
         null=True,
@@ -593,6 +618,15 @@ class Offer(TimeStampedModel):
             ),
             models.Index(
                 fields=["category", "cooperative"], condition=Q(is_active=True), name="offer_active_cat_coop_idx"
+            ),
+            # The CPV filter matches codes by their first digits (cooperatives/cpv.py): a prefix search (LIKE 'nn%'
+            # needs varchar_pattern_ops), with the cooperative for the cooperatives' filter, read from the index.
+            models.Index(
+                fields=["cpv_code"],
+                include=["cooperative"],
+                condition=Q(is_active=True),
+                name="offer_active_cpv_idx",
+                opclasses=["varchar_pattern_ops"],
             ),
             # Cooperatives with a Zakup Prospołeczny certificate (certification filter and facet).
             models.Index(

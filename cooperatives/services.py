@@ -213,6 +213,7 @@ PROFILE_FIELDS = (
     "longitude",
     "members_count",
     "employees_count",
+    "employees_at_risk_count",
     "counts_as_of",
 )
 

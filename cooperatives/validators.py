@@ -9,6 +9,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.pl import nip as stdnum_nip
 from stdnum.pl import regon as stdnum_regon
 
+from .cpv import validate_cpv_code  # noqa: F401  (the CPV rules live with the vocabulary)
+
 validate_krs = RegexValidator(
     r"^\d{10}$", _("Numer KRS składa się z dokładnie 10 cyfr (np. 0000123456)."), code="invalid_krs"
 )
@@ -32,12 +34,6 @@ def normalize_pkd_code(value: str) -> str:
         validate_pkd_code(typed)
     return typed
 
-
-validate_cpv_code = RegexValidator(
-    r"^\d{8}-\d$",
-    _("Kod CPV musi mieć postać 8 cyfr, myślnika i cyfry kontrolnej, np. 55520000-1."),
-    code="invalid_cpv",
-)
 
 _SEPARATORS = re.compile(r"[\s-]")
 

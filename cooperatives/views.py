@@ -22,7 +22,7 @@ from core import site
 from core.cache import compute_once
 from core.pagination import CachedCountPaginator
 
-from . import search, selectors, shortlist
+from . import buyer_filters, reserved, search, selectors, shortlist
 from .map import map_request
 from .models import Cooperative, Offer
 
@@ -232,7 +232,11 @@ def cooperative_list(request):
     """The catalogue of cooperatives: search, filters with counts, sorting and pages, all in the URL."""
     filterset = selectors.cooperative_list(data=request.GET)
     context, status = _catalogue(
-        request, filterset, facets_of=selectors.cooperative_facets, facet_names=COOPERATIVE_FACETS
+        request,
+        filterset,
+        facets_of=selectors.cooperative_facets,
+        facet_names=COOPERATIVE_FACETS,
+        form_fields=buyer_filters.NAMES,
     )
     if context["page"] is not None:
         context["results"] = selectors.with_main_categories(context["page"].object_list)
@@ -243,6 +247,7 @@ def cooperative_list(request):
         context["shortlist_count"] = len(shortlisted)
     context["map_href"] = reverse("cooperatives:map") + _query(request.GET)
     context["open_data_href"] = reverse("cooperatives:open-data") + _query(request.GET, ordering=None)
+    context["buyer_filters"] = buyer_filters.form_context(request.GET)
     return render(request, "cooperatives/cooperative_list.html", context, status=status)
 
 
@@ -255,7 +260,7 @@ def offer_list(request):
         filterset,
         facets_of=selectors.offer_catalogue_facets,
         facet_names=OFFER_FACETS,
-        form_fields=("serves",),
+        form_fields=("serves", *buyer_filters.NAMES),
     )
     serves = request.GET.get("serves", "")
     context["serves"] = {
@@ -265,6 +270,7 @@ def offer_list(request):
     }
     if context["page"] is not None:
         context["results"] = list(context["page"].object_list)
+    context["buyer_filters"] = buyer_filters.form_context(request.GET)
     return render(request, "cooperatives/offer_list.html", context, status=status)
 
 
@@ -348,6 +354,7 @@ def cooperative_detail(request, krs):
             "show_offers": cooperative.status != Cooperative.Status.DELETED,
             "in_shortlist": cooperative.krs_number in shortlist.krs_numbers(request.session),
             "json_ld": _json_for_script(_organization_json_ld(request, cooperative)),
+            "reserved_share": reserved.declared_share(cooperative),
         },
     )
 

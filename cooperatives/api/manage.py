@@ -23,7 +23,7 @@ from core import site
 from core.concurrency import STALE_EDIT_RESPONSES, StaleVersionError, expected_version, stale_response, with_etag
 from core.inputs import TEXTAREA_STYLE
 
-from .. import services
+from .. import reserved, services
 from ..models import (
     LATITUDE_RANGE,
     LONGITUDE_RANGE,
@@ -64,6 +64,21 @@ class ManagedCooperativeSerializer(serializers.ModelSerializer):
             "verified_at",
         ]
         read_only_fields = ["krs_number", "name", "version", "verified_at"]
+
+    def validate(self, attrs):
+        """The art. 94 declaration holds together (cooperatives/reserved.py), with the stored values for the
+        fields a partial update leaves out."""
+        attrs = super().validate(attrs)
+
+        def value(field):
+            return attrs[field] if field in attrs else getattr(self.instance, field, None)
+
+        errors = reserved.declaration_errors(
+            employees=value("employees_count"), at_risk=value("employees_at_risk_count"), as_of=value("counts_as_of")
+        )
+        if errors:
+            raise serializers.ValidationError({field: [message] for field, message in errors.items()})
+        return attrs
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer):

@@ -311,6 +311,7 @@ class CooperativeSerializer(CooperativeRefSerializer):
             "categories",
             "members_count",
             "employees_count",
+            "employees_at_risk_count",
             "counts_as_of",
             "certification",
             "verified_at",
@@ -394,6 +395,7 @@ class CooperativeSerializer(CooperativeRefSerializer):
             "categories": [_category(category) for category in categories.values()],
             "members_count": _int(obj.members_count),
             "employees_count": _int(obj.employees_count),
+            "employees_at_risk_count": _int(obj.employees_at_risk_count),
             "counts_as_of": _date(obj.counts_as_of),
             "certification": {
                 "has_quality_mark": bool(obj.has_quality_mark),

@@ -306,6 +306,10 @@ PORTAL_INQUIRY_RETENTION_DAYS = 730  # buyers' inquiries hold personal data; pur
 # The controller of personal data typed into the portal's forms (RODO notices), and how to reach it.
 PORTAL_DATA_CONTROLLER = env("PORTAL_DATA_CONTROLLER", "Operator Portalu spółdzielni socjalnych")
 PORTAL_DATA_PROTECTION_CONTACT = env("PORTAL_DATA_PROTECTION_CONTACT", "iod@example.org")
+# Buyers (cooperatives/reserved.py, cpv.py): a declared share of employees at risk of exclusion older than this
+# no longer counts for reserved contracts; the full CPV vocabulary as a CSV file (empty: cooperatives/data/cpv/).
+PORTAL_RESERVED_SHARE_MAX_AGE_DAYS = 730
+PORTAL_CPV_FILE = env("PORTAL_CPV_FILE", "")
 
 # Statistical disclosure control (docs/decisions/0005): published sums of fewer cooperatives are hidden; the secret
 # key of the cell-key perturbation (prod.py requires it; changing it changes every published number) and the size

@@ -39,6 +39,7 @@ def build_sample_registry() -> SimpleNamespace:
         has_quality_mark=True,
         members_count=7,
         employees_count=9,
+        employees_at_risk_count=4,
         counts_as_of=datetime.date(2025, 12, 31),
         krs_registration_date=datetime.date(2015, 5, 4),
     )

@@ -82,6 +82,7 @@ def test_cooperative_detail_by_krs_shows_the_public_data_of_the_database(client,
         {"slug": "catering", "name": "Catering", "parent": {"slug": "gastronomia", "name": "Gastronomia i catering"}}
     ]
     assert (data["members_count"], data["employees_count"], data["counts_as_of"]) == (7, 9, "2025-12-31")
+    assert data["employees_at_risk_count"] == 4  # the art. 94 declaration (docs/decisions/0006)
     # Only active offers, with links to the API and to the page.
     assert [offer["title"] for offer in data["offers"]] == ["Obiady dla szkół"]
     assert data["offers"][0]["url"] == f"http://testserver/api/v1/offers/{registry.lunches.pk}/"

@@ -63,15 +63,20 @@ def test_list_parameters_are_the_catalogues_with_pagination(schema):
         "status",
         "social_enterprise",
         "certification",
+        "reserved",
+        "cpv",
         "ordering",
         "page",
         "page_size",
     } == set(cooperative)
+    assert non_empty(cooperative["reserved"]["schema"])["enum"] == ["art94"]
     page_size = {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
     assert non_empty(cooperative["page_size"]["schema"]) == page_size
     assert non_empty(cooperative["voivodeship"]["schema"])["pattern"] == r"^\d{2}$"
     offer = parameters(schema, "/api/v1/offers/")
-    assert {"serves", "service_area", "category", "search", "ordering", "page", "page_size"} <= set(offer)
+    assert {"serves", "service_area", "category", "search", "ordering", "page", "page_size", "cpv", "reserved"} <= set(
+        offer
+    )
     assert set(parameters(schema, "/api/v1/territorial-units/")) == {"level", "parent", "search", "page", "page_size"}
     krs = parameters(schema, "/api/v1/cooperatives/{krs_number}/")["krs_number"]
     assert (krs["in"], krs["schema"]["pattern"]) == ("path", r"^\d{10}$")

@@ -75,6 +75,7 @@ def expected_cooperative(cooperative: Cooperative) -> dict:
         "description": cooperative.description,
         "members_count": cooperative.members_count,
         "employees_count": cooperative.employees_count,
+        "employees_at_risk_count": cooperative.employees_at_risk_count,
         "counts_as_of": cooperative.counts_as_of.isoformat() if cooperative.counts_as_of else None,
         "has_quality_mark": cooperative.has_quality_mark,
         "is_ozrss_member": cooperative.is_ozrss_member,

@@ -177,7 +177,8 @@ def test_contact_list_csv_is_semicolon_separated_with_polish_columns_and_publish
     lines = text.splitlines()
     assert lines[0] == (
         "Nazwa;Numer KRS;NIP;Adres;Kod pocztowy;Miejscowość;Województwo;Telefon;E-mail;Strona internetowa;"
-        "Profil w portalu"
+        "Zamówienia zastrzeżone (art. 94): próg 30%;Udział pracowników zagrożonych wykluczeniem (%);"
+        "Udział według stanu na;Kody CPV ofert;Profil w portalu"
     )
     assert lines[1].startswith(f"Spółdzielnia Jawna;{published.krs_number};")
     assert ";42 100 20 30;biuro@jawna.example;https://jawna.example;" in lines[1]
