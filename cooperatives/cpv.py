@@ -6,7 +6,7 @@ is a division, `55500000` a group, `55520000` a class, `55521000` a category and
 code that starts with its digits up to the trailing zeros (never fewer than the division's two).
 
 The vocabulary is read from CSV files (`code;name_pl;name_en`) in `data/cpv/`: the divisions ship with the
-project (`cpv_2008_divisions.csv`); the full vocabulary (9,454 codes) is read from `PORTAL_CPV_FILE`, or from
+project (`cpv_2008_divisions.csv`); the full vocabulary (9,454 codes, also shipped) is read from `PORTAL_CPV_FILE`, or from
 `data/cpv/cpv_2008.csv` when that file exists. `manage.py import_cpv cpv_2008.xlsx` writes that file from the
 spreadsheet the EU Publications Office publishes. See data/cpv/README.md.
 
