@@ -66,7 +66,10 @@ def profile_post_data(cooperative, **overrides) -> dict:
         "longitude": "" if cooperative.longitude is None else str(cooperative.longitude),
         "members_count": cooperative.members_count or "",
         "employees_count": cooperative.employees_count or "",
-        "counts_as_of": "",
+        "employees_at_risk_count": ""
+        if cooperative.employees_at_risk_count is None
+        else cooperative.employees_at_risk_count,
+        "counts_as_of": cooperative.counts_as_of.isoformat() if cooperative.counts_as_of else "",
     }
     activities = list(cooperative.activities.order_by("-is_main", "pk").values_list("code", "version"))
     data.update(pkd_post_data(overrides.pop("pkd", activities)))
