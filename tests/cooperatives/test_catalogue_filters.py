@@ -1,6 +1,7 @@
 """Issue 13, "Catalogue filters": several values per facet (page and API, repeated or comma lists), a "near" search
 within N km of a place, and a status filter whose default hides struck-off cooperatives and says so."""
 
+import re
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
@@ -52,7 +53,7 @@ def malopolska(territory):
 
 
 def names(client, params) -> list[str]:
-    response = client.get(LIST_URL, params)
+    response = client.get(f"{LIST_URL}?{params}") if isinstance(params, str) else client.get(LIST_URL, params)
     assert response.status_code == 200, response.content.decode()[:2000]
     return result_names(response.content.decode())
 
@@ -93,7 +94,7 @@ def test_two_categories_match_either(client, malopolska):
 
 
 def test_chosen_values_are_shown_each_removable_and_facets_count_without_their_own(client, malopolska):
-    html = client.get(LIST_URL, "voivodeship=12&powiat=1261&powiat=1219").content.decode()
+    html = client.get(f"{LIST_URL}?voivodeship=12&powiat=1261&powiat=1219").content.decode()
     text = text_of(html)
     assert "Powiat: Kraków" in text and "Powiat: pow. wielicki" in text
     # The powiat facet counts every powiat of the voivodeship (its own filter left out), both chosen are marked.
@@ -161,7 +162,7 @@ def test_near_a_place_by_name_or_code_within_km(client, malopolska):
     # Nearest first by default, with the distance shown.
     html = client.get(LIST_URL, {"near": "Kraków", "km": "100"}).content.decode()
     assert result_names(html) == ["SS Kraków", "SS Skawina", "SS Wieliczka", "SS Tarnów"]
-    assert "ok. 0 km" in text_of(html) or "ok. 1 km" in text_of(html)
+    assert re.search(r"SS Kraków .*? ok\. [0-9] km .*? SS Skawina .*? ok\. 1[0-9] km", text_of(html))
     offers = api_names(client, OFFERS_API_URL, "near=1261011&km=30&ordering=distance")
     assert offers == ["Obiady", "Sprzątanie", "Koszenie"]
 
@@ -224,12 +225,14 @@ def test_query_counts_with_several_values_and_near_do_not_grow(client, territory
     for n in range(size):
         CooperativeFactory(gmina_id=("1261011", "1206113", "1219053")[n % 3])
     registry_has_demo_data()
-    # count, page, categories of the page; the powiats looked up once; facets: voivodeships, powiats, one shared
-    # scan, status, target groups, categories (2)
-    with django_assert_num_queries(11):
-        client.get(LIST_URL, "voivodeship=12&powiat=1261&powiat=1206&powiat=1219&category=gastronomia,zielen")
-    # + the place looked up
-    with django_assert_num_queries(9):
+    # count, page, categories of the page (3); the chosen voivodeship, powiats and categories looked up once each (3)
+    # and each category's subcategories (2); facets: voivodeships, powiats, one shared scan, status, target groups,
+    # categories (2)
+    with django_assert_num_queries(14):
+        client.get(f"{LIST_URL}?voivodeship=12&powiat=1261&powiat=1206&powiat=1219&category=gastronomia,zielen")
+    # count, page, categories (3), the place looked up (1), facets: voivodeships, one shared scan, status, target
+    # groups, categories (2), and the demo-data flag (the page's banner)
+    with django_assert_num_queries(10):
         client.get(LIST_URL, {"near": "1261011", "km": "40"})
 
 
@@ -240,5 +243,5 @@ def test_schema_documents_several_values_and_the_status_default(client):
     assert parameters["powiat"]["explode"] is True
     assert "po przecinku" in parameters["powiat"]["description"]
     assert "deleted" in parameters["status"]["description"] and "Domyślnie" in parameters["status"]["description"]
-    assert parameters["km"]["schema"]["maximum"] == 300
+    assert "'maximum': 300" in str(parameters["km"]["schema"])
     assert "near" in parameters
