@@ -154,9 +154,17 @@ def cooperative_facets(*, filterset: CooperativeFilterSet) -> dict[str, list[dic
         ]
 
     conditions = _cooperative_value_conditions()
-    counts = _value_counts(filtered(), {name: conditions[name] for name in conditions if name not in chosen})
+    shared = {name: conditions[name] for name in conditions if name not in chosen}
+    if "status" in filterset.chosen():
+        counts = _value_counts(filtered(), shared)
+    else:
+        # The default status filter: the other facets count without the struck-off ones, the status facet counts
+        # them all, in the same scan.
+        kept = ~Q(status=Cooperative.Status.DELETED)
+        shared = {name: {value: q & kept for value, q in values.items()} for name, values in shared.items()}
+        counts = _value_counts(filtered("status"), {**shared, "status": conditions["status"]})
     for name in conditions:
-        if name in chosen:
+        if name in chosen and name in filterset.chosen():
             counts |= _value_counts(filtered(name), {name: conditions[name]})
     for name, choices in (
         ("founder_type", Cooperative.FounderType.choices),

@@ -95,6 +95,9 @@ def _toggle(params, name: str, value: str) -> str:
                 query[child] = [v for v in query.get(child, []) if not v.startswith(value)]
     else:
         query[name] = [*current, value]
+        # A whole unit replaces the chosen units inside it (which it would otherwise stand for).
+        for child in TERRITORY_CHILDREN.get(name, ()):
+            query[child] = [v for v in query.get(child, []) if not v.startswith(value)]
     encoded = _encode({key: values for key, values in query.items() if values})
     return f"?{encoded}" if encoded else "?"
 
@@ -116,23 +119,15 @@ def _value_label(filterset, name, value) -> str:
 
 
 def _facet_groups(params, filterset, facets, names) -> list[dict]:
-    """Facet values with counts; each is a checkbox of the filter form and a link that adds or removes it,
-    keeping every other parameter. Chosen values without results are listed too (with 0), so they stay visible
-    and removable."""
+    """Facet values with counts as links that add the value to the chosen ones (or remove it when chosen), keeping
+    every other parameter; chosen values are marked. (Every chosen value is also listed, removable, among the
+    active filters, even one without results.)"""
     relabel = {"social_enterprise": {"true": _("tak"), "false": _("nie")}}
     groups = []
     for name in names:
         if name not in facets:
             continue
         current = params.get(name, [])
-        listed = [item for item in facets[name] if item["count"] or item["value"] in current]
-        listed_values = {item["value"] for item in listed}
-        cleaned = filterset.form.cleaned_data.get(name) or []
-        missing = [
-            {"value": value, "label": label, "count": 0}
-            for value, label in _chosen_labels(filterset, name, cleaned)
-            if value not in listed_values
-        ]
         items = [
             {
                 "value": item["value"],
@@ -141,7 +136,8 @@ def _facet_groups(params, filterset, facets, names) -> list[dict]:
                 "selected": item["value"] in current,
                 "href": _toggle(params, name, item["value"]),
             }
-            for item in [*listed, *missing]
+            for item in facets[name]
+            if item["count"]
         ]
         if items or current:
             groups.append(
@@ -164,8 +160,7 @@ def _chosen_labels(filterset, name, cleaned) -> list[tuple[str, str]]:
     for value in cleaned:
         if hasattr(value, "pk"):
             key = filterset.filters[name].extra.get("to_field_name") or "pk"
-            label = value.name.lower() if name == "voivodeship" else str(value)
-            pairs.append((str(getattr(value, key)), label))
+            pairs.append((str(getattr(value, key)), str(value)))
         else:
             pairs.append((value, _value_label(filterset, name, value)))
     return pairs
@@ -289,13 +284,6 @@ def _catalogue(request, filterset, *, facets_of, facet_names, form_fields=()) ->
             "mine": _my_gminas(request),
         },
         "hidden_filters": _hidden_filters(params, skip=(*SEARCH_FORM_FIELDS, *form_fields, *errors)),
-        # The facet form carries the search form's fields (and whatever is not a facet) as hidden ones.
-        "facet_hidden": [
-            (key, value)
-            for key, values in params.items()
-            if key not in (*facet_names, "page", *errors)
-            for value in values
-        ],
         "clear_href": request.path,
         "page": None,
     }
@@ -502,12 +490,6 @@ def map_view(request):
             "mine": _my_gminas(request),
         },
         "hidden_filters": _hidden_filters(params, skip=(*SEARCH_FORM_FIELDS, *errors)),
-        "facet_hidden": [
-            (key, value)
-            for key, values in params.items()
-            if key not in (*COOPERATIVE_FACETS, "page", "bbox", "zoom", *errors)
-            for value in values
-        ],
         "list_href": list_href,
         "clear_href": request.path,
     }

@@ -13,7 +13,8 @@ from rest_framework.exceptions import NotFound
 from core.api import ParameterValidatingFilterBackend
 
 from .. import geo, selectors
-from ..filters import CooperativeFilterSet, OfferFilterSet
+from ..filters import Certification, CooperativeFilterSet, OfferFilterSet
+from ..models import Cooperative, Offer
 from .filters import OfferCategoryFilterSet, TerritorialUnitFilterSet
 from .serializers import (
     CooperativeDetailSerializer,
@@ -92,13 +93,17 @@ CATALOGUE_PARAMETERS = [
 COOPERATIVE_PARAMETERS = [
     several(
         "status",
-        {"type": "string"},
+        {"type": "string", "enum": Cooperative.Status.values},
         "Status w KRS: active, inactive, liquidation, deleted. Domyślnie (bez tego parametru) spółdzielnie "
         "wykreślone z KRS (deleted) są pominięte; wszystkie: status=active,inactive,liquidation,deleted.",
     ),
-    several("founder_type", {"type": "string"}, "Typ założycieli: natural, legal, mixed."),
+    several("founder_type", {"type": "string", "enum": Cooperative.FounderType.values}, "Typ założycieli."),
     several("target_group", {"type": "string"}, "Kody grup docelowych."),
-    several("certification", {"type": "string"}, "Certyfikaty i znaki: quality_mark, ozrss, zakup_prospoleczny."),
+    several(
+        "certification",
+        {"type": "string", "enum": [value for value, _label in Certification.COOPERATIVE_CHOICES]},
+        "Certyfikaty i znaki.",
+    ),
 ]
 
 
@@ -171,8 +176,12 @@ class CooperativeViewSet(PublicReadOnlyViewSet):
         "przyjmują kilka wartości (którakolwiek pasuje).",
         [
             OpenApiParameter("serves", str, description="Kod TERYT obszaru, który oferta obsługuje."),
-            several("service_area", {"type": "string"}, "Zasięg: local, powiats, voivodeships, national."),
-            several("certification", {"type": "string"}, "Certyfikaty: zakup_prospoleczny."),
+            several("service_area", {"type": "string", "enum": Offer.ServiceArea.values}, "Zasięg oferty."),
+            several(
+                "certification",
+                {"type": "string", "enum": [value for value, _label in Certification.OFFER_CHOICES]},
+                "Certyfikaty.",
+            ),
         ],
     ),
     retrieve=extend_schema(

@@ -64,12 +64,16 @@ def test_list_parameters_are_the_catalogues_with_pagination(schema):
         "social_enterprise",
         "certification",
         "ordering",
+        "near",
+        "km",
         "page",
         "page_size",
     } == set(cooperative)
     page_size = {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
     assert non_empty(cooperative["page_size"]["schema"]) == page_size
-    assert non_empty(cooperative["voivodeship"]["schema"])["pattern"] == r"^\d{2}$"
+    # Several values (issue 13): an array, repeated or a comma list.
+    voivodeship = cooperative["voivodeship"]["schema"]
+    assert (voivodeship["type"], voivodeship["items"]["pattern"]) == ("array", r"^\d{2}(,\d{2})*$")
     offer = parameters(schema, "/api/v1/offers/")
     assert {"serves", "service_area", "category", "search", "ordering", "page", "page_size"} <= set(offer)
     assert set(parameters(schema, "/api/v1/territorial-units/")) == {"level", "parent", "search", "page", "page_size"}
@@ -79,9 +83,10 @@ def test_list_parameters_are_the_catalogues_with_pagination(schema):
 
 def test_enums_are_documented(schema):
     cooperative = parameters(schema, "/api/v1/cooperatives/")
-    assert set(non_empty(cooperative["status"]["schema"])["enum"]) == {"active", "inactive", "liquidation", "deleted"}
-    assert set(non_empty(cooperative["ordering"]["schema"])["enum"]) == {"relevance", "name", "newest"}
-    assert set(non_empty(cooperative["founder_type"]["schema"])["enum"]) == {"natural", "legal", "mixed"}
+    statuses = cooperative["status"]["schema"]["items"]["enum"]
+    assert set(statuses) == {"active", "inactive", "liquidation", "deleted"}
+    assert set(non_empty(cooperative["ordering"]["schema"])["enum"]) == {"relevance", "name", "newest", "distance"}
+    assert set(cooperative["founder_type"]["schema"]["items"]["enum"]) == {"natural", "legal", "mixed"}
     assert set(non_empty(parameters(schema, "/api/v1/territorial-units/")["level"]["schema"])["enum"]) == {
         "voivodeship",
         "powiat",
