@@ -125,7 +125,7 @@ def test_struck_off_are_hidden_by_default_and_the_page_says_so(client, malopolsk
     html = client.get(LIST_URL).content.decode()
     assert "SS Wykreślona" not in result_names(html)
     text = text_of(html)
-    assert "Ukryto 1 wykreśloną z KRS spółdzielnię — pokaż" in text
+    assert "Ukryto spółdzielnie wykreślone z KRS: 1 — pokaż" in text
     show = next(line for line in html.split('href="') if "status=deleted" in line.split('"')[0]).split('"')[0]
     shown = client.get(LIST_URL + show.replace("&amp;", "&")).content.decode()
     assert "SS Wykreślona" in result_names(shown)

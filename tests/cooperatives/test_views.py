@@ -111,7 +111,7 @@ def test_catalogue_lists_everything_with_the_result_details(client, registry):
     assert response.status_code == 200
     assert result_names(html) == names_where(listed)
     assert f"Liczba wyników: {len(LISTED)}." in text_of(html)
-    assert "Ukryto 1 wykreśloną z KRS spółdzielnię — pokaż" in text_of(html)
+    assert "Ukryto spółdzielnie wykreślone z KRS: 1 — pokaż" in text_of(html)
     _, every = get(client, LIST_URL, {"status": "active,inactive,liquidation,deleted"})
     assert result_names(every) == names_where(lambda spec: True)
     item_text = result_text(html, registry["Spółdzielnia Socjalna Alfa"])
@@ -276,7 +276,7 @@ def test_search_from_the_page_folds_diacritics(client, registry):
     assert result_names(html) == ["Ślusarnia Socjalna Delta"]
     _, html = get(client, LIST_URL, {"search": "slusarnia"})  # struck off: hidden, and the page says so
     assert result_names(html) == []
-    assert "Ukryto 1 wykreśloną z KRS spółdzielnię" in text_of(html)
+    assert "Ukryto spółdzielnie wykreślone z KRS: 1" in text_of(html)
     _, html = get(client, LIST_URL, {"search": "belchatow epsilon"})
     assert result_names(html) == ["Spółdzielnia Socjalna Epsilon"]
     assert 'value="belchatow epsilon"' in html

@@ -86,7 +86,7 @@ def test_several_places_and_categories_near_a_town_and_the_struck_off(page, shot
     page.goto(reverse("cooperatives:list"))
     # The default status hides the struck-off one and says so.
     assert "SS Dawna Spółdzielnia" not in results(page)
-    assert "Ukryto 1 wykreśloną z KRS spółdzielnię" in page.locator(".hidden-deleted").inner_text()
+    assert "Ukryto spółdzielnie wykreślone z KRS: 1" in page.locator(".hidden-deleted").inner_text()
     shots(page, "1-start")
     no_axe_violations(page)
 
@@ -179,7 +179,7 @@ def test_phone_catalogue_results_first_filters_behind_a_button(new_page, shots):
     page_fits(page)
     shots(page, "2-filters-open")
     click(page, page.locator("a.facet-value", has_text="małopolskie"))
-    assert " ".join(page.locator(".catalogue-filters > summary").inner_text().split()) == "Filtry (1 wybrany)"
+    assert " ".join(page.locator(".catalogue-filters > summary").inner_text().split()) == "Filtry (wybrane: 1)"
     assert results(page)[0] == "SS Krakowska Kuchnia"
     page_fits(page)
     shots(page, "3-filtered")
