@@ -245,3 +245,11 @@ def test_schema_documents_several_values_and_the_status_default(client):
     assert "deleted" in parameters["status"]["description"] and "Domyślnie" in parameters["status"]["description"]
     assert "'maximum': 300" in str(parameters["km"]["schema"])
     assert "near" in parameters
+
+
+def test_map_data_for_several_powiats_is_not_mixed_up_with_one_of_them(client, malopolska):
+    """The map's answers are cached per filter combination: every value counts, not the last one given."""
+    url = reverse("cooperatives:map-data")
+    both = client.get(f"{url}?powiat=1206&powiat=1261").json()
+    one = client.get(f"{url}?powiat=1261").json()
+    assert (both["total"], one["total"]) == (2, 1)
