@@ -82,16 +82,30 @@ def split_values(values) -> list[str]:
     return list(dict.fromkeys(part for part in parts if part))
 
 
+# More values than any facet has (380 powiats are the most a person would pick from) is an abuse; refused before
+# the database sees a list of thousands of parameters (SQLite caps them).
+MAX_VALUES = 100
+
+
+def split_checked(value) -> list[str]:
+    values = split_values(value)
+    if len(values) > MAX_VALUES:
+        raise forms.ValidationError(
+            _("Podaj najwyżej %(limit)s wartości."), code="too_many", params={"limit": MAX_VALUES}
+        )
+    return values
+
+
 class CommaMultipleChoiceField(forms.MultipleChoiceField):
     def to_python(self, value):
-        return split_values(value)
+        return split_checked(value)
 
 
 class CommaModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Values looked up in one query; the chosen objects come back in the order they were given."""
 
     def clean(self, value):
-        values = split_values(value)
+        values = split_checked(value)
         objects = super().clean(values)
         if not values:
             return []

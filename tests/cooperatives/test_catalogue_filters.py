@@ -253,3 +253,13 @@ def test_map_data_for_several_powiats_is_not_mixed_up_with_one_of_them(client, m
     both = client.get(f"{url}?powiat=1206&powiat=1261").json()
     one = client.get(f"{url}?powiat=1261").json()
     assert (both["total"], one["total"]) == (2, 1)
+
+
+def test_too_many_values_are_refused_before_the_database(client, territory):
+    many = ",".join(f"{n:04d}" for n in range(1000, 1200))
+    response = client.get(LIST_URL, {"powiat": many})
+    assert response.status_code == 400
+    assert "Podaj najwyżej 100 wartości." in text_of(response.content.decode())
+    response = client.get(f"{API_URL}?status={','.join(str(n) for n in range(120))}")
+    assert response.status_code == 400
+    assert response.json()["status"] == ["Podaj najwyżej 100 wartości."]
