@@ -226,13 +226,13 @@ def test_query_counts_with_several_values_and_near_do_not_grow(client, territory
         CooperativeFactory(gmina_id=("1261011", "1206113", "1219053")[n % 3])
     registry_has_demo_data()
     # count, page, categories of the page (3); the chosen voivodeship, powiats and categories looked up once each (3)
-    # and each category's subcategories (2); facets: voivodeships, powiats, one shared scan, status, target groups,
-    # categories (2)
-    with django_assert_num_queries(14):
+    # and each category's subcategories (2); facets: voivodeships, powiats, one shared scan (the status facet in it),
+    # target groups, categories (2)
+    with django_assert_num_queries(13):
         client.get(f"{LIST_URL}?voivodeship=12&powiat=1261&powiat=1206&powiat=1219&category=gastronomia,zielen")
-    # count, page, categories (3), the place looked up (1), facets: voivodeships, one shared scan, status, target
-    # groups, categories (2), and the demo-data flag (the page's banner)
-    with django_assert_num_queries(10):
+    # count, page, categories (3), the place looked up (1), facets: voivodeships, one shared scan, target groups,
+    # categories (2)
+    with django_assert_num_queries(9):
         client.get(LIST_URL, {"near": "1261011", "km": "40"})
 
 
