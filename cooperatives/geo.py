@@ -43,13 +43,14 @@ def _place(unit: TerritorialUnit) -> Place:
 
 def resolve_place(raw: str) -> Place:
     """The gmina named by `raw`: a 7-digit TERYT code of a gmina (a town or district of one stands for it), or a
-    name of a gmina or town. Raises forms.ValidationError with a Polish message otherwise."""
+    name of a gmina or town. Raises forms.ValidationError with a Polish message otherwise (the typed text goes in
+    as a parameter, never into the format string: "%(n)d" typed by a client must stay text)."""
     raw = raw.strip()
     units = TerritorialUnit.objects.filter(level__in=[TerritorialUnit.Level.GMINA, TerritorialUnit.Level.GMINA_PART])
     if is_digits(raw):
         unit = units.select_related("parent").filter(code=raw).first()
         if unit is None:
-            raise forms.ValidationError(_("Nieznany kod TERYT gminy: %(value)s.") % {"value": raw})
+            raise forms.ValidationError(_("Nieznany kod TERYT gminy: %(value)s."), params={"value": raw})
         gmina = unit if unit.level == TerritorialUnit.Level.GMINA else unit.parent
         return _checked(gmina)
     wanted = fold(raw)
@@ -65,7 +66,8 @@ def resolve_place(raw: str) -> Place:
         gminas.setdefault(gmina.code, gmina)
     if not gminas:
         raise forms.ValidationError(
-            _("Nie znamy miejscowości ani gminy „%(value)s”. Podaj nazwę gminy albo jej kod TERYT.") % {"value": raw}
+            _("Nie znamy miejscowości ani gminy „%(value)s”. Podaj nazwę gminy albo jej kod TERYT."),
+            params={"value": raw},
         )
     points = {(gmina.latitude, gmina.longitude) for gmina in gminas.values()}
     if len(points) > 1:
@@ -73,8 +75,8 @@ def resolve_place(raw: str) -> Place:
             f"{gmina} – {gmina.parent} ({gmina.code})" for gmina in list(gminas.values())[:MAX_CANDIDATES]
         )
         raise forms.ValidationError(
-            _("Kilka gmin nazywa się „%(value)s”; podaj kod TERYT jednej z nich: %(list)s.")
-            % {"value": raw, "list": listed}
+            _("Kilka gmin nazywa się „%(value)s”; podaj kod TERYT jednej z nich: %(list)s."),
+            params={"value": raw, "list": listed},
         )
     return _checked(next(iter(gminas.values())))
 
@@ -82,8 +84,8 @@ def resolve_place(raw: str) -> Place:
 def _checked(gmina: TerritorialUnit) -> Place:
     if gmina.latitude is None or gmina.longitude is None:
         raise forms.ValidationError(
-            _("Dla gminy %(name)s nie mamy współrzędnych; wybierz inną albo użyj filtrów obszaru.")
-            % {"name": str(gmina)}
+            _("Dla gminy %(name)s nie mamy współrzędnych; wybierz inną albo użyj filtrów obszaru."),
+            params={"name": str(gmina)},
         )
     return _place(gmina)
 

@@ -263,3 +263,17 @@ def test_too_many_values_are_refused_before_the_database(client, territory):
     response = client.get(f"{API_URL}?status={','.join(str(n) for n in range(120))}")
     assert response.status_code == 400
     assert response.json()["status"] == ["Podaj najwyżej 100 wartości."]
+
+
+@pytest.mark.parametrize("typed", ["%(n)d godziny", "100%", "%s"])
+def test_a_place_with_format_characters_is_text(client, territory, typed):
+    """Found by schemathesis: the typed place went into the message's format string (a 500 in the API)."""
+    for url in (API_URL, OFFERS_API_URL):
+        response = client.get(url, {"near": typed})
+        assert response.status_code == 400
+        assert response.json()["near"] == [
+            f"Nie znamy miejscowości ani gminy „{typed}”. Podaj nazwę gminy albo jej kod TERYT."
+        ]
+    response = client.get(LIST_URL, {"near": typed})
+    assert response.status_code == 400
+    assert f"„{typed}”" in text_of(response.content.decode())
