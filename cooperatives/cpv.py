@@ -6,9 +6,9 @@ is a division, `55500000` a group, `55520000` a class, `55521000` a category and
 code that starts with its digits up to the trailing zeros (never fewer than the division's two).
 
 The vocabulary is read from CSV files (`code;name_pl;name_en`) in `data/cpv/`: the divisions ship with the
-project (`cpv_2008_divisions.csv`); the full vocabulary (9,454 codes, also shipped) is read from `PORTAL_CPV_FILE`, or from
-`data/cpv/cpv_2008.csv` when that file exists. `manage.py import_cpv cpv_2008.xlsx` writes that file from the
-spreadsheet the EU Publications Office publishes. See data/cpv/README.md.
+project (`cpv_2008_divisions.csv`); the full vocabulary (9,454 codes, also shipped) is read from
+`PORTAL_CPV_FILE`, or from `data/cpv/cpv_2008.csv` when that file exists. `manage.py import_cpv cpv_2008.xlsx`
+rewrites that file from the spreadsheet the EU Publications Office publishes. See data/cpv/README.md.
 
 The vocabulary is the authority on check digits: most codes follow the weighted sum below, but codes renumbered
 in 2008 kept the digits they had, so a code the vocabulary holds is checked against its entry. Without the full

@@ -173,7 +173,10 @@ def map_data(*, filterset, bbox: tuple[float, float, float, float], zoom: int) -
 
 
 def _cache_key(data, bbox, zoom) -> str:
-    filters = sorted((key, value) for key, value in data.items() if value and key not in ("bbox", "zoom", "page"))
+    # Every value of a repeated parameter (several powiats), not only the last one.
+    filters = sorted(
+        (key, sorted(values)) for key, values in data.lists() if any(values) and key not in ("bbox", "zoom", "page")
+    )
     raw = json.dumps([filters, bbox, zoom], ensure_ascii=False)
     return "cooperatives:map-data:" + hashlib.sha256(raw.encode()).hexdigest()
 

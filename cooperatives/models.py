@@ -85,6 +85,10 @@ class TerritorialUnit(models.Model):
         related_name="children",
     )
     valid_on = models.DateField(_("stan rejestru na dzień"))
+    # A representative point for distances ("near a place"), from cooperatives/data/centroids.csv: the unit's own
+    # centroid where the file has one, else its powiat's (see that folder's README).
+    latitude = models.FloatField(_("szerokość geograficzna (środek)"), null=True, blank=True)
+    longitude = models.FloatField(_("długość geograficzna (środek)"), null=True, blank=True)
 
     objects = TerritorialUnitQuerySet.as_manager()
 

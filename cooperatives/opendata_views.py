@@ -6,7 +6,7 @@ Filters that cannot be used are answered with a 400 page saying which and why, n
 
 from django.db.models import F
 from django.db.models.functions import Coalesce
-from django.forms import ModelChoiceField
+from django.forms import ModelChoiceField, ModelMultipleChoiceField, MultipleChoiceField, Select
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,8 @@ from core import site, streaming
 from core.params import split_nul_params
 
 from . import exports, selectors
-from .filters import CooperativeFilterSet, OfferFilterSet
+from .filters import CooperativeFilterSet, OfferFilterSet, split_values
+from .geo import DEFAULT_KM
 
 COOPERATIVE_FORMATS = ("csv", "xlsx", "json", "geojson")
 OFFER_FORMATS = ("csv", "xlsx", "json")
@@ -50,8 +51,14 @@ def _bound_filterset(filterset_class, query, list_selector):
 
 
 def _valid_filters(filterset, errors) -> list[tuple[str, str]]:
-    """The filters in use that can be applied, for links that keep them."""
-    return sorted((name, value) for name, value in filterset.data.items() if value and name not in errors)
+    """The filters in use that can be applied, for links that keep them (every value of a several-valued one)."""
+    return sorted(
+        (name, value)
+        for name, values in filterset.data.lists()
+        if name not in errors
+        for value in (split_values(values) if len(values) > 1 or "," in values[-1] else values[-1:])
+        if value
+    )
 
 
 def _with_query(url: str, filters: list[tuple[str, str]]) -> str:
@@ -62,10 +69,18 @@ def _active_filters(filterset) -> list[dict]:
     """What the data is narrowed to, in words: the label of each filter and the chosen value's name."""
     active = []
     for name, value in filterset.form.cleaned_data.items():
-        if value in (None, "") or name == "ordering":
+        if value in (None, "", []) or name in ("ordering", "km"):
             continue
         field = filterset.form.fields[name]
-        if isinstance(value, bool):
+        if isinstance(value, list):
+            choices = dict(getattr(field, "choices", ()) or ()) if not hasattr(value[0], "pk") else {}
+            shown = ", ".join(str(choices.get(item, item)) for item in value)
+        elif name == "near":
+            shown = _("%(place)s, do %(km)s km") % {
+                "place": value,
+                "km": filterset.form.cleaned_data.get("km") or DEFAULT_KM,
+            }
+        elif isinstance(value, bool):
             shown = _("tak") if value else _("nie")
         elif isinstance(value, str) and name != "search":
             shown = dict(field.choices).get(value, value)
@@ -86,13 +101,6 @@ def _error_list(filterset, errors) -> list[dict]:
 
 def _presentable(form):
     """The catalogue's filter form as this page shows it: "all" instead of dashes, categories under their sector."""
-    for name in PAGE_FILTERS:
-        field = form.fields[name]
-        if isinstance(field, ModelChoiceField):
-            field.empty_label = _("wszystkie")
-        elif getattr(field.widget, "choices", None):
-            others = [choice for choice in field.widget.choices if choice[0] != ""]
-            field.widget.choices = [("", _("wszystkie")), *others]
     # Each category's label names its sector: fetched together (not a query per option) and listed under it.
     form.fields["category"].queryset = (
         form.fields["category"]
@@ -105,6 +113,18 @@ def _presentable(form):
             "name",
         )
     )
+    for name in PAGE_FILTERS:
+        field = form.fields[name]
+        if isinstance(field, MultipleChoiceField | ModelMultipleChoiceField):
+            # One value per list on this page (the catalogue's links choose several; the files keep them all).
+            # (A comprehension, not list(): that would ask the model choices for their length, a COUNT query.)
+            options = [(value, label) for value, label in field.choices]  # noqa: C416
+            field.widget = Select(choices=[("", _("wszystkie")), *options])
+        elif isinstance(field, ModelChoiceField):
+            field.empty_label = _("wszystkie")
+        elif getattr(field.widget, "choices", None):
+            others = [choice for choice in field.widget.choices if choice[0] != ""]
+            field.widget.choices = [("", _("wszystkie")), *others]
     return form
 
 

@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Min, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from core.text import data_label
 
 from .filters import Certification, CooperativeFilterSet, OfferFilterSet
+from .geo import position as geo_position
 from .models import Cooperative, DeliveryStatus, Membership, Offer, OfferCategory, TerritorialUnit
 
 DEMO_FLAG_CACHE_KEY = "cooperatives:has-demo-data"
@@ -131,7 +132,9 @@ def cooperative_facets(*, filterset: CooperativeFilterSet) -> dict[str, list[dic
     value; a chosen one gets its own. The filters never repeat a cooperative (the target-group filter joins one row
     of a unique pair; the others are conditions or EXISTS), so plain counts are exact. Target groups and categories
     are counted from the link and offer tables, restricted to the filtered cooperatives' ids."""
-    chosen = {name for name, value in filterset.form.cleaned_data.items() if value not in (None, "")}
+    # The status filter always applies (by default it leaves out struck-off cooperatives), so the status facet is
+    # always counted without it: it then tells how many struck-off cooperatives the default hides.
+    chosen = filterset.chosen() | {"status"}
 
     def filtered(*names):
         return filterset.queryset_without(Cooperative.objects.all(), *names)
@@ -153,9 +156,17 @@ def cooperative_facets(*, filterset: CooperativeFilterSet) -> dict[str, list[dic
         ]
 
     conditions = _cooperative_value_conditions()
-    counts = _value_counts(filtered(), {name: conditions[name] for name in conditions if name not in chosen})
+    shared = {name: conditions[name] for name in conditions if name not in chosen}
+    if "status" in filterset.chosen():
+        counts = _value_counts(filtered(), shared)
+    else:
+        # The default status filter: the other facets count without the struck-off ones, the status facet counts
+        # them all, in the same scan.
+        kept = ~Q(status=Cooperative.Status.DELETED)
+        shared = {name: {value: q & kept for value, q in values.items()} for name, values in shared.items()}
+        counts = _value_counts(filtered("status"), {**shared, "status": conditions["status"]})
     for name in conditions:
-        if name in chosen:
+        if name in chosen and name in filterset.chosen():
             counts |= _value_counts(filtered(name), {name: conditions[name]})
     for name, choices in (
         ("founder_type", Cooperative.FounderType.choices),
@@ -173,11 +184,9 @@ def cooperative_facets(*, filterset: CooperativeFilterSet) -> dict[str, list[dic
     ]
 
     def of_filtered(queryset, field: str, facet: str):
-        """`queryset` (rows linked to a cooperative by `field`) limited to the filtered cooperatives; every row
-        belongs to some cooperative, so with no other filter chosen there is nothing to limit."""
-        if chosen - {facet, "ordering"}:
-            return queryset.filter(**{f"{field}__in": filtered(facet).values("pk")})
-        return queryset
+        """`queryset` (rows linked to a cooperative by `field`) limited to the filtered cooperatives (always: the
+        status filter applies even when none is chosen)."""
+        return queryset.filter(**{f"{field}__in": filtered(facet).values("pk")})
 
     links = (
         of_filtered(Cooperative.target_groups.through.objects.all(), "cooperative", "target_group")
@@ -310,19 +319,19 @@ def offer_catalogue_facets(*, filterset: OfferFilterSet) -> dict[str, list[dict]
     """offer_facets plus what the offers page also narrows by: powiat and gmina of the seat (one level below the
     chosen unit) and the Zakup Prospołeczny certificate."""
     facets = offer_facets(filterset=filterset)
-    chosen = filterset.form.cleaned_data
+    chosen = filterset.chosen()
 
     def filtered(*names):
         return filterset.queryset_without(Offer.objects.public(), *names)
 
-    if chosen.get("voivodeship"):
+    if "voivodeship" in chosen:
         facets["powiat"] = [
             {"value": unit.code, "label": str(unit), "count": n}
             for unit, n in _unit_counts(
                 filtered("powiat", "gmina"), "cooperative__powiat", TerritorialUnit.Level.POWIAT
             )
         ]
-    if chosen.get("powiat"):
+    if "powiat" in chosen:
         facets["gmina"] = [
             {"value": unit.code, "label": str(unit), "count": n}
             for unit, n in _unit_counts(filtered("gmina"), "cooperative__gmina", TerritorialUnit.Level.GMINA)
@@ -334,6 +343,26 @@ def offer_catalogue_facets(*, filterset: OfferFilterSet) -> dict[str, list[dict]
         if certified
     ]
     return facets
+
+
+def map_bounds(*, filterset: CooperativeFilterSet) -> tuple[float, float, float, float] | None:
+    """(south, west, north, east) around the cooperatives the (valid) filters choose, for the map to zoom to;
+    None when none has a position. One query."""
+    position = geo_position()
+    row = (
+        filterset.queryset_without(Cooperative.objects.all())
+        .annotate(lat=position[0], lon=position[1])
+        .aggregate(south=Min("lat"), north=Max("lat"), west=Min("lon"), east=Max("lon"))
+    )
+    if row["south"] is None:
+        return None
+    return row["south"], row["west"], row["north"], row["east"]
+
+
+def user_gminas(*, user) -> dict[str, TerritorialUnit]:
+    """The gminas of the cooperatives `user` represents (code -> unit), for "near my gmina"."""
+    memberships = Membership.objects.filter(user=user).select_related("cooperative__gmina__parent")
+    return {m.cooperative.gmina_id: m.cooperative.gmina for m in memberships.order_by("cooperative__gmina_id")}
 
 
 def serves_options(*, code: str = "") -> list[TerritorialUnit]:

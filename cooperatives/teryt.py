@@ -1,4 +1,5 @@
-"""Loading the GUS TERC register (a copy ships in cooperatives/data/) into TerritorialUnit. Idempotent."""
+"""Loading the GUS TERC register (a copy ships in cooperatives/data/) into TerritorialUnit, with each unit's
+representative point from cooperatives/data/centroids.csv (see README.md there). Idempotent."""
 
 import csv
 import datetime
@@ -10,6 +11,7 @@ from django.db import transaction
 from .models import TerritorialUnit
 
 TERC_FILE = Path(__file__).resolve().parent / "data" / "TERC_2020-01-01.csv"
+CENTROIDS_FILE = Path(__file__).resolve().parent / "data" / "centroids.csv"
 GMINA_KINDS = {"1", "2", "3"}
 
 
@@ -69,13 +71,30 @@ def parse_terc(path: Path = TERC_FILE) -> list[TerritorialUnit]:
     return units
 
 
-FIELDS = ("level", "gmina_kind", "name", "kind_name", "parent_id", "valid_on")
+def read_centroids(path: Path = CENTROIDS_FILE) -> dict[str, tuple[float, float]]:
+    """TERYT code -> (latitude, longitude) of the units the file lists (any level)."""
+    return {row["TERYT"]: (float(row["LAT"]), float(row["LON"])) for row in _rows(path)}
+
+
+def assign_points(units: list[TerritorialUnit], centroids: dict[str, tuple[float, float]]) -> None:
+    """Each unit's own point from `centroids`, else its parent's (a gmina gets its powiat's, a town its gmina's).
+    `units` are in parent-first order."""
+    points: dict[str, tuple[float, float]] = {}
+    for unit in units:
+        point = centroids.get(unit.code) or points.get(unit.parent_id or "")
+        if point is not None:
+            points[unit.code] = point
+            unit.latitude, unit.longitude = point
+
+
+FIELDS = ("level", "gmina_kind", "name", "kind_name", "parent_id", "valid_on", "latitude", "longitude")
 
 
 @transaction.atomic
-def load_territorial_units(path: Path = TERC_FILE) -> LoadResult:
+def load_territorial_units(path: Path = TERC_FILE, centroids_path: Path = CENTROIDS_FILE) -> LoadResult:
     """Create missing units and update changed ones; running it twice changes nothing."""
     units = parse_terc(path)
+    assign_points(units, read_centroids(centroids_path))
     existing = TerritorialUnit.objects.in_bulk([u.code for u in units])
     to_create, to_update, unchanged = [], [], 0
     for unit in units:

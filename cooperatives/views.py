@@ -8,7 +8,6 @@ import hashlib
 import json
 from urllib.parse import urlencode
 
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -22,7 +21,8 @@ from core import site
 from core.cache import compute_once
 from core.pagination import CachedCountPaginator
 
-from . import buyer_filters, reserved, search, selectors, shortlist
+from . import buyer_filters, geo, reserved, search, selectors, shortlist
+from .filters import split_values
 from .map import map_request
 from .models import Cooperative, Offer
 
@@ -31,6 +31,11 @@ FACET_CACHE_SECONDS = 60
 HOME_CACHE_SECONDS = 60
 # Parameters that are not filters: they never become facet links or hidden fields of the filter form.
 NON_FILTER_PARAMS = ("page", "search", "ordering", "bbox", "zoom")
+# Filters that take several values (repeated, or a comma list).
+MULTI_VALUED = frozenset(
+    {"voivodeship", "powiat", "gmina", "category", "target_group", "founder_type", "status", "certification"}
+    | {"service_area"}
+)
 # Choosing (or removing) a unit clears the units below it, which would otherwise contradict it.
 TERRITORY_CHILDREN = {"voivodeship": ("powiat", "gmina"), "powiat": ("gmina",)}
 COOPERATIVE_FACETS = (
@@ -48,22 +53,60 @@ OFFER_FACETS = ("category", "voivodeship", "powiat", "gmina", "service_area", "c
 
 
 # --- Query strings, facets, errors and pages ------------------------------------------------------------
+# The state of a catalogue page is its query string: each parameter with a list of values (a facet may hold
+# several, repeated or as a comma list; the others hold one).
+
+
+def _params(querydict) -> dict[str, list[str]]:
+    """The query string as {name: [values]}: several-valued filters split (comma lists too), the others the last
+    value given; empty ones left out."""
+    params = {}
+    for key, values in querydict.lists():
+        kept = split_values(values) if key in MULTI_VALUED else [values[-1]] if values and values[-1] else []
+        if kept:
+            params[key] = kept
+    return params
+
+
+def _encode(params: dict[str, list[str]], *, skip=("page",)) -> str:
+    return urlencode([(key, value) for key, values in params.items() if key not in skip for value in values])
 
 
 def _query(params, **changes) -> str:
-    """The current query string with `changes` applied (None removes a parameter); the page always resets."""
-    query = {key: value for key, value in params.items() if value and key != "page"}
+    """The current query string with `changes` applied (None removes a parameter, a list replaces its values);
+    the page always resets. Removing a territorial level removes the levels below it."""
+    query = {key: list(values) for key, values in params.items() if key != "page"}
     for key, value in changes.items():
         for cleared in (key, *TERRITORY_CHILDREN.get(key, ())):
             query.pop(cleared, None)
-        if value is not None:
-            query[key] = value
-    return f"?{urlencode(query)}" if query else "?"
+        if value:
+            query[key] = list(value)
+    encoded = _encode(query)
+    return f"?{encoded}" if encoded else "?"
+
+
+def _toggle(params, name: str, value: str) -> str:
+    """The query string with `value` of `name` added, or removed if chosen (and with it the chosen units inside
+    a removed territorial unit)."""
+    query = {key: list(values) for key, values in params.items() if key != "page"}
+    current = query.get(name, [])
+    if value in current:
+        query[name] = [v for v in current if v != value]
+        if name in TERRITORY_CHILDREN:
+            for child in TERRITORY_CHILDREN[name]:
+                query[child] = [v for v in query.get(child, []) if not v.startswith(value)]
+    else:
+        query[name] = [*current, value]
+        # A whole unit replaces the chosen units inside it (which it would otherwise stand for).
+        for child in TERRITORY_CHILDREN.get(name, ()):
+            query[child] = [v for v in query.get(child, []) if not v.startswith(value)]
+    encoded = _encode({key: values for key, values in query.items() if values})
+    return f"?{encoded}" if encoded else "?"
 
 
 def _filter_query(params) -> str:
     """Only the catalogue's filters (no page, no map position), URL-encoded without the leading '?'."""
-    return urlencode({key: value for key, value in params.items() if value and key not in ("page", "bbox", "zoom")})
+    return _encode(params, skip=("page", "bbox", "zoom"))
 
 
 def _value_label(filterset, name, value) -> str:
@@ -78,20 +121,22 @@ def _value_label(filterset, name, value) -> str:
 
 
 def _facet_groups(params, filterset, facets, names) -> list[dict]:
-    """Facet values with counts as links that keep every other parameter; the chosen value is marked."""
+    """Facet values with counts as links that add the value to the chosen ones (or remove it when chosen), keeping
+    every other parameter; chosen values are marked. (Every chosen value is also listed, removable, among the
+    active filters, even one without results.)"""
     relabel = {"social_enterprise": {"true": _("tak"), "false": _("nie")}}
     groups = []
     for name in names:
         if name not in facets:
             continue
-        current = params.get(name, "")
+        current = params.get(name, [])
         items = [
             {
                 "value": item["value"],
                 "label": relabel.get(name, {}).get(item["value"], item["label"]),
                 "count": item["count"],
-                "selected": item["value"] == current,
-                "href": _query(params, **{name: item["value"]}),
+                "selected": item["value"] in current,
+                "href": _toggle(params, name, item["value"]),
             }
             for item in facets[name]
             if item["count"]
@@ -102,28 +147,59 @@ def _facet_groups(params, filterset, facets, names) -> list[dict]:
                     "name": name,
                     "label": filterset.filters[name].label,
                     "items": items,
+                    "multiple": name in MULTI_VALUED,
                     "remove_href": _query(params, **{name: None}) if current else "",
                 }
             )
     return groups
 
 
+def _chosen_labels(filterset, name, cleaned) -> list[tuple[str, str]]:
+    """(value, label) of each chosen value of a several-valued filter."""
+    if not isinstance(cleaned, list):
+        return []
+    pairs = []
+    for value in cleaned:
+        if hasattr(value, "pk"):
+            key = filterset.filters[name].extra.get("to_field_name") or "pk"
+            pairs.append((str(getattr(value, key)), str(value)))
+        else:
+            pairs.append((value, _value_label(filterset, name, value)))
+    return pairs
+
+
 def _active_filters(params, filterset) -> list[dict]:
-    """The chosen filters in words, each with a link that removes it."""
+    """The chosen filters in words, one chip per chosen value, each with a link that removes it."""
     active = []
+    cleaned = filterset.form.cleaned_data
     for name, field in filterset.form.fields.items():
-        if name in NON_FILTER_PARAMS:
+        if name in (*NON_FILTER_PARAMS, "km"):
             continue
-        value = filterset.form.cleaned_data.get(name)
-        if value is None or value == "":
+        value = cleaned.get(name)
+        if value in (None, "", []):
             continue
-        active.append(
-            {
-                "label": field.label,
-                "value": _value_label(filterset, name, value),
-                "remove_href": _query(params, **{name: None}),
-            }
-        )
+        if name == "near":
+            km = cleaned.get("km") or geo.DEFAULT_KM
+            active.append(
+                {
+                    "label": field.label,
+                    "value": _("%(place)s, do %(km)s km") % {"place": value, "km": km},
+                    "remove_href": _query(params, near=None, km=None),
+                }
+            )
+        elif isinstance(value, list):
+            active.extend(
+                {"label": field.label, "value": label, "remove_href": _toggle(params, name, key)}
+                for key, label in _chosen_labels(filterset, name, value)
+            )
+        else:
+            active.append(
+                {
+                    "label": field.label,
+                    "value": _value_label(filterset, name, value),
+                    "remove_href": _query(params, **{name: None}),
+                }
+            )
     return active
 
 
@@ -141,8 +217,21 @@ def _form_errors(params, form) -> list[dict]:
 
 
 def _hidden_filters(params, *, skip=()) -> list[tuple[str, str]]:
-    """Chosen filters carried by the search form as hidden fields, so a new search keeps them."""
-    return [(key, value) for key, value in params.items() if value and key not in (*NON_FILTER_PARAMS, *skip)]
+    """Chosen filters carried by a form as hidden fields, so submitting it keeps them."""
+    return [
+        (key, value) for key, values in params.items() if key not in (*NON_FILTER_PARAMS, *skip) for value in values
+    ]
+
+
+def _hidden_deleted(params, filterset, facets) -> dict | None:
+    """How many struck-off cooperatives the default status filter leaves out, with a link showing every status."""
+    if "status" in filterset.chosen():
+        return None
+    counts = {item["value"]: item["count"] for item in facets.get("status", [])}
+    hidden = counts.get(Cooperative.Status.DELETED, 0)
+    if not hidden:
+        return None
+    return {"count": hidden, "show_href": _query(params, status=list(Cooperative.Status.values))}
 
 
 def _paginate(queryset, raw_page):
@@ -165,7 +254,7 @@ def _paginate(queryset, raw_page):
 def _facets(facets_of, params, filterset) -> dict:
     """Facet counts are the costly part of a catalogue page (a grouped query per facet over the whole registry), so
     they are cached briefly per combination of filters; the results themselves are always read live."""
-    relevant = sorted((key, value) for key, value in params.items() if value and key not in ("page", "ordering"))
+    relevant = sorted((key, sorted(values)) for key, values in params.items() if key not in ("page", "ordering"))
     digest = hashlib.sha256(json.dumps(relevant, ensure_ascii=False).encode()).hexdigest()
     # Per language too: the labels are translated (categories, target groups, voivodeships, service areas).
     return compute_once(
@@ -175,36 +264,57 @@ def _facets(facets_of, params, filterset) -> dict:
     )
 
 
+SEARCH_FORM_FIELDS = ("search", "ordering", "near", "km")
+
+
 def _catalogue(request, filterset, *, facets_of, facet_names, form_fields=()) -> tuple[dict, int]:
     """Validate, paginate and count facets; status 400 with messages for any invalid parameter.
 
     `form_fields`: filters that the search form shows as its own fields (so they are not repeated as hidden)."""
-    params = request.GET
+    params = _params(request.GET)
     valid = filterset.is_valid()
+    errors = set(filterset.form.errors)
     context = {
         "filterset": filterset,
-        "search": params.get("search", ""),
-        "ordering": params.get("ordering", ""),
+        "search": request.GET.get("search", ""),
+        "ordering": request.GET.get("ordering", ""),
         "ordering_choices": filterset.filters["ordering"].extra["choices"],
-        "hidden_filters": _hidden_filters(params, skip=(*form_fields, *filterset.form.errors)),
+        "near": {
+            "value": request.GET.get("near", ""),
+            "km": request.GET.get("km", ""),
+            "default_km": geo.DEFAULT_KM,
+            "max_km": geo.MAX_KM,
+            "mine": _my_gminas(request),
+        },
+        "hidden_filters": _hidden_filters(params, skip=(*SEARCH_FORM_FIELDS, *form_fields, *errors)),
         "clear_href": request.path,
         "page": None,
     }
     if not valid:
         context["errors"] = _form_errors(params, filterset.form)
         return context, 400
-    page, page_error = _paginate(filterset.qs, params.get("page"))
+    page, page_error = _paginate(filterset.qs, request.GET.get("page"))
     if page_error:
         context["page_error"] = page_error
         context["first_page_href"] = _query(params)
         return context, 400
+    facets = _facets(facets_of, params, filterset)
     context.update(
         page=page,
         page_numbers=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
         active_filters=_active_filters(params, filterset),
-        facet_groups=_facet_groups(params, filterset, _facets(facets_of, params, filterset), facet_names),
+        facet_groups=_facet_groups(params, filterset, facets, facet_names),
+        hidden_deleted=_hidden_deleted(params, filterset, facets),
+        chosen_count=sum(len(values) for key, values in params.items() if key in facet_names),
     )
     return context, 200
+
+
+def _my_gminas(request) -> list[dict]:
+    """For a signed-in representative: the gminas of their cooperatives, as places for "near" (one query)."""
+    if not request.user.is_authenticated:
+        return []
+    return [{"code": code, "label": str(gmina)} for code, gmina in selectors.user_gminas(user=request.user).items()]
 
 
 # --- Pages ----------------------------------------------------------------------------------------------
@@ -245,8 +355,9 @@ def cooperative_list(request):
         for cooperative in context["results"]:
             cooperative.in_shortlist = cooperative.krs_number in shortlisted
         context["shortlist_count"] = len(shortlisted)
-    context["map_href"] = reverse("cooperatives:map") + _query(request.GET)
-    context["open_data_href"] = reverse("cooperatives:open-data") + _query(request.GET, ordering=None)
+    params = _params(request.GET)
+    context["map_href"] = reverse("cooperatives:map") + _query(params)
+    context["open_data_href"] = reverse("cooperatives:open-data") + _query(params, ordering=None)
     context["buyer_filters"] = buyer_filters.form_context(request.GET)
     return render(request, "cooperatives/cooperative_list.html", context, status=status)
 
@@ -369,40 +480,39 @@ def offer_detail(request, pk):
     return render(request, "cooperatives/offer_detail.html", {"offer": offer, "cooperative": offer.cooperative})
 
 
-def _facet_selects(params, filterset, facets, names) -> list[dict]:
-    """The facets as <select> fields (label with count), for the map's filter form."""
-    selects = []
-    for group in _facet_groups(params, filterset, facets, names):
-        options = [{"value": i["value"], "label": f"{i['label']} ({intcomma(i['count'])})"} for i in group["items"]]
-        current = params.get(group["name"], "")
-        if current and current not in {o["value"] for o in options}:
-            value = filterset.form.cleaned_data.get(group["name"])
-            options.insert(0, {"value": current, "label": f"{_value_label(filterset, group['name'], value)} (0)"})
-        selects.append({**group, "options": options, "current": current})
-    return selects
-
-
 @require_safe
 def map_view(request):
-    """The map of cooperatives, filtered like the catalogue; map.js asks map_data for what the view shows."""
-    params = request.GET
-    filterset = selectors.cooperative_list(data=params, queryset=Cooperative.objects.none())
+    """The map of cooperatives, filtered like the catalogue (the same filter form); map.js asks map_data for what
+    the view shows, starting from the area the filters choose."""
+    params = _params(request.GET)
+    filterset = selectors.cooperative_list(data=request.GET, queryset=Cooperative.objects.none())
     filter_query = _filter_query(params)
     list_href = reverse("cooperatives:list") + (f"?{filter_query}" if filter_query else "")
+    errors = set(filterset.form.errors)
     context = {
         "filterset": filterset,
-        "search": params.get("search", ""),
+        "search": request.GET.get("search", ""),
+        "near": {
+            "value": request.GET.get("near", ""),
+            "km": request.GET.get("km", ""),
+            "default_km": geo.DEFAULT_KM,
+            "max_km": geo.MAX_KM,
+            "mine": _my_gminas(request),
+        },
+        "hidden_filters": _hidden_filters(params, skip=(*SEARCH_FORM_FIELDS, *errors)),
         "list_href": list_href,
         "clear_href": request.path,
     }
     if not filterset.is_valid():
         context["errors"] = _form_errors(params, filterset.form)
         return render(request, "cooperatives/map.html", context, status=400)
+    facets = _facets(selectors.cooperative_facets, params, filterset)
     context.update(
         active_filters=_active_filters(params, filterset),
-        selects=_facet_selects(
-            params, filterset, selectors.cooperative_facets(filterset=filterset), COOPERATIVE_FACETS
-        ),
+        facet_groups=_facet_groups(params, filterset, facets, COOPERATIVE_FACETS),
+        hidden_deleted=_hidden_deleted(params, filterset, facets),
+        chosen_count=sum(len(values) for key, values in params.items() if key in COOPERATIVE_FACETS),
+        bounds=selectors.map_bounds(filterset=filterset) if filterset.chosen() - {"ordering"} else None,
         data_url=reverse("cooperatives:map-data") + (f"?{filter_query}" if filter_query else ""),
         detail_url_template=reverse("cooperatives:detail", kwargs={"krs": "0000000000"}),
     )

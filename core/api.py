@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django_filters import utils as filter_utils
-from django_filters.filters import ModelChoiceFilter
+from django_filters.filters import ModelChoiceFilter, ModelMultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.plumbing import build_parameter_type
@@ -77,11 +77,23 @@ class ParameterValidatingFilterExtension(DjangoFilterExtension):
             return [build_parameter_type(name=field_name, schema=schema, location="query", description=description)]
         queryset = filter_field.extra.get("queryset")
         to_field_name = filter_field.extra.get("to_field_name")
-        if isinstance(filter_field, ModelChoiceFilter) and to_field_name and isinstance(queryset, QuerySet):
+        chosen_by_key = isinstance(filter_field, (ModelChoiceFilter, ModelMultipleChoiceFilter))
+        if chosen_by_key and to_field_name and isinstance(queryset, QuerySet):
             schema = auto_schema._map_model_field(queryset.model._meta.get_field(to_field_name), direction=None)
             for key in ("readOnly", "description", "title"):
                 schema.pop(key, None)
             description = str(filter_field.label) if filter_field.label else None
+            if isinstance(filter_field, ModelMultipleChoiceFilter):
+                return [
+                    build_parameter_type(
+                        name=field_name,
+                        schema={"type": "array", "items": schema},
+                        location="query",
+                        description=description,
+                        explode=True,
+                        style="form",
+                    )
+                ]
             return [build_parameter_type(name=field_name, schema=schema, location="query", description=description)]
         return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
 

@@ -7,7 +7,7 @@ an API token is accepted (unknown, expired or revoked token).
 
 An optional query parameter may be empty (`?voivodeship=`, as HTML forms send it), which the API reads as absent
 (django-filter, core.pagination): its schema says so (`anyOf` with the empty string) wherever its type, pattern,
-format or choices would otherwise refuse "".
+format or choices would otherwise refuse "" (for a list parameter, in the schema of its items).
 
 An edit that declares 428 (core.concurrency.STALE_EDIT_RESPONSES) needs the version it is based on: its request
 body gets a required `version` (a copy of the body's component, so a create sharing that component is unchanged).
@@ -63,7 +63,14 @@ def _allow_empty_query_values(operation: dict) -> None:
         if isinstance(schema.get("enum"), list) and all(isinstance(value, str) for value in schema["enum"]):
             # A choice of words typed after a model field (a boolean offered as "true"/"false"): the words are it.
             schema["type"] = "string"
-        if parameter.get("required") or _accepts_empty(schema):
+        if parameter.get("required"):
+            continue
+        if schema.get("type") == "array" and "items" in schema:
+            # An exploded list (`?powiat=1261&powiat=`): each of its values may be empty.
+            if not _accepts_empty(schema["items"]):
+                schema["items"] = {"anyOf": [schema["items"], EMPTY]}
+            continue
+        if _accepts_empty(schema):
             continue
         parameter["schema"] = {"anyOf": [schema, EMPTY]}
 

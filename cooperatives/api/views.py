@@ -12,8 +12,9 @@ from rest_framework.exceptions import NotFound
 
 from core.api import ParameterValidatingFilterBackend
 
-from .. import selectors
-from ..filters import CooperativeFilterSet, OfferFilterSet
+from .. import geo, selectors
+from ..filters import Certification, CooperativeFilterSet, OfferFilterSet
+from ..models import Cooperative, Offer
 from .filters import OfferCategoryFilterSet, TerritorialUnitFilterSet
 from .serializers import (
     CooperativeDetailSerializer,
@@ -43,15 +44,66 @@ THROTTLED = OpenApiResponse(
 LIST_ERRORS = {400: VALIDATION_ERROR, 404: NOT_FOUND, 429: THROTTLED}
 DETAIL_ERRORS = {404: NOT_FOUND, 429: THROTTLED}
 
+SEVERAL = " Kilka wartości: parametr powtórzony (`?{name}=a&{name}=b`) albo lista po przecinku (`?{name}=a,b`)."
+
+
+def several(name: str, item: dict, description: str) -> OpenApiParameter:
+    """A catalogue parameter taking several values (any of them matches)."""
+    return OpenApiParameter(
+        name,
+        {"type": "array", "items": item},
+        description=description + SEVERAL.format(name=name),
+        style="form",
+        explode=True,
+    )
+
+
 # The catalogue's parameters whose choices drf-spectacular cannot read from a method-based filter.
 CATALOGUE_PARAMETERS = [
-    OpenApiParameter("voivodeship", str, description="Kod TERYT województwa (2 cyfry).", pattern=r"^\d{2}$"),
-    OpenApiParameter("powiat", str, description="Kod TERYT powiatu (4 cyfry).", pattern=r"^\d{4}$"),
-    OpenApiParameter("gmina", str, description="Kod TERYT gminy (7 cyfr).", pattern=r"^\d{7}$"),
-    OpenApiParameter(
-        "category", str, description="Identyfikator kategorii oferty (slug); branża obejmuje swoje podkategorie."
+    several("voivodeship", {"type": "string", "pattern": r"^\d{2}(,\d{2})*$"}, "Kody TERYT województw (2 cyfry)."),
+    several(
+        "powiat",
+        {"type": "string", "pattern": r"^\d{4}(,\d{4})*$"},
+        "Kody TERYT powiatów (4 cyfry). Województwo z wybranymi w nim powiatami oznacza tylko te powiaty.",
+    ),
+    several(
+        "gmina",
+        {"type": "string", "pattern": r"^\d{7}(,\d{7})*$"},
+        "Kody TERYT gmin (7 cyfr). Powiat z wybranymi w nim gminami oznacza tylko te gminy.",
+    ),
+    several(
+        "category",
+        {"type": "string"},
+        "Identyfikatory kategorii oferty (slug); branża obejmuje swoje podkategorie.",
     ),
     OpenApiParameter("search", str, description="Wyszukiwanie pełnotekstowe (odporne na brak polskich znaków)."),
+    OpenApiParameter(
+        "near",
+        str,
+        description="W pobliżu miejsca: kod TERYT gminy (7 cyfr) albo nazwa gminy lub miejscowości. Położenie "
+        "spółdzielni to jej współrzędne, a bez nich punkt jej gminy; wyniki mają wtedy odległość i domyślnie są "
+        "uporządkowane od najbliższych (ordering=distance).",
+    ),
+    OpenApiParameter(
+        "km",
+        {"type": "integer", "minimum": 1, "maximum": geo.MAX_KM},
+        description=f"Promień dla `near` w km (domyślnie {geo.DEFAULT_KM}); tylko razem z `near`.",
+    ),
+]
+COOPERATIVE_PARAMETERS = [
+    several(
+        "status",
+        {"type": "string", "enum": Cooperative.Status.values},
+        "Status w KRS: active, inactive, liquidation, deleted. Domyślnie (bez tego parametru) spółdzielnie "
+        "wykreślone z KRS (deleted) są pominięte; wszystkie: status=active,inactive,liquidation,deleted.",
+    ),
+    several("founder_type", {"type": "string", "enum": Cooperative.FounderType.values}, "Typ założycieli."),
+    several("target_group", {"type": "string"}, "Kody grup docelowych."),
+    several(
+        "certification",
+        {"type": "string", "enum": [value for value, _label in Certification.COOPERATIVE_CHOICES]},
+        "Certyfikaty i znaki.",
+    ),
 ]
 
 
@@ -88,7 +140,10 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     list=catalogue_list_schema(
         CooperativeSerializer,
         "Spółdzielnie socjalne z rejestru, z filtrami katalogu. Domyślnie w kolejności alfabetycznej "
-        "(przy wyszukiwaniu – według trafności).",
+        "(przy wyszukiwaniu – według trafności, przy `near` – według odległości). Bez parametru `status` "
+        "spółdzielnie wykreślone z KRS są pominięte. Filtry przyjmują kilka wartości (którakolwiek pasuje), "
+        "różne filtry zawężają się nawzajem.",
+        COOPERATIVE_PARAMETERS,
     ),
     retrieve=extend_schema(
         description="Spółdzielnia o podanym numerze KRS, z jej aktywnymi ofertami.",
@@ -117,8 +172,17 @@ class CooperativeViewSet(PublicReadOnlyViewSet):
 @extend_schema_view(
     list=catalogue_list_schema(
         OfferSerializer,
-        "Aktywne oferty spółdzielni (bez ofert spółdzielni wykreślonych z KRS), z filtrami katalogu ofert.",
-        [OpenApiParameter("serves", str, description="Kod TERYT obszaru, który oferta obsługuje.")],
+        "Aktywne oferty spółdzielni (bez ofert spółdzielni wykreślonych z KRS), z filtrami katalogu ofert. Filtry "
+        "przyjmują kilka wartości (którakolwiek pasuje).",
+        [
+            OpenApiParameter("serves", str, description="Kod TERYT obszaru, który oferta obsługuje."),
+            several("service_area", {"type": "string", "enum": Offer.ServiceArea.values}, "Zasięg oferty."),
+            several(
+                "certification",
+                {"type": "string", "enum": [value for value, _label in Certification.OFFER_CHOICES]},
+                "Certyfikaty.",
+            ),
+        ],
     ),
     retrieve=extend_schema(
         description="Oferta o podanym identyfikatorze.", responses={200: OfferSerializer, **DETAIL_ERRORS}

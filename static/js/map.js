@@ -45,7 +45,15 @@
 
   function initRegistry(el) {
     useIcons(el);
-    var map = L.map(el).fitBounds([[49.0, 14.1], [54.9, 24.2]]);
+    // The area the filters choose (data-bounds: south,west,north,east), else the whole country.
+    var bounds = [[49.0, 14.1], [54.9, 24.2]];
+    if (el.dataset.bounds) {
+      var b = el.dataset.bounds.split(",").map(parseFloat);
+      if (b.length === 4 && b.every(isFinite)) {
+        bounds = [[b[0], b[1]], [b[2], b[3]]];
+      }
+    }
+    var map = L.map(el).fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
     tiles(el).addTo(map);
     var points = L.markerClusterGroup({ chunkedLoading: true });
     var clusters = L.layerGroup();

@@ -66,13 +66,17 @@ def test_list_parameters_are_the_catalogues_with_pagination(schema):
         "reserved",
         "cpv",
         "ordering",
+        "near",
+        "km",
         "page",
         "page_size",
     } == set(cooperative)
     assert non_empty(cooperative["reserved"]["schema"])["enum"] == ["art94"]
     page_size = {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
     assert non_empty(cooperative["page_size"]["schema"]) == page_size
-    assert non_empty(cooperative["voivodeship"]["schema"])["pattern"] == r"^\d{2}$"
+    # Several values (issue 13): an array, repeated or a comma list.
+    voivodeship = cooperative["voivodeship"]["schema"]
+    assert (voivodeship["type"], non_empty(voivodeship["items"])["pattern"]) == ("array", r"^\d{2}(,\d{2})*$")
     offer = parameters(schema, "/api/v1/offers/")
     assert {"serves", "service_area", "category", "search", "ordering", "page", "page_size", "cpv", "reserved"} <= set(
         offer
@@ -84,9 +88,10 @@ def test_list_parameters_are_the_catalogues_with_pagination(schema):
 
 def test_enums_are_documented(schema):
     cooperative = parameters(schema, "/api/v1/cooperatives/")
-    assert set(non_empty(cooperative["status"]["schema"])["enum"]) == {"active", "inactive", "liquidation", "deleted"}
-    assert set(non_empty(cooperative["ordering"]["schema"])["enum"]) == {"relevance", "name", "newest"}
-    assert set(non_empty(cooperative["founder_type"]["schema"])["enum"]) == {"natural", "legal", "mixed"}
+    statuses = non_empty(cooperative["status"]["schema"]["items"])["enum"]
+    assert set(statuses) == {"active", "inactive", "liquidation", "deleted"}
+    assert set(non_empty(cooperative["ordering"]["schema"])["enum"]) == {"relevance", "name", "newest", "distance"}
+    assert set(non_empty(cooperative["founder_type"]["schema"]["items"])["enum"]) == {"natural", "legal", "mixed"}
     assert set(non_empty(parameters(schema, "/api/v1/territorial-units/")["level"]["schema"])["enum"]) == {
         "voivodeship",
         "powiat",

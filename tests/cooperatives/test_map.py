@@ -13,7 +13,7 @@ from cooperatives import map as registry_map
 from cooperatives.models import Cooperative
 from cooperatives.selectors import registry_has_demo_data
 
-from .catalogue_fixtures import SPEC, build_registry, text_of
+from .catalogue_fixtures import SPEC, build_registry, facet_counts, facet_links, text_of
 from .factories import CooperativeFactory
 
 pytestmark = pytest.mark.django_db
@@ -233,14 +233,24 @@ def test_map_page_has_the_map_its_filters_and_a_list_fallback(client, registry):
 
 
 def test_map_filter_form_shows_counts_and_keeps_choices(client, registry):
+    # The map has the catalogue's filters (links with counts, several values per facet) and its search form.
     html = client.get(MAP_URL, {"status": "active"}).content.decode()
-    form = re.search(r'<form method="get" action="" class="map-filters".*?</form>', html, re.S).group(0)
-    status = re.search(r'<select id="id_status" name="status">.*?</select>', form, re.S).group(0)
-    assert '<option value="active" selected>aktywna (3)</option>' in status
-    assert "w likwidacji (1)" in status
-    voivodeship = re.search(r'<select id="id_voivodeship" name="voivodeship">.*?</select>', form, re.S).group(0)
-    assert "łódzkie (3)" in voivodeship
-    assert 'name="search"' in form and "Pokaż na mapie" in form
+    assert facet_counts(html, "status") == {"aktywna": 3, "w likwidacji": 1, "wykreślona z KRS": 1}
+    assert facet_counts(html, "voivodeship")["łódzkie"] == 3
+    links = facet_links(html, "voivodeship")
+    assert parse_qs(urlsplit(links["łódzkie"]).query) == {"status": ["active"], "voivodeship": ["10"]}
+    form = re.search(r'<form role="search".*?</form>', html, re.S).group(0)
+    assert 'name="search"' in form and 'name="near"' in form
+    assert '<input type="hidden" name="status" value="active">' in form
+
+
+def test_map_zooms_to_the_chosen_area(client, registry):
+    html = client.get(MAP_URL, {"gmina": "1001011,1001022"}).content.decode()
+    bounds = re.search(r'data-bounds="([^"]+)"', html).group(1)
+    south, west, north, east = (float(v) for v in bounds.split(","))
+    # Beta (51.3687, 19.3564) and Epsilon (51.40, 19.30), the two cooperatives of Bełchatów's gminas.
+    assert (south, west, north, east) == (51.3687, 19.3, 51.4, 19.3564)
+    assert "data-bounds" not in client.get(MAP_URL).content.decode()  # no filter: the whole country
 
 
 def test_map_page_with_invalid_filters_explains_them(client):
@@ -275,7 +285,8 @@ def test_vendored_libraries_and_their_licences_are_present():
 def test_map_page_query_count_does_not_grow(client, django_assert_num_queries, size):
     spread(size)
     registry_has_demo_data()  # warm the demo-data flag cache, as on a running site
-    # The facets of the filter form (as on the catalogue: 5); the map's data comes separately.
+    # The facets of the filter form (as on the catalogue: 5); the map's data comes separately. (No area chosen:
+    # no query for the bounds to zoom to.)
     with django_assert_num_queries(5):
         response = client.get(MAP_URL)
     assert response.status_code == 200

@@ -58,6 +58,14 @@ def name_key(name: str) -> str:
     return name.replace("Ś", "S\uffff")
 
 
+def listed(spec) -> bool:
+    """Shown without a status filter: struck-off cooperatives are hidden by default (issue 13)."""
+    return spec["status"] != "deleted"
+
+
+LISTED = [spec for spec in SPEC if listed(spec)]
+
+
 def top_categories(spec) -> set[str]:
     return {offer[2] for offer in spec["offers"] if offer[3]}
 
@@ -101,8 +109,11 @@ def result_text(html, cooperative) -> str:
 def test_catalogue_lists_everything_with_the_result_details(client, registry):
     response, html = get(client, LIST_URL)
     assert response.status_code == 200
-    assert result_names(html) == names_where(lambda spec: True)
-    assert f"Liczba wyników: {len(SPEC)}." in text_of(html)
+    assert result_names(html) == names_where(listed)
+    assert f"Liczba wyników: {len(LISTED)}." in text_of(html)
+    assert "Ukryto spółdzielnie wykreślone z KRS: 1 — pokaż" in text_of(html)
+    _, every = get(client, LIST_URL, {"status": "active,inactive,liquidation,deleted"})
+    assert result_names(every) == names_where(lambda spec: True)
     item_text = result_text(html, registry["Spółdzielnia Socjalna Alfa"])
     assert "Łódź, woj. łódzkie" in item_text
     assert "status: aktywna" in item_text
@@ -120,7 +131,7 @@ def test_results_can_be_chosen_for_an_inquiry(client, registry):
     forms = re.findall(r'<form method="post" action="([^"]+)" class="shortlist-toggle">(.*?)</form>', html, re.S)
     assert {action for action, _body in forms} == {reverse("cooperatives:shortlist-add")}
     chosen = [re.search(r'name="krs" value="(\d{10})"', body).group(1) for _action, body in forms]
-    assert sorted(chosen) == sorted(c.krs_number for c in registry.values())
+    assert sorted(chosen) == sorted(c.krs_number for c in registry.values() if c.status != "deleted")
     assert all('name="next" value="/spoldzielnie/?ordering=name"' in body for _action, body in forms)
     assert "Dodaj do wybranych" in forms[0][1]
     assert f'href="{reverse("cooperatives:shortlist")}"' in html
@@ -133,7 +144,7 @@ FILTERS = [
     ({"voivodeship": "10", "powiat": "1061"}, lambda s: GMINAS[s["gmina"]][0] == "1061"),
     ({"category": "gastronomia"}, lambda s: "gastronomia" in top_categories(s)),
     ({"category": "catering"}, lambda s: any(o[1] == "catering" and o[3] for o in s["offers"])),
-    ({"category": "zielen"}, lambda s: "zielen" in top_categories(s)),
+    ({"category": "zielen", "status": "active,deleted"}, lambda s: "zielen" in top_categories(s)),
     ({"target_group": "bezrobotni"}, lambda s: "bezrobotni" in s["target_groups"]),
     ({"founder_type": "legal"}, lambda s: s["founder_type"] == "legal"),
     ({"status": "liquidation"}, lambda s: s["status"] == "liquidation"),
@@ -149,7 +160,7 @@ FILTERS = [
 def test_each_filter(client, registry, params, predicate):
     response, html = get(client, LIST_URL, params)
     assert response.status_code == 200
-    expected = names_where(predicate)
+    expected = names_where(predicate if "status" in params else lambda spec: predicate(spec) and listed(spec))
     assert expected, "the fixture must make every filter meaningful"
     assert result_names(html) == expected
     assert f"Liczba wyników: {len(expected)}." in text_of(html)
@@ -180,8 +191,10 @@ def expected_facets(specs) -> dict[str, Counter]:
 
 def test_facet_counts_without_filters(client, registry):
     _, html = get(client, LIST_URL)
-    for name, expected in expected_facets(SPEC).items():
-        assert facet_counts(html, name) == dict(expected), name
+    for name, expected in expected_facets(LISTED).items():
+        if name != "status":  # the status facet counts the struck-off ones too (the default hides them)
+            assert facet_counts(html, name) == dict(expected), name
+    assert facet_counts(html, "status") == dict(expected_facets(SPEC)["status"])
 
 
 def test_facet_counts_apply_every_other_filter_but_not_their_own(client, registry):
@@ -221,7 +234,7 @@ def test_facet_counts_with_several_facets_chosen(client, registry, names):
     _, html = get(client, LIST_URL, {name: CHOSEN[name][0] for name in names})
     for facet in ("voivodeship", "category", "target_group", "founder_type", "social_enterprise", "certification"):
         others = [CHOSEN[name][1] for name in names if name != facet]
-        specs = [spec for spec in SPEC if all(predicate(spec) for predicate in others)]
+        specs = [spec for spec in LISTED if all(predicate(spec) for predicate in others)]
         expected = {label: n for label, n in expected_facets(specs)[facet].items() if n}
         assert facet_counts(html, facet) == expected, facet
 
@@ -259,8 +272,11 @@ def test_chosen_filters_are_listed_with_links_that_remove_them(client, registry)
 
 
 def test_search_from_the_page_folds_diacritics(client, registry):
-    _, html = get(client, LIST_URL, {"search": "slusarnia"})
+    _, html = get(client, LIST_URL, {"search": "slusarnia", "status": "deleted"})
     assert result_names(html) == ["Ślusarnia Socjalna Delta"]
+    _, html = get(client, LIST_URL, {"search": "slusarnia"})  # struck off: hidden, and the page says so
+    assert result_names(html) == []
+    assert "Ukryto spółdzielnie wykreślone z KRS: 1" in text_of(html)
     _, html = get(client, LIST_URL, {"search": "belchatow epsilon"})
     assert result_names(html) == ["Spółdzielnia Socjalna Epsilon"]
     assert 'value="belchatow epsilon"' in html
@@ -268,9 +284,9 @@ def test_search_from_the_page_folds_diacritics(client, registry):
 
 def test_sorting_by_name_and_by_newest(client, registry):
     _, html = get(client, LIST_URL, {"ordering": "name"})
-    assert result_names(html) == names_where(lambda spec: True)
+    assert result_names(html) == names_where(listed)
     _, html = get(client, LIST_URL, {"ordering": "newest"})
-    assert result_names(html) == [spec["name"] for spec in reversed(SPEC)]
+    assert result_names(html) == [spec["name"] for spec in reversed(LISTED)]
     assert '<option value="newest" selected>' in html
 
 

@@ -58,6 +58,7 @@ def test_buyer_filters_by_art_94_and_cpv_reads_the_profile_and_downloads_the_con
     OfferFactory(cooperative=cleaning, title="Sprzątanie biur", cpv_code="90910000-9")
 
     page.goto(reverse("cooperatives:list"))
+    page.click("summary:has-text('Dla zamawiających')")  # the buyers' fields fold under their summary
     page.check("#id_reserved")
     page.fill("#id_cpv", "55000000-0")
     with page.expect_navigation():
