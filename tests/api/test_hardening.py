@@ -319,3 +319,26 @@ def test_a_page_500_stays_html():
     response = Client(raise_request_exception=False).get("/test-page-boom/")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/cooperatives/", "search"),
+        ("/api/v1/categories/", "parent"),
+        ("/api/v1/publications/", "topic"),
+        ("/api/v1/trainings/", "voivodeship"),
+    ],
+)
+def test_free_text_parameters_refuse_control_characters_and_the_schema_says_so(client, schema, path, name):
+    parameter = query_parameter(schema, path, name)
+    for text in ("", "Łódź", "catering 2025"):
+        assert accepts(parameter, text)
+    for text in ("a\x01", "\x7f", "a\x85b", "a\u2028b", "a\tb"):
+        assert not accepts(parameter, text)
+        assert client.get(path, {name: text}).status_code == 400
+
+
+def test_the_statistics_wave_is_a_positive_key_in_the_schema_as_in_the_api(schema):
+    parameter = query_parameter(schema, "/api/v1/statistics/", "wave")
+    assert accepts(parameter, 1) and not accepts(parameter, 0) and not accepts(parameter, 2**31)

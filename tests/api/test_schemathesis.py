@@ -41,8 +41,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
 
 # Left out: positive_data_acceptance. A well-formed reference to a row that does not exist (`?gmina=0000000`, an
 # author id, a wave, a category slug) is a 400 naming it, by design (a schema cannot list every TERYT code); and
-# text fields refuse control characters (core/inputs.py), single-line or multi-line per field, which the schema
-# does not spell out as patterns. Both are 400s with a message per field, never a 5xx.
+# text fields of request bodies refuse control characters (core/inputs.py), single-line or multi-line per field,
+# which the schema does not spell out (free-text query parameters do). Both are 400s per field, never a 5xx.
 EXCLUDED_CHECKS = [positive_data_acceptance]
 FUZZ = settings(
     max_examples=25,
