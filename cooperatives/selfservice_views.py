@@ -115,6 +115,8 @@ def representation_request(request):
     cooperative = None
     krs = request.POST.get("krs") or request.GET.get("krs")
     if krs:
+        if not is_digits(krs, 10):  # never a database error: a NUL, a "²" or garbage is just no such cooperative
+            raise Http404
         cooperative = get_object_or_404(Cooperative, krs_number=krs)
         if not can_request_representation(request.user, cooperative):
             messages.info(request, _("Już reprezentujesz tę spółdzielnię."))
@@ -533,7 +535,7 @@ def moderation_desk(request):
     _require_desk(request)
     voivodeships = selectors.moderated_voivodeships(user=request.user)
     chosen = request.GET.get("wojewodztwo") or None
-    if chosen and not voivodeships.filter(code=chosen).exists():
+    if chosen and not (is_digits(chosen, 2) and voivodeships.filter(code=chosen).exists()):
         chosen = None
     return render(
         request,

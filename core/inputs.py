@@ -13,7 +13,9 @@ run time from a questionnaire, and the ones not written yet.
      serializers.CharField with that style.
 
    The check runs in the field's own validation step, before its validators, so a value is refused once, with one
-   message.
+   message. A DRF related field (a slug, a key, a URL naming another row) refuses a value with a control character
+   as single-line text before it looks the row up: PostgreSQL cannot compare text holding NUL (a 500). Django's
+   ModelChoiceField already refuses NUL itself.
 
 2. Machine formats in typed HTML inputs. A browser reads `<input type="date|time|datetime-local">` only in ISO
    8601 and `<input type="number">` only with a dot and without grouping; any other value shows an empty field, and
@@ -32,6 +34,7 @@ from django.db import models
 from django.forms import widgets
 from django.utils import formats
 from rest_framework import fields as drf_fields
+from rest_framework import relations as drf_relations
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from .validators import validate_multi_line, validate_single_line
@@ -95,6 +98,25 @@ def _install_text_rules() -> None:
         return value
 
     drf_fields.CharField.to_internal_value = checked_to_internal_value
+
+    for related in (
+        drf_relations.PrimaryKeyRelatedField,
+        drf_relations.SlugRelatedField,
+        drf_relations.HyperlinkedRelatedField,
+    ):
+        related.to_internal_value = _single_line_reference(related.to_internal_value)
+
+
+def _single_line_reference(to_internal_value):
+    def checked(self, data):
+        if isinstance(data, str):
+            try:
+                validate_single_line(data)
+            except ValidationError as error:
+                raise DRFValidationError(error.messages, code=error.code) from None
+        return to_internal_value(self, data)
+
+    return checked
 
 
 # --- 2. Machine formats in typed inputs ------------------------------------------------------------------------

@@ -9,6 +9,9 @@ An optional query parameter may be empty (`?voivodeship=`, as HTML forms send it
 (django-filter, core.pagination): its schema says so (`anyOf` with the empty string) wherever its type, pattern,
 format or choices would otherwise refuse "" (for a list parameter, in the schema of its items).
 
+A free-text query parameter (a string with no pattern, format or choices: `search`, a slug, a code) says that it
+refuses control characters, as every single-line text input does (core/inputs.py).
+
 An edit that declares 428 (core.concurrency.STALE_EDIT_RESPONSES) needs the version it is based on: its request
 body gets a required `version` (a copy of the body's component, so a create sharing that component is unchanged).
 """
@@ -45,6 +48,8 @@ def _response(description: str, schema_name: str) -> dict:
 
 
 EMPTY = {"type": "string", "enum": [""]}
+# core.validators.SingleLineValidator: no C0 or C1 control character, DEL or line/paragraph separator.
+SINGLE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$"
 
 
 def _accepts_empty(schema: dict) -> bool:
@@ -63,14 +68,16 @@ def _allow_empty_query_values(operation: dict) -> None:
         if isinstance(schema.get("enum"), list) and all(isinstance(value, str) for value in schema["enum"]):
             # A choice of words typed after a model field (a boolean offered as "true"/"false"): the words are it.
             schema["type"] = "string"
-        if parameter.get("required"):
-            continue
         if schema.get("type") == "array" and "items" in schema:
             # An exploded list (`?powiat=1261&powiat=`): each of its values may be empty.
-            if not _accepts_empty(schema["items"]):
+            if not parameter.get("required") and not _accepts_empty(schema["items"]):
                 schema["items"] = {"anyOf": [schema["items"], EMPTY]}
             continue
-        if _accepts_empty(schema):
+        if _accepts_empty(schema) and "type" in schema and "$ref" not in schema and "anyOf" not in schema:
+            if schema.get("type") == "string":
+                schema["pattern"] = SINGLE_LINE_PATTERN  # "" still matches
+            continue
+        if parameter.get("required") or _accepts_empty(schema):
             continue
         parameter["schema"] = {"anyOf": [schema, EMPTY]}
 

@@ -24,7 +24,6 @@ import io
 import itertools
 import json
 import logging
-import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,6 +40,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 
+from core.text import xml_safe
+
 logger = logging.getLogger(__name__)
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -55,10 +56,8 @@ COPY_PIECE_BYTES = 64 * 1024
 # Excel detects UTF-8 in a CSV file only by this mark; other tools ignore it.
 UTF8_BOM = "\ufeff"
 XLSX_MAX_CELL_LENGTH = 32_767
-# Characters XML 1.0 (and so XLSX) cannot hold: control characters other than tab, line feed and carriage return,
-# and the two non-characters U+FFFE and U+FFFF. They are removed from XLSX cells (openpyxl refuses them, which was
-# a 500); CSV keeps them, as it keeps any text.
-_XLSX_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 (and so XLSX) cannot hold (core.text.XML_ILLEGAL) are removed from XLSX cells (openpyxl refuses
+# them, which was a 500); CSV keeps them, as it keeps any text.
 # First characters that make a spreadsheet program read a CSV cell as a formula (OWASP, "CSV Injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # The database errors that mean "not now" rather than a bug: no connection, a lost one, a statement timeout.
@@ -165,7 +164,7 @@ def _xlsx_text(value):
         value = str(value)
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _XLSX_ILLEGAL.sub("", value)[:XLSX_MAX_CELL_LENGTH]
+    return xml_safe(value)[:XLSX_MAX_CELL_LENGTH]
 
 
 def _xlsx_cell(sheet, value, *, font=None):

@@ -10,6 +10,9 @@ import unicodedata
 
 _EXTRA_FOLDS = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "ø": "o", "ß": "ss"})
 _SPACES = re.compile(r"\s+")
+# Characters XML 1.0 cannot hold, not even written as a character reference: C0 controls other than tab, line feed
+# and carriage return, lone surrogates and the non-characters U+FFFE and U+FFFF (XLSX cells, OAI-PMH answers).
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def fold(text: str | None) -> str:
@@ -20,6 +23,11 @@ def fold(text: str | None) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped).strip().lower()
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot hold (XML_ILLEGAL)."""
+    return XML_ILLEGAL.sub("", text)
 
 
 # Polish alphabetical order: each letter with a diacritic is a letter of its own, right after its base letter

@@ -4,6 +4,10 @@ Only published items are records; series are sets (setSpec = the series' slug); 
 Datestamps are the items' last change, at seconds granularity in UTC. Resumption tokens are stateless: a signed
 copy of the request's arguments plus the last id sent and the cursor, so any app server can continue a harvest.
 Protocol errors are XML with HTTP 200, as the protocol requires.
+
+Every answer is well-formed XML 1.0: an argument (name or value) holding a control character, which XML cannot
+carry even escaped and no identifier, date, prefix, set or token contains, is a badArgument that echoes nothing; and
+text from the database goes through core.text.xml_safe.
 """
 
 import datetime as dt
@@ -11,6 +15,7 @@ from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db.models import Min
 from django.http import HttpResponse
 from django.utils import timezone
@@ -19,6 +24,8 @@ from django.views.decorators.http import require_http_methods
 
 from core import site
 from core.params import parse_int
+from core.text import XML_ILLEGAL, xml_safe
+from core.validators import validate_single_line
 
 from . import selectors
 from .models import Publication, Series
@@ -107,9 +114,11 @@ def _q(ns: str, tag: str) -> str:
 
 
 def _sub(parent, tag: str, text: str | None = None, ns: str = OAI_NS, **attrs) -> ET.Element:
-    element = ET.SubElement(parent, _q(ns, tag), {k: v for k, v in attrs.items() if v is not None})
+    """ElementTree escapes markup but writes control characters as they are, which makes the document malformed:
+    text and attribute values lose the characters XML cannot hold."""
+    element = ET.SubElement(parent, _q(ns, tag), {k: xml_safe(v) for k, v in attrs.items() if v is not None})
     if text is not None:
-        element.text = text
+        element.text = xml_safe(text)
     return element
 
 
@@ -320,11 +329,23 @@ VERBS = {
 }
 
 
+def _is_clean(text: str) -> bool:
+    """No control character (C0, DEL, C1, line separators) and nothing else XML 1.0 cannot hold."""
+    try:
+        validate_single_line(text)
+    except ValidationError:
+        return False
+    return not XML_ILLEGAL.search(text)
+
+
 def _validate_arguments(params) -> tuple[str, dict[str, str]]:
     verbs = params.getlist("verb")
     if len(verbs) != 1 or verbs[0] not in VERBS:
         raise OAIError("badVerb", "Brak poprawnego argumentu verb albo podano go więcej niż raz.")
     verb = verbs[0]
+    if not all(_is_clean(key) and all(_is_clean(value) for value in params.getlist(key)) for key in params):
+        # Neither the name nor the value is repeated in the answer: XML could not carry it.
+        raise OAIError("badArgument", "Argument zawiera znaki sterujące, których nie może zawierać.")
     required, optional = VERB_ARGUMENTS[verb]
     args: dict[str, str] = {}
     for key in params:

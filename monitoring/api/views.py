@@ -24,7 +24,7 @@ from core.concurrency import (
 )
 from monitoring import rules as consistency
 from monitoring import selectors, services, statistics
-from monitoring.filters import statistics_query
+from monitoring.filters import MAX_ID, statistics_query
 from monitoring.forms import clean_answers
 from monitoring.models import Answer, Choice, Question, Response, Section, Wave
 from monitoring.permissions import can_fill_response, can_see_confidential_statistics, can_view_wave_statistics
@@ -95,7 +95,9 @@ class StatisticsViewSet(viewsets.ViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("wave", OpenApiTypes.INT, required=True, description="wave id"),
+            OpenApiParameter(
+                "wave", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, required=True, description="wave id"
+            ),
             OpenApiParameter("indicator", OpenApiTypes.STR, required=True, enum=list(statistics.INDICATORS)),
             OpenApiParameter(
                 "breakdown",

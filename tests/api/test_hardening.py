@@ -72,6 +72,64 @@ def test_deeply_nested_json_to_any_write_endpoint_is_a_400(depth):
     assert not Response.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"title": "\\ud800"}',  # a lone high surrogate
+        '{"service_area": "x\\udfce"}',  # a lone low one in a choice (its error message named it: a 500)
+        '{"\\udbfe": 1}',  # in a key
+        '{"answers": {"a": [["\\udbfe\\udbfe"]]}}',  # deep inside
+    ],
+)
+def test_a_lone_surrogate_anywhere_in_a_json_body_is_a_400(body):
+    cooperative = CooperativeFactory()
+    offer = OfferFactory(cooperative=cooperative)
+    authorization = api_token_header(representative(cooperative))
+    client = Client(raise_request_exception=False)
+    for method, url in [
+        ("post", "/api/v1/manage/offers/"),
+        ("patch", f"/api/v1/manage/offers/{offer.pk}/"),
+        ("post", "/api/v1/responses/"),
+    ]:
+        response = getattr(client, method)(url, body, content_type="application/json", HTTP_AUTHORIZATION=authorization)
+        assert response.status_code == 400, (url, response.content[:200])
+        assert response.json() == {"detail": "Dane JSON zawierają niesparowany surogat UTF-16, który nie jest znakiem."}
+
+
+def test_a_surrogate_pair_is_one_character_and_is_read():
+    cooperative = CooperativeFactory()
+    offer = OfferFactory(cooperative=cooperative)
+    response = Client().patch(
+        f"/api/v1/manage/offers/{offer.pk}/",
+        '{"title": "Catering \\ud83c\\udf72", "version": ' + str(offer.version) + "}",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=api_token_header(representative(cooperative)),
+    )
+    assert response.status_code == 200, response.content
+    offer.refresh_from_db()
+    assert offer.title == "Catering \U0001f372"
+
+
+@pytest.mark.parametrize("field", ["cooperative", "category", "area_powiats", "area_voivodeships"])
+def test_a_control_character_in_a_reference_is_a_field_error_not_a_database_error(field):
+    """A slug or key naming another row is single-line text: NUL reached PostgreSQL (a 500) before."""
+    cooperative = CooperativeFactory()
+    offer = OfferFactory(cooperative=cooperative)
+    authorization = api_token_header(representative(cooperative))
+    body = {"cooperative": cooperative.krs_number, "title": "Catering", "category": "catering", "version": 1}
+    client = Client(raise_request_exception=False)
+    for bad in ("10\x00", "1\n0"):
+        data = {**body, field: [bad] if field.startswith("area_") else bad}
+        for method, url in [("post", "/api/v1/manage/offers/"), ("patch", f"/api/v1/manage/offers/{offer.pk}/")]:
+            response = getattr(client, method)(
+                url, json.dumps(data), content_type="application/json", HTTP_AUTHORIZATION=authorization
+            )
+            assert response.status_code == 400, (method, bad, response.content[:200])
+            assert "bez znaków sterujących" in json.dumps(response.json()[field], ensure_ascii=False)
+    offer.refresh_from_db()
+    assert offer.title != "Catering" and cooperative.offers.count() == 1
+
+
 def test_json_within_the_depth_limit_is_read():
     cooperative = CooperativeFactory()
     wave = make_wave()
@@ -265,3 +323,26 @@ def test_a_page_500_stays_html():
     response = Client(raise_request_exception=False).get("/test-page-boom/")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/cooperatives/", "search"),
+        ("/api/v1/categories/", "parent"),
+        ("/api/v1/publications/", "topic"),
+        ("/api/v1/trainings/", "voivodeship"),
+    ],
+)
+def test_free_text_parameters_refuse_control_characters_and_the_schema_says_so(client, schema, path, name):
+    parameter = query_parameter(schema, path, name)
+    for text in ("", "Łódź", "catering 2025"):
+        assert accepts(parameter, text)
+    for text in ("a\x01", "\x7f", "a\x85b", "a\u2028b", "a\tb"):
+        assert not accepts(parameter, text)
+        assert client.get(path, {name: text}).status_code == 400
+
+
+def test_the_statistics_wave_is_a_positive_key_in_the_schema_as_in_the_api(schema):
+    parameter = query_parameter(schema, "/api/v1/statistics/", "wave")
+    assert accepts(parameter, 1) and not accepts(parameter, 0) and not accepts(parameter, 2**31)

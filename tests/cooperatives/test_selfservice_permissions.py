@@ -269,6 +269,25 @@ def test_coordinator_of_other_voivodeship_sees_an_empty_desk(world):
     assert list(response.context["representation_requests"]) == []
 
 
+@pytest.mark.parametrize("value", ["1\x00", "1²", "9" * 5000, "\x01"])
+def test_a_malformed_voivodeship_on_the_desk_is_ignored(world, value):
+    """Never passed to the database (PostgreSQL refuses NUL: that was a 500): the desk shows every voivodeship."""
+    response = _client(world["users"]["coord_this"]).get(reverse("selfservice:moderation"), {"wojewodztwo": value})
+    assert response.status_code == 200
+    assert response.context["chosen"] is None
+    assert [r.cooperative for r in response.context["representation_requests"]] == [world["coop"]]
+
+
+@pytest.mark.parametrize("value", ["1\x00", "00000000²1", "9" * 5000])
+def test_a_malformed_krs_in_a_representation_request_is_not_found(world, value):
+    client = _client(world["users"]["plain"])
+    assert client.get(reverse("selfservice:representation-request"), {"krs": value}).status_code == 404
+    response = client.post(
+        reverse("selfservice:representation-request"), {"krs": value, "role_in_cooperative": "prezes"}
+    )
+    assert response.status_code == 404
+
+
 # --- API -----------------------------------------------------------------------------------------------------
 
 

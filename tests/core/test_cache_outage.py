@@ -4,12 +4,6 @@ The cache here is the production configuration (what portal/settings/base.py bui
 loopback port where nothing listens, so every cache operation meets a refused connection.
 """
 
-import os
-import runpy
-import socket
-from pathlib import Path
-from unittest import mock
-
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -21,24 +15,10 @@ from tests.factories import UserFactory
 
 from .test_permissions_table import refusals
 
-BASE_SETTINGS = Path(settings.BASE_DIR) / "portal" / "settings" / "base.py"
 PASSWORD = "haslo-testowe-123"
 
-
-def deployed_caches(redis_url: str) -> dict:
-    """CACHES exactly as base.py builds them for production from REDIS_URL."""
-    with mock.patch.dict(os.environ, {"REDIS_URL": redis_url}):
-        return runpy.run_path(str(BASE_SETTINGS))["CACHES"]
-
-
-@pytest.fixture
-def cache_down():
-    """The production cache configuration on a loopback port that refuses connections (bound, never listening)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
-        holder.bind(("127.0.0.1", 0))
-        port = holder.getsockname()[1]
-        with override_settings(CACHES=deployed_caches(f"redis://127.0.0.1:{port}/0")):
-            yield
+# `cache_down` (tests/cache_servers.py): the production cache configuration on a loopback port that refuses
+# connections.
 
 
 def test_a_cache_operation_is_a_miss_not_an_error(cache_down):
