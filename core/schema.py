@@ -69,7 +69,11 @@ def _allow_empty_query_values(operation: dict) -> None:
             # A choice of words typed after a model field (a boolean offered as "true"/"false"): the words are it.
             schema["type"] = "string"
         if schema.get("type") == "array" and "items" in schema:
-            # An exploded list (`?powiat=1261&powiat=`): each of its values may be empty.
+            # An exploded list (`?powiat=1261&powiat=`): each of its values may be empty; free text refuses
+            # control characters in each value.
+            items = schema["items"]
+            if items.get("type") == "string" and _accepts_empty(items) and "$ref" not in items:
+                items["pattern"] = SINGLE_LINE_PATTERN
             if not parameter.get("required") and not _accepts_empty(schema["items"]):
                 schema["items"] = {"anyOf": [schema["items"], EMPTY]}
             continue
