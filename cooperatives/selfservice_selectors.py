@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from accounts.identity import prime_roles, sees_identities, user_label
 from accounts.roles import is_ministry_staff
 from core.params import is_digits
 
@@ -59,13 +60,33 @@ def inquiry_result_recipients(*, inquiry):
     )
 
 
-def pending_invitations(*, cooperative):
-    """Invitations not accepted yet (expired ones too, so owners can cancel and re-send them), newest first."""
-    return (
+def pending_invitations(*, cooperative, viewer) -> list[Invitation]:
+    """Invitations not accepted yet (expired ones too, so owners can cancel and re-send them), newest first; each
+    with `inviter_label`, the inviter as `viewer` may see them (accounts.identity)."""
+    invitations = list(
         Invitation.objects.filter(cooperative=cooperative, accepted_at__isnull=True)
         .select_related("invited_by")
         .order_by("-created_at", "-pk")
     )
+    labels = author_labels([i.invited_by for i in invitations], cooperative=cooperative, viewer=viewer)
+    for invitation in invitations:
+        invitation.inviter_label = labels(invitation.invited_by)
+    return invitations
+
+
+def representative_ids(cooperative) -> frozenset[int]:
+    """Accounts that represent the cooperative now: they see each other by name in its history."""
+    return frozenset(Membership.objects.filter(cooperative=cooperative).values_list("user_id", flat=True))
+
+
+def author_labels(users, *, cooperative, viewer):
+    """A function user -> the text `viewer` sees for that user on the cooperative's pages (accounts.identity); the
+    roles of all `users` and the cooperative's representatives are read in two queries, whatever the count."""
+    if sees_identities(viewer):
+        return lambda user: user_label(user, viewer=viewer)
+    prime_roles(users)
+    colleagues = representative_ids(cooperative)
+    return lambda user: user_label(user, viewer=viewer, colleagues=colleagues)
 
 
 def user_requests(*, user):
@@ -135,12 +156,15 @@ def change_request_diff(change_request: ChangeRequest) -> list[dict]:
     return rows
 
 
-def _entries(records: list, limit: int) -> list[dict]:
-    """Records newest first -> entries with the per-field changes against the record before each."""
+def _entries(records: list, limit: int, labels) -> list[dict]:
+    """Records newest first -> entries with the per-field changes against the record before each, and who made
+    the change as the viewer may see them (`labels`, from author_labels)."""
     entries = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
-        entries.append({"record": record, "changes": history_diff(previous, record)})
+        entries.append(
+            {"record": record, "changes": history_diff(previous, record), "author": labels(record.history_user)}
+        )
     return entries
 
 
@@ -155,17 +179,19 @@ def _history_m2m_prefetches(model) -> list[Prefetch]:
     return prefetches
 
 
-def object_history(obj, *, limit: int = 50) -> list[dict]:
-    """Historical records newest first, each with its per-field changes against the record before it."""
+def object_history(cooperative, *, viewer, limit: int = 50) -> list[dict]:
+    """The cooperative's historical records newest first, each with its per-field changes against the record before
+    it and its author as `viewer` may see them."""
     records = list(
-        obj.history.select_related("history_user")
-        .prefetch_related(*_history_m2m_prefetches(type(obj)))
+        cooperative.history.select_related("history_user")
+        .prefetch_related(*_history_m2m_prefetches(type(cooperative)))
         .order_by("-history_date", "-history_id")[: limit + 1]
     )
-    return _entries(records, limit)
+    labels = author_labels([r.history_user for r in records[:limit]], cooperative=cooperative, viewer=viewer)
+    return _entries(records, limit, labels)
 
 
-def offers_history(cooperative, *, limit: int = 20) -> list[dict]:
+def offers_history(cooperative, *, viewer, limit: int = 20) -> list[dict]:
     """The history of every offer the cooperative has or had (deleted ones too), in one query."""
     records = (
         Offer.history.filter(cooperative_id=cooperative.pk)
@@ -176,8 +202,11 @@ def offers_history(cooperative, *, limit: int = 20) -> list[dict]:
     by_offer: dict[int, list] = {}
     for record in records:
         by_offer.setdefault(record.id, []).append(record)
+    labels = author_labels(
+        [r.history_user for recs in by_offer.values() for r in recs[:limit]], cooperative=cooperative, viewer=viewer
+    )
     items = [
-        {"title": recs[0].title, "is_deleted": recs[0].history_type == "-", "entries": _entries(recs, limit)}
+        {"title": recs[0].title, "is_deleted": recs[0].history_type == "-", "entries": _entries(recs, limit, labels)}
         for recs in by_offer.values()
     ]
     return sorted(items, key=lambda item: item["title"])

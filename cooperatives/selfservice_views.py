@@ -346,7 +346,7 @@ def members(request, krs):
             "cooperative": cooperative,
             "form": form,
             "memberships": cooperative.memberships.select_related("user").order_by("role", "user__email"),
-            "invitations": selectors.pending_invitations(cooperative=cooperative),
+            "invitations": selectors.pending_invitations(cooperative=cooperative, viewer=request.user),
         },
     )
 
@@ -409,7 +409,8 @@ def member_remove(request, pk):
 
 @login_required
 def history(request, krs):
-    """Moderators see who changed what; ministry staff may revert a change in one action."""
+    """Moderators see who changed what; representatives see their colleagues by name and staff by role only
+    (accounts.identity). Ministry staff may revert a change in one action."""
     cooperative = _cooperative(krs)
     if not can_view_history(request.user, cooperative):
         raise PermissionDenied
@@ -418,8 +419,8 @@ def history(request, krs):
         T + "history.html",
         {
             "cooperative": cooperative,
-            "entries": selectors.object_history(cooperative),
-            "offer_entries": selectors.offers_history(cooperative),
+            "entries": selectors.object_history(cooperative, viewer=request.user),
+            "offer_entries": selectors.offers_history(cooperative, viewer=request.user),
             "can_revert": can_revert_history(request.user, cooperative),
         },
     )

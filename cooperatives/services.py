@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name
 
+from accounts.identity import user_label
 from core import site
 from core.concurrency import lock_version
 from core.mail import EmailMessage, get_connection, send_mail
@@ -603,7 +604,8 @@ def invitation_create(*, cooperative: Cooperative, email: str, invited_by, build
         "%(validity)s, działa jeden raz):\n%(url)s\n\nJeśli nie spodziewasz się tego zaproszenia, zignoruj tę "
         "wiadomość."
     ) % {
-        "inviter": invited_by.email,
+        # The invitee is to join the inviter's cooperative: a representative is named, staff only by role.
+        "inviter": user_label(invited_by, viewer=None, colleagues=frozenset({invited_by.pk})),
         "cooperative": cooperative.name,
         "email": email,
         "validity": days_text(Invitation.VALID_FOR.days),
