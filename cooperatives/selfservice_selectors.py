@@ -156,15 +156,12 @@ def change_request_diff(change_request: ChangeRequest) -> list[dict]:
     return rows
 
 
-def _entries(records: list, limit: int, labels) -> list[dict]:
-    """Records newest first -> entries with the per-field changes against the record before each, and who made
-    the change as the viewer may see them (`labels`, from author_labels)."""
+def _entries(records: list, limit: int) -> list[dict]:
+    """Records newest first -> entries with the per-field changes against the record before each."""
     entries = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
-        entries.append(
-            {"record": record, "changes": history_diff(previous, record), "author": labels(record.history_user)}
-        )
+        entries.append({"record": record, "changes": history_diff(previous, record)})
     return entries
 
 
@@ -179,19 +176,31 @@ def _history_m2m_prefetches(model) -> list[Prefetch]:
     return prefetches
 
 
-def object_history(cooperative, *, viewer, limit: int = 50) -> list[dict]:
-    """The cooperative's historical records newest first, each with its per-field changes against the record before
-    it and its author as `viewer` may see them."""
+def cooperative_history(cooperative, *, viewer) -> dict:
+    """The history page: the profile's entries and each offer's, every entry with `author`, who made the change
+    as `viewer` may see them (accounts.identity; the authors' roles in one query for the whole page)."""
+    entries = object_history(cooperative)
+    offer_entries = offers_history(cooperative)
+    every_entry = entries + [entry for item in offer_entries for entry in item["entries"]]
+    labels = author_labels(
+        [entry["record"].history_user for entry in every_entry], cooperative=cooperative, viewer=viewer
+    )
+    for entry in every_entry:
+        entry["author"] = labels(entry["record"].history_user)
+    return {"entries": entries, "offer_entries": offer_entries}
+
+
+def object_history(obj, *, limit: int = 50) -> list[dict]:
+    """Historical records newest first, each with its per-field changes against the record before it."""
     records = list(
-        cooperative.history.select_related("history_user")
-        .prefetch_related(*_history_m2m_prefetches(type(cooperative)))
+        obj.history.select_related("history_user")
+        .prefetch_related(*_history_m2m_prefetches(type(obj)))
         .order_by("-history_date", "-history_id")[: limit + 1]
     )
-    labels = author_labels([r.history_user for r in records[:limit]], cooperative=cooperative, viewer=viewer)
-    return _entries(records, limit, labels)
+    return _entries(records, limit)
 
 
-def offers_history(cooperative, *, viewer, limit: int = 20) -> list[dict]:
+def offers_history(cooperative, *, limit: int = 20) -> list[dict]:
     """The history of every offer the cooperative has or had (deleted ones too), in one query."""
     records = (
         Offer.history.filter(cooperative_id=cooperative.pk)
@@ -202,11 +211,8 @@ def offers_history(cooperative, *, viewer, limit: int = 20) -> list[dict]:
     by_offer: dict[int, list] = {}
     for record in records:
         by_offer.setdefault(record.id, []).append(record)
-    labels = author_labels(
-        [r.history_user for recs in by_offer.values() for r in recs[:limit]], cooperative=cooperative, viewer=viewer
-    )
     items = [
-        {"title": recs[0].title, "is_deleted": recs[0].history_type == "-", "entries": _entries(recs, limit, labels)}
+        {"title": recs[0].title, "is_deleted": recs[0].history_type == "-", "entries": _entries(recs, limit)}
         for recs in by_offer.values()
     ]
     return sorted(items, key=lambda item: item["title"])

@@ -419,8 +419,7 @@ def history(request, krs):
         T + "history.html",
         {
             "cooperative": cooperative,
-            "entries": selectors.object_history(cooperative, viewer=request.user),
-            "offer_entries": selectors.offers_history(cooperative, viewer=request.user),
+            **selectors.cooperative_history(cooperative, viewer=request.user),
             "can_revert": can_revert_history(request.user, cooperative),
         },
     )

@@ -98,9 +98,9 @@ def test_representatives_history_query_count_does_not_grow(client, django_assert
         offer.title += " (zmiana)"
         offer.save()
     client.force_login(owner)
-    # Per section (profile, offers): the records, 2 many-to-many prefetches, the cooperative's representatives and,
-    # when the section has authors, one query for all their roles; whatever the count.
-    with django_assert_num_queries(15):
+    # Per section (profile, offers): the records and 2 many-to-many prefetches; then one query for the roles of all
+    # the page's authors and one for the cooperative's representatives; whatever the count.
+    with django_assert_num_queries(14):
         response = client.get(reverse("selfservice:history", args=[coop.krs_number]))
     assert len(response.context["offer_entries"]) == offers
     assert staff.email not in response.content.decode()
