@@ -138,3 +138,12 @@ def test_an_invitation_from_an_owner_names_them(client, django_capture_on_commit
         client.post(reverse("selfservice:members", args=[coop.krs_number]), {"email": "nowa@example.org"})
     [message] = mail.outbox
     assert message.body.startswith(f"{owner.email} zaprasza")
+
+
+def test_deactivated_staff_keep_their_role_label(client, changed_by_everyone):
+    people = changed_by_everyone
+    people["staff"].is_active = False
+    people["staff"].save(update_fields=["is_active"])
+    content = _history(client, people["editor"], people["coop"]).content.decode()
+    assert people["staff"].email not in content
+    assert "Pracownik ministerstwa" in content
