@@ -13,8 +13,6 @@ from django.core.cache import cache
 from core import cache as core_cache
 from core.cache import ResilientRedisCache, compute_once, is_available
 
-from .test_cache_outage import cache_down  # noqa: F401  (a fixture)
-
 
 class Counter:
     """A computation that counts its calls; optionally holds until released."""
@@ -211,7 +209,7 @@ def test_a_caller_that_waited_too_long_computes_itself():
 
 
 @pytest.mark.django_db
-def test_with_the_cache_down_every_caller_computes_without_waiting(cache_down):  # noqa: F811
+def test_with_the_cache_down_every_caller_computes_without_waiting(cache_down):
     compute = Counter()
     with no_sleeping():
         for _ in range(3):

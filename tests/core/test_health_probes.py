@@ -8,8 +8,6 @@ import pytest
 from django.db import OperationalError, connections
 from django.test import override_settings
 
-from .test_cache_outage import cache_down  # noqa: F401  (a fixture)
-
 pytestmark = pytest.mark.django_db
 
 
@@ -28,7 +26,7 @@ def test_ready_when_the_database_and_the_cache_answer(client):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_the_cache_down_is_degraded_but_still_ready(client, cache_down):  # noqa: F811
+def test_the_cache_down_is_degraded_but_still_ready(client, cache_down):
     """Pages are then computed from the database: slower but served, so the server stays in rotation."""
     response = client.get("/readyz")
     assert response.status_code == 200
