@@ -185,3 +185,24 @@ def test_polish_counts_take_the_right_plural_form(count, expected):
         text = translation.ngettext("%(counter)s zgłoszenie", "%(counter)s zgłoszeń", count)
 
     assert text % {"counter": count} == expected
+
+
+# A {% translate "..." %} literal, in double or single quotes, without a context or a variable.
+_TEMPLATE_LITERAL = re.compile(
+    r"""\{%\s*(?:translate|trans)\s+(?:"([^"]*)"|'([^']*)')\s*(?:noop\s*)?(?:as\s+\w+\s*)?%\}"""
+)
+
+
+def test_every_template_literal_has_its_english_entry_under_the_msgid_django_looks_up(catalogue):
+    """{% translate %} looks a literal up with each "%" doubled (django.template.base.Variable): an entry written by
+    hand with a single "%" is never found and the English page stays Polish."""
+    _, entries = catalogue
+    msgids = {entry["msgid"] for entry in entries if "msgctxt" not in entry}
+    templates_dir = Path(settings.BASE_DIR) / "templates"
+    missing = []
+    for path in sorted(templates_dir.rglob("*.html")) + sorted(templates_dir.rglob("*.txt")):
+        for match in _TEMPLATE_LITERAL.finditer(path.read_text(encoding="utf-8")):
+            literal = match.group(1) if match.group(1) is not None else match.group(2)
+            if literal and literal.replace("%", "%%") not in msgids:
+                missing.append(f"{path.relative_to(templates_dir)}: {literal}")
+    assert missing == []
