@@ -78,14 +78,14 @@ def wave_statistics(request, pk: int):
         "confidential": confidential,
         "method": statistics.method_description(confidential=confidential),
         "can_export": can_manage_monitoring(request.user),
-        "query": request.GET.urlencode(),
         "download_query": _download_query(breakdown, filters),
     }
     return render(request, "monitoring/wave_statistics.html", context)
 
 
 def _download_query(breakdown: str, filters: dict) -> str:
-    """The page's valid breakdown and filters, for its tables' download links (the file has the page's numbers)."""
+    """The page's valid breakdown and filters, for its tables' download and staff export links (the file has the
+    page's numbers; never the raw query string, whose other parameters would repeat the link's own)."""
     params = {"breakdown": breakdown} if breakdown != "none" else {}
     return urlencode({**params, **filters})
 

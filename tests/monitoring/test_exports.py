@@ -238,3 +238,24 @@ def test_all_waves_microdata_is_for_staff_only(client, rep_a, two_waves):
     assert client.get(url)["Location"].startswith("/")  # anonymous: sent to log in
     client.force_login(rep_a)
     assert client.get(url).status_code == 403
+
+
+def test_the_staff_export_links_carry_the_pages_valid_query_once(client, wave, staff, answered):
+    """The links take the page's breakdown and filters as validated, never the raw query string: a parameter of the
+    page's URL (`format`, `view`, `indicator`, something unknown) would otherwise appear twice in the link."""
+    import html
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    client.force_login(staff)
+    page = reverse("monitoring:wave", kwargs={"pk": wave.pk})
+    response = client.get(page + "?breakdown=voivodeship&format=xlsx&view=public&indicator=x")
+    assert response.status_code == 200
+    export = reverse("monitoring:export", kwargs={"pk": wave.pk})
+    links = [html.unescape(href) for href in re.findall(r'href="([^"]+)"', response.content.decode())]
+    links = [link for link in links if link.startswith(export)]
+    assert links
+    for link in links:
+        query = parse_qs(urlsplit(link).query)
+        assert all(len(values) == 1 for values in query.values()), link
+        assert query["breakdown"] == ["voivodeship"]
