@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CooperativesConfig(AppConfig):
     name = "cooperatives"
     verbose_name = _("Rejestr spółdzielni socjalnych")
+
+    def ready(self):
+        # Registers the SQLite search function on every new connection (cooperatives.search).
+        from cooperatives import search  # noqa: F401

@@ -40,6 +40,7 @@ from .models import (
     TargetGroup,
     TerritorialUnit,
 )
+from .search import refresh_offers_text
 from .selectors import DEMO_FLAG_CACHE_KEY
 from .teryt import load_territorial_units
 
@@ -1044,6 +1045,7 @@ class _Generator:
         bulk_insert(FounderLink, founder_links)
         bulk_insert(CooperativeActivity, activities)
         bulk_insert(Offer, offers)
+        refresh_offers_text(p.cooperative.pk for p in pending)
 
         PowiatLink = Offer.area_powiats.through
         VoivodeshipLink = Offer.area_voivodeships.through

@@ -335,7 +335,7 @@ class CatalogueFilterSet(django_filters.FilterSet):
         ordering = cleaned.get("ordering") or (
             Ordering.RELEVANCE if query else Ordering.DISTANCE if place is not None else Ordering.NAME
         )
-        if ordering == Ordering.RELEVANCE and query and is_postgresql():
+        if ordering == Ordering.RELEVANCE and query:
             return queryset.order_by("-relevance", "pk")
         if ordering == Ordering.NEWEST:
             return queryset.order_by("-created_at", "-pk")

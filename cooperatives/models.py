@@ -177,7 +177,7 @@ class FounderKind(models.Model):
 # Kept by name (not only inside the classes) so services can write one historical record after changing
 # many-to-many fields, instead of the one per add/remove that simple-history's m2m_changed handler would write.
 COOPERATIVE_HISTORY = HistoricalRecords(
-    excluded_fields=["search_text", "search_vector", "updated_at"],
+    excluded_fields=["search_text", "offers_text", "search_vector", "updated_at"],
     m2m_fields=["target_groups", "founder_kinds"],
 )
 OFFER_HISTORY = HistoricalRecords(
@@ -353,6 +353,9 @@ class Cooperative(TimeStampedModel):
     # Search: folded text for substring matching on SQLite (kept by the application on every database) and a
     # weighted tsvector maintained by a PostgreSQL trigger (see migration add_search_on_postgresql).
     search_text = models.TextField(editable=False, blank=True, default="")
+    # What the cooperative does, for its search: the folded words of its active offers' titles, categories and
+    # sectors (cooperatives.search.refresh_offers_text, called whenever an offer is saved or deleted).
+    offers_text = models.TextField(editable=False, blank=True, default="")
     search_vector = SearchVectorField(null=True, editable=False)
 
     # Who changed what and when; derived search columns are left out (they follow the fields). The many-to-many
@@ -659,6 +662,17 @@ class Offer(TimeStampedModel):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
+        from cooperatives.search import refresh_offers_text
+
+        refresh_offers_text([self.cooperative_id])
+
+    def delete(self, *args, **kwargs):
+        cooperative_id = self.cooperative_id
+        result = super().delete(*args, **kwargs)
+        from cooperatives.search import refresh_offers_text
+
+        refresh_offers_text([cooperative_id])
+        return result
 
 
 # --- Representatives -------------------------------------------------------------------------------------

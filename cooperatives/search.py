@@ -8,15 +8,22 @@ trigram similarity. The big tables are then filtered by that pure full-text quer
 inside the statement (an uncorrelated subquery, evaluated once), so search adds no query to a request.
 Ranking: the number of query words found as typed first (exact matches before corrected ones), then ts_rank.
 
-On SQLite (the embedded development default) the same folded words are matched as substrings: no typo
-tolerance, no ranking beyond name order.
+A cooperative is also found by what it does: `offers_text` (the folded words of its active offers' titles,
+categories and sectors, refreshed by refresh_offers_text whenever an offer changes) is weight B of its vector.
+
+On SQLite (the embedded development default) a Python function registered on the connection scores each row the
+same way: a query word is found as typed (a prefix of a word of the row) or corrected (a word of the row within one
+edit, two for words of 8+ letters: rapidfuzz's Levenshtein distance, memoised per pair of words, so each word of the
+vocabulary is compared once per query word); the weights of the fields where it is found order the results.
 """
 
 import re
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchQueryField, SearchRank, TrigramWordSimilarity
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django.db.models import (
     BooleanField,
     Count,
@@ -33,6 +40,8 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.dispatch import receiver
+from rapidfuzz.distance import Levenshtein
 
 from core.text import fold
 
@@ -77,12 +86,15 @@ def apply_search(queryset: QuerySet, query: str, *, fallback_fields: tuple[str, 
     if not words:
         return queryset.annotate(relevance=Value(0.0, output_field=FloatField()))
     if not is_postgresql():
-        for word in words:
-            condition = Q(search_text__contains=word)
-            for field in fallback_fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(condition)
-        return queryset.annotate(relevance=Value(0.0, output_field=FloatField()))
+        fields = SQLITE_FIELDS.get(queryset.model._meta.model_name) or (
+            ("search_text", 1.0),
+            *((field, 0.1) for field in fallback_fields),
+        )
+        arguments = [Value(" ".join(words))]
+        for field, weight in fields:
+            arguments += [Value(weight), F(field)]
+        score = Func(*arguments, function="portal_search_score", output_field=FloatField())
+        return queryset.annotate(relevance=score).filter(relevance__gt=0)
 
     vocabulary = VOCABULARIES.get(queryset.model._meta.model_name)
     if vocabulary is None:
@@ -99,6 +111,83 @@ def apply_search(queryset: QuerySet, query: str, *, fallback_fields: tuple[str, 
 
 # A word shorter than this is matched only as a prefix: trigrams of 1-2 letters match almost everything.
 MIN_TRIGRAM_WORD = 3
+
+# --- SQLite: the same behaviour computed in Python, row by row --------------------------------------------------
+
+# The fields searched on SQLite and their weights (like the PostgreSQL vector's A, B, C).
+SQLITE_FIELDS = {"cooperative": (("search_text", 1.0), ("offers_text", 0.4), ("description", 0.1))}
+TYPED, CORRECTED = 2, 1
+
+
+@lru_cache(maxsize=20_000)
+def _row_words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(fold(text)))
+
+
+@lru_cache(maxsize=200_000)
+def _word_match(word: str, candidate: str) -> int:
+    """TYPED when `candidate` starts with the query word, CORRECTED when it is within the allowed edits, else 0."""
+    if candidate.startswith(word):
+        return TYPED
+    if len(word) <= MIN_TRIGRAM_WORD or not word.isalpha():
+        return 0  # short words and numbers (KRS) only as prefixes, as on PostgreSQL
+    edits = 1 if len(word) < 8 else 2
+    if abs(len(candidate) - len(word)) > edits:
+        return 0
+    return CORRECTED if Levenshtein.distance(word, candidate, score_cutoff=edits) <= edits else 0
+
+
+def sqlite_search_score(query: str, *weighted_texts) -> float:
+    """Relevance of a row: the number of words found as typed plus the weights where they are found, in [0, 1);
+    0 when a word is found nowhere (every word must match, as on PostgreSQL)."""
+    words = query.split()
+    typed, weights = 0, 0.0
+    for word in words:
+        best_level, best_weight = 0, 0.0
+        for weight, text in zip(weighted_texts[::2], weighted_texts[1::2], strict=True):
+            if not text:
+                continue
+            level = max((_word_match(word, candidate) for candidate in _row_words(text)), default=0)
+            if level > best_level or (level and level == best_level and weight > best_weight):
+                best_level, best_weight = level, weight
+        if not best_level:
+            return 0.0
+        typed += best_level == TYPED
+        weights += best_weight
+    return typed + weights / (len(words) * 1.01)
+
+
+@receiver(connection_created)
+def _register_sqlite_functions(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("portal_search_score", -1, sqlite_search_score, deterministic=True)
+
+
+def refresh_offers_text(cooperative_ids) -> None:
+    """Recompute `offers_text` of these cooperatives from their active offers (one read, one write if changed).
+
+    On PostgreSQL the cooperatives' search trigger folds it into their vector (weight B), and the vocabulary
+    triggers count its words."""
+    from cooperatives.models import Cooperative, Offer
+
+    ids = {pk for pk in cooperative_ids if pk}
+    if not ids:
+        return
+    texts: dict[int, dict[str, None]] = {pk: {} for pk in ids}
+    rows = (
+        Offer.objects.filter(cooperative_id__in=ids, is_active=True)
+        .order_by("cooperative_id", "pk")
+        .values_list("cooperative_id", "title", "category__name", "category__parent__name")
+    )
+    for cooperative_id, *parts in rows:
+        texts[cooperative_id].update(dict.fromkeys(_WORD.findall(fold(" ".join(filter(None, parts))))))
+    current = dict(Cooperative.objects.filter(pk__in=ids).values_list("pk", "offers_text"))
+    changed = [
+        Cooperative(pk=pk, offers_text=" ".join(words))
+        for pk, words in texts.items()
+        if pk in current and current[pk] != " ".join(words)
+    ]
+    Cooperative.objects.bulk_update(changed, ["offers_text"], batch_size=500)
 
 
 def _apply_per_word_search(queryset: QuerySet, words: list[str]) -> QuerySet:

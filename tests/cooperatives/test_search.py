@@ -205,7 +205,8 @@ def test_exact_words_rank_before_corrected_ones_on_postgresql(postgresql_only):
 
 def test_only_the_kinds_own_words_are_corrections(postgresql_only):
     CooperativeFactory(name="Spółdzielnia Socjalna Kwiaciarnia", description="Bukiety.")
-    OfferFactory(title="Tapicerowanie mebli")
+    # An offer's title is also its cooperative's word now (what it does); its description stays the offer's own.
+    OfferFactory(title="Usługa", description="Tapicerowanie mebli")
     with connection.cursor() as cursor:
         cursor.execute("SELECT cooperatives_search_query(%s, 'cooperatives')::text", [["tapicerowanje", "kwiaciarnja"]])
         for_cooperatives = cursor.fetchone()[0]
