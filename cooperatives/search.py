@@ -115,7 +115,10 @@ MIN_TRIGRAM_WORD = 3
 # --- SQLite: the same behaviour computed in Python, row by row --------------------------------------------------
 
 # The fields searched on SQLite and their weights (like the PostgreSQL vector's A, B, C).
-SQLITE_FIELDS = {"cooperative": (("search_text", 1.0), ("offers_text", 0.4), ("description", 0.1))}
+SQLITE_FIELDS = {
+    "cooperative": (("search_text", 1.0), ("offers_text", 0.4), ("description", 0.1)),
+    "offer": (("title", 1.0), ("search_text", 0.4), ("description", 0.1)),  # search_text: + category, cooperative
+}
 TYPED, CORRECTED = 2, 1
 
 
