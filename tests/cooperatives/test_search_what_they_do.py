@@ -3,6 +3,8 @@ categories and sectors, and its description, weighted below its name), and toler
 letters on SQLite as on PostgreSQL."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cooperatives.filters import CooperativeFilterSet
@@ -98,3 +100,31 @@ def test_the_catalogue_page_finds_a_trade(client, trades):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Spółdzielnia Socjalna Razem" in html and "Liczba wyników: 1." in html
+
+
+def test_a_search_adds_no_query_to_the_catalogue_page(client, trades):
+    """On both databases: the search is a condition of the page's statements (PostgreSQL: the correction runs
+    inside them; SQLite: a function registered on the connection), never a statement of its own."""
+    registry_has_demo_data()
+    url = reverse("cooperatives:list")
+    for params in ({"ordering": "name"}, {"search": "sprzatanie", "ordering": "name"}):
+        client.get(url, params)  # facets cached
+    with CaptureQueriesContext(connection) as plain:
+        client.get(url, {"ordering": "name"})
+    with CaptureQueriesContext(connection) as searched:
+        response = client.get(url, {"search": "sprzatanie", "ordering": "name"})
+    assert "Spółdzielnia Socjalna Razem" in response.content.decode()
+    assert len(searched.captured_queries) == len(plain.captured_queries)
+
+
+@pytest.mark.postgres
+def test_trade_words_use_the_cooperatives_index_on_postgresql(client, trades, postgresql_only):
+    from .test_search import seq_scans_of_large_tables
+
+    registry_has_demo_data()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("cooperatives:list"), {"search": "gastronomia", "voivodeship": "10"})
+    assert "Spółdzielnia Socjalna Smaki" in response.content.decode()
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert any("cooperatives_search_query" in sql for sql in statements)
+    assert seq_scans_of_large_tables(statements) == []
