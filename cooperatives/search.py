@@ -140,6 +140,13 @@ def _word_match(word: str, candidate: str) -> int:
     return CORRECTED if Levenshtein.distance(word, candidate, score_cutoff=edits) <= edits else 0
 
 
+@lru_cache(maxsize=30_000)  # a few query words x every searched field of a demo registry; bounded memory
+def _text_match(word: str, text: str) -> int:
+    """The best match of the query word among the words of a field (the statements of one page, the count, the
+    results and each facet, see the same rows: each is compared once)."""
+    return max((_word_match(word, candidate) for candidate in _row_words(text)), default=0)
+
+
 def sqlite_search_score(query: str, *weighted_texts) -> float:
     """Relevance of a row: the number of words found as typed plus the weights where they are found, in [0, 1);
     0 when a word is found nowhere (every word must match, as on PostgreSQL)."""
@@ -150,7 +157,7 @@ def sqlite_search_score(query: str, *weighted_texts) -> float:
         for weight, text in zip(weighted_texts[::2], weighted_texts[1::2], strict=True):
             if not text:
                 continue
-            level = max((_word_match(word, candidate) for candidate in _row_words(text)), default=0)
+            level = _text_match(word, text)
             if level > best_level or (level and level == best_level and weight > best_weight):
                 best_level, best_weight = level, weight
         if not best_level:
