@@ -18,6 +18,7 @@ from core.concurrency import StaleVersionError
 from core.params import is_digits
 from core.public_forms import rate_limited as _rate_limited
 from core.text import days_text
+from core.validators import validate_single_line
 
 from . import selectors as public_selectors
 from . import selfservice_selectors as selectors
@@ -636,6 +637,14 @@ def stale_list(request):
 # --- Territory lists for the profile's gmina picker ------------------------------------------------------------
 
 
+def _single_line(text: str) -> bool:
+    try:
+        validate_single_line(text)
+    except ValidationError:
+        return False
+    return True
+
+
 @require_safe
 def territory_options(request):
     """Public TERYT lists for static/js/gmina-picker.js: `parent` (a voivodeship's 2 digits: its powiats; a powiat's
@@ -645,7 +654,7 @@ def territory_options(request):
         options, more = territory.powiat_options(parent), False
     elif is_digits(parent, 4):
         options, more = territory.gmina_options(parent), False
-    elif query.strip() and len(query) <= 100 and "\x00" not in query:
+    elif query.strip() and len(query) <= 100 and _single_line(query):
         options = territory.gmina_search(query)
         more = len(options) > territory.SEARCH_LIMIT
         options = options[: territory.SEARCH_LIMIT]

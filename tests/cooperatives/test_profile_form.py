@@ -166,7 +166,7 @@ def test_territory_options_for_the_script(client, django_assert_num_queries):
     found = client.get(url, {"q": "Dąbrowa"}).json()
     assert {DABROWA_OPOLSKA, DABROWA_MOGILENSKA} <= {code for code, _label in found["options"]}
     assert client.get(url, {"q": "a"}).json()["more"] is True
-    for bad in ({}, {"parent": "²6"}, {"q": "x" * 101}, {"q": "a\x00"}):
+    for bad in ({}, {"parent": "²6"}, {"q": "x" * 101}, {"q": "a\x00"}, {"q": "a\tb"}):
         response = client.get(url, bad)
         assert response.status_code == 400
         assert "kod TERYT" in response.json()["detail"]
