@@ -265,23 +265,7 @@ def export_table(request, pk: int):
     if denied := _require_staff(request):
         return denied
     wave = get_object_or_404(with_statistics_version(Wave.objects.all()), pk=pk)
-    query, errors, _form = statistics_query(request.GET, require_indicator=True)
-    breakdown, filters, indicator = query["breakdown"], query["filters"], query["indicator"]
-    file_format = request.GET.get("format", "csv")
-    if file_format not in ("csv", "xlsx"):
-        errors["format"] = _("Dostępne formaty to csv i xlsx.")
-    view = request.GET.get("view") or "confidential"
-    if view not in EXPORT_VIEWS:
-        errors["view"] = _("Dostępne wersje to confidential (dokładne, poufne) i public (chronione, do publikacji).")
-    if errors:
-        return render(request, "monitoring/export_error.html", {"wave": wave, "errors": errors}, status=400)
-    table = statistics.build_table(
-        wave=wave, indicator=indicator, breakdown=breakdown, filters=filters, confidential_view=view == "confidential"
-    )
-    name = _download_name(wave, f"{indicator.code}-{breakdown}-{EXPORT_VIEWS[view]}", file_format)
-    if file_format == "csv":
-        return _csv_response(exports.table_csv_rows(table), filename=name)
-    return streaming.xlsx_sheets_response(exports.table_sheets(table), filename=name)
+    return _table_file(request, wave, staff=True)
 
 
 def download_table(request, pk: int):
@@ -292,21 +276,40 @@ def download_table(request, pk: int):
     wave = get_object_or_404(with_statistics_version(Wave.objects.all()), pk=pk)
     if not can_view_wave_statistics(request.user, wave):
         raise PermissionDenied
+    return _table_file(request, wave, staff=False)
+
+
+def _table_file(request, wave, *, staff: bool):
+    """One table of the page's query as a file, or a 400 page naming each bad parameter. Staff choose the version
+    (`view`: exact by default, or protected) and get comma-separated CSV; the public download is always the
+    protected table, with semicolons."""
     query, errors, _form = statistics_query(request.GET, require_indicator=True)
     file_format = request.GET.get("format", "csv")
     if file_format not in ("csv", "xlsx"):
         errors["format"] = _("Dostępne formaty to csv i xlsx.")
+    view = "public"
+    if staff:
+        view = request.GET.get("view") or "confidential"
+        if view not in EXPORT_VIEWS:
+            errors["view"] = _(
+                "Dostępne wersje to confidential (dokładne, poufne) i public (chronione, do publikacji)."
+            )
     if errors:
         return render(request, "monitoring/export_error.html", {"wave": wave, "errors": errors}, status=400)
     indicator, breakdown = query["indicator"], query["breakdown"]
     table = statistics.build_table(
-        wave=wave, indicator=indicator, breakdown=breakdown, filters=query["filters"], confidential_view=False
+        wave=wave,
+        indicator=indicator,
+        breakdown=breakdown,
+        filters=query["filters"],
+        confidential_view=view == "confidential",
     )
-    name = _download_name(wave, f"{indicator.code}-{breakdown}", file_format)
-    if file_format == "csv":
-        rows = exports.table_csv_rows(table)
-        return streaming.csv_response(next(rows), rows, filename=name, delimiter=";")
-    return streaming.xlsx_sheets_response(exports.table_sheets(table), filename=name)
+    label = f"{indicator.code}-{breakdown}-{EXPORT_VIEWS[view]}" if staff else f"{indicator.code}-{breakdown}"
+    name = _download_name(wave, label, file_format)
+    if file_format == "xlsx":
+        return streaming.xlsx_sheets_response(exports.table_sheets(table), filename=name)
+    rows = exports.table_csv_rows(table)
+    return streaming.csv_response(next(rows), rows, filename=name, delimiter="," if staff else ";")
 
 
 def export_microdata(request, pk: int):
