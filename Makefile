@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/python -m pip
 
-.PHONY: run test install install-dev lint format migrations messages bench bench-reset clean
+.PHONY: worker run test install install-dev lint format migrations messages bench bench-reset clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,7 @@ bench: install-dev
 # Drop the benchmark database (the next `make bench` rebuilds the data set).
 bench-reset:
 	dropdb --if-exists -h 127.0.0.1 -U postgres portal_bench
+
+## Run a Celery worker with the beat schedule (needs REDIS_URL or CELERY_BROKER_URL; see README).
+worker: install
+	$(BIN)/celery -A portal worker --beat --loglevel=INFO

@@ -197,6 +197,25 @@ else:
 # Sessions in the database, never in the cache alone: a cache outage must not sign everybody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# --- Background tasks (Celery) --------------------------------------------------------------------------
+# The broker is CELERY_BROKER_URL, else REDIS_URL. Without either, tasks run eagerly inside the process that sends
+# them (the embedded default: `make run` needs no broker; portal/celery.py). `make worker` runs a worker and beat.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL or None
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "1800"))
+CELERY_TASK_SOFT_TIME_LIMIT = int(env("CELERY_TASK_SOFT_TIME_LIMIT", "1700"))
+CELERY_RESULT_EXPIRES = 7 * 24 * 3600
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Europe/Warsaw"
+
 # --- Internationalisation -------------------------------------------------------------------------------
 # Polish is the source language of the portal's texts; English is provided through locale/en.
 LANGUAGE_CODE = "pl"
