@@ -8,8 +8,13 @@ Run on PostgreSQL only (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.
    interleaves every run with the "floor": the same SQL statements the endpoint ran (captured), executed
    directly through psycopg and serialised with json.dumps;
 3. measures exports: rows per second and peak memory growth (tracemalloc and resident set size);
-4. optionally (--load) serves the production settings with gunicorn on 127.0.0.1 and runs a bounded load with
+4. evaluates search relevance: recall@20 and nDCG@10 per class of the judged query set (bench/relevance.py),
+   generated from the data set's registry and run through the catalogue's selector;
+5. optionally (--load) serves the production settings with gunicorn on 127.0.0.1 and runs a bounded load with
    wrk (50 connections, 60 s by default) on a mix of the pages.
+
+`--relevance` runs only step 4, on any database: the bench database, or with `--sqlite PATH` a SQLite file (an empty
+database is migrated and given a demo registry of `--scale` cooperatives, e.g. `--scale 1500`, the demo size).
 
 Timing never goes into the test suite: this command prints a Markdown report (and writes it with --output).
 """
@@ -25,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
+DEMO_SCALE = 1500  # cooperatives.demo.DEFAULT_SCALE (not imported: Django is not set up yet)
 
 
 def configure_django() -> None:
@@ -222,7 +228,9 @@ def _migrated() -> bool:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=int, default=100_000, help="cooperatives in the data set")
+    parser.add_argument(
+        "--scale", type=int, help="cooperatives in the data set (100,000; with --relevance 1,500, the demo size)"
+    )
     parser.add_argument("--answers", type=int, default=1_000_000, help="monitoring answers in the data set")
     parser.add_argument("--repetitions", type=int, default=50)
     parser.add_argument("--skip-seed", action="store_true")
@@ -231,9 +239,18 @@ def main(argv=None) -> int:
     parser.add_argument("--only", help="measure only the endpoints and exports whose name contains this")
     parser.add_argument("--load-only", action="store_true", help="only the load run (implies --load)")
     parser.add_argument("--output", type=Path, help="write the Markdown report here")
+    parser.add_argument("--relevance", action="store_true", help="only the search relevance of the judged query set")
+    parser.add_argument("--sqlite", type=Path, help="with --relevance: a SQLite file instead of the bench database")
     args = parser.parse_args(argv)
+    if args.sqlite:
+        if not args.relevance:
+            parser.error("--sqlite needs --relevance: the speed benchmark runs on PostgreSQL only")
+        os.environ["BENCH_DATABASE_URL"] = f"sqlite:///{args.sqlite.resolve()}"
 
     configure_django()
+    if args.relevance:
+        return _report(relevance_only(args.scale or DEMO_SCALE), args.output)
+    args.scale = args.scale or 100_000
     from django.conf import settings
     from django.test import Client
 
@@ -279,6 +296,11 @@ def main(argv=None) -> int:
         lines.append(measurement.row())
         print(lines[-1], file=sys.stderr)
     lines += ["", "Search plans: " + explain_uses_indexes(scenarios.typo_search_path(), client, scenarios.LARGE_TABLES)]
+    if not args.only or args.only in "search relevance":
+        from bench import relevance
+
+        lines += ["", relevance.run("PostgreSQL")]
+        print(lines[-1], file=sys.stderr)
     lines += [
         "",
         "| export | status | time | rows | rate | size | Python peak (tracemalloc) | RSS growth |",
@@ -294,6 +316,23 @@ def main(argv=None) -> int:
 
         lines += ["", load.run(scenarios.load_paths(client), seconds=args.load_seconds)]
     return _report(lines, args.output)
+
+
+def relevance_only(scale: int) -> list[str]:
+    """The relevance section alone, on the configured database; an empty one is migrated and seeded first."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench import relevance
+    from cooperatives.demo import generate_demo_registry
+    from cooperatives.models import Cooperative
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if not Cooperative.objects.exists():
+        print(f"Seeding a demo registry of {scale:,} cooperatives...", file=sys.stderr)
+        generate_demo_registry(scale=scale)
+    database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+    return ["# Search relevance", "", relevance.run(database)]
 
 
 def _report(lines: list[str], output: Path | None) -> int:
