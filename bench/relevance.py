@@ -115,6 +115,8 @@ class JudgedQuery:
     kind: str  # one of CLASSES
     how: str  # how the judgements were derived, for the report and for reading failures
     grades: dict[int, int] = field(default_factory=dict)  # cooperative pk -> 1 or 2
+    meant: str = ""  # the name, service word or identifier the query was made from
+    powiat: str = ""  # the place of a place query (a city's powiat code)
 
 
 @dataclass
@@ -140,7 +142,7 @@ def name_core(name: str) -> str:
         if name.startswith(kind):
             name = name[len(kind) :]
             break
-    return name.strip("„”\"")
+    return name.strip('„”"')
 
 
 @lru_cache(maxsize=100_000)
@@ -226,9 +228,7 @@ def _pick_names(registry, rng, count, *, condition=lambda coop: True, full=False
     groups: dict[tuple[str, ...], list[_Known]] = defaultdict(list)
     for coop in registry:
         groups[_words(coop.name if full else coop.core)].append(coop)
-    candidates = [
-        members[0] for members in groups.values() if len(members) <= RECALL_AT and condition(members[0])
-    ]
+    candidates = [members[0] for members in groups.values() if len(members) <= RECALL_AT and condition(members[0])]
     candidates.sort(key=lambda coop: coop.krs)
     chosen = rng.sample(candidates, k=min(count, len(candidates)))
     return [(coop, _name_grades(registry, _words(coop.name if full else coop.core), full=full)) for coop in chosen]
@@ -241,7 +241,7 @@ def build_query_set(registry: list[_Known] | None = None, *, seed: int = QUERY_S
     queries: list[JudgedQuery] = []
 
     for coop, grades in _pick_names(registry, rng, COUNTS["exact_name"], full=True):
-        queries.append(JudgedQuery(coop.name, "exact_name", f"the name of KRS {coop.krs}", grades))
+        queries.append(JudgedQuery(coop.name, "exact_name", f"the name of KRS {coop.krs}", grades, coop.name))
 
     def typo_able(coop):
         return any(len(word) >= 5 and word.isalpha() for word in coop.core.split())
@@ -250,32 +250,32 @@ def build_query_set(registry: list[_Known] | None = None, *, seed: int = QUERY_S
         parts = coop.core.split()
         longest = max(range(len(parts)), key=lambda i: (len(parts[i]) if parts[i].isalpha() else 0, -i))
         parts[longest] = _typo(parts[longest], rng)
-        queries.append(JudgedQuery(" ".join(parts), "typo", f"'{coop.core}' with one slip", grades))
+        queries.append(JudgedQuery(" ".join(parts), "typo", f"'{coop.core}' with one slip", grades, coop.core))
 
     def has_polish(coop):
         return bool(_POLISH & set(coop.core))
 
     for coop, grades in _pick_names(registry, rng, COUNTS["no_diacritics"], condition=has_polish):
-        queries.append(JudgedQuery(fold(coop.core), "no_diacritics", f"'{coop.core}' folded", grades))
+        queries.append(JudgedQuery(fold(coop.core), "no_diacritics", f"'{coop.core}' folded", grades, coop.core))
 
     # Inflected: place names in the locative, the legal form in the genitive, adjectives and other cases.
     seated = {powiat for powiat in CITIES if any(coop.powiat == powiat for coop in registry)}
     for powiat in rng.sample(sorted(seated), k=min(COUNTS["locative"], len(seated))):
         grades = {coop.pk: 2 for coop in registry if coop.powiat == powiat}
-        queries.append(
-            JudgedQuery(f"spółdzielnie {CITIES[powiat][1]}", "inflected", f"seated in {CITIES[powiat][0]}", grades)
-        )
+        city, locative = CITIES[powiat]
+        queries.append(JudgedQuery(f"spółdzielnie {locative}", "inflected", f"seated in {city}", grades, city, powiat))
     for coop, grades in _pick_names(registry, rng, COUNTS["genitive_name"]):
-        queries.append(JudgedQuery(f"spółdzielni socjalnej {coop.core}", "inflected", f"'{coop.core}'", grades))
+        text = f"spółdzielni socjalnej {coop.core}"
+        queries.append(JudgedQuery(text, "inflected", f"'{coop.core}'", grades, coop.core))
     for text, (exact, related) in INFLECTED_SERVICES.items():
         grades = _service_grades(registry, exact, related)
         if any(grade == 2 for grade in grades.values()):
-            queries.append(JudgedQuery(text, "inflected", f"offers {', '.join(exact)}", grades))
+            queries.append(JudgedQuery(text, "inflected", f"offers {', '.join(exact)}", grades, text))
 
     for text, (exact, related) in SERVICES.items():
         grades = _service_grades(registry, exact, related)
         if any(grade == 2 for grade in grades.values()):
-            queries.append(JudgedQuery(text, "service", f"offers {', '.join(exact)}", grades))
+            queries.append(JudgedQuery(text, "service", f"offers {', '.join(exact)}", grades, text))
 
     pairs = []
     for text, (exact, related) in SERVICES.items():
@@ -286,7 +286,8 @@ def build_query_set(registry: list[_Known] | None = None, *, seed: int = QUERY_S
     for text, powiat, grades in rng.sample(pairs, k=min(COUNTS["service_place"], len(pairs))):
         city, locative = CITIES[powiat]
         query = f"{text} {locative}" if rng.random() < 0.5 else f"{text} {city}"
-        queries.append(JudgedQuery(query, "service_place", f"offers {text!r}, seated in {city}", grades))
+        how = f"offers {', '.join(SERVICES[text][0])}, seated in {city}"
+        queries.append(JudgedQuery(query, "service_place", how, grades, text, powiat))
 
     with_ids = sorted((coop for coop in registry if coop.nip and coop.regon), key=lambda coop: coop.krs)
     for kind, count in IDENTIFIERS:
@@ -297,7 +298,8 @@ def build_query_set(registry: list[_Known] | None = None, *, seed: int = QUERY_S
                 "nip_dashed": f"{coop.nip[:3]}-{coop.nip[3:6]}-{coop.nip[6:8]}-{coop.nip[8:]}",
                 "regon": coop.regon,
             }[kind]
-            queries.append(JudgedQuery(text, "identifier", f"{kind.split('_')[0].upper()} of KRS {coop.krs}", {coop.pk: 2}))
+            how = f"{kind.split('_')[0].upper()} of KRS {coop.krs}"
+            queries.append(JudgedQuery(text, "identifier", how, {coop.pk: 2}, coop.krs))
     return queries
 
 
