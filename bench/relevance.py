@@ -145,7 +145,7 @@ def name_core(name: str) -> str:
     return name.strip('„”"')
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=400_000)  # every name and its core at the bench's 100,000 cooperatives
 def _words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(fold(text)))
 
@@ -212,7 +212,7 @@ def _service_place_grades(registry, exact, related, powiat: str) -> dict[int, in
     voivodeship, or offers a related service in the city."""
     grades = {}
     voivodeship = powiat[:2]
-    for coop in registry:
+    for coop in registry:  # the voivodeship's cooperatives (the caller passes them)
         offers_it = bool(coop.categories & set(exact))
         related_only = not offers_it and bool(coop.categories & set(related))
         if coop.powiat == powiat and offers_it:
@@ -277,10 +277,13 @@ def build_query_set(registry: list[_Known] | None = None, *, seed: int = QUERY_S
         if any(grade == 2 for grade in grades.values()):
             queries.append(JudgedQuery(text, "service", f"offers {', '.join(exact)}", grades, text))
 
+    by_voivodeship: dict[str, list[_Known]] = defaultdict(list)
+    for coop in registry:
+        by_voivodeship[coop.voivodeship].append(coop)
     pairs = []
     for text, (exact, related) in SERVICES.items():
         for powiat in sorted(CITIES):
-            grades = _service_place_grades(registry, exact, related, powiat)
+            grades = _service_place_grades(by_voivodeship[powiat[:2]], exact, related, powiat)
             if any(grade == 2 for grade in grades.values()):
                 pairs.append((text, powiat, grades))
     for text, powiat, grades in rng.sample(pairs, k=min(COUNTS["service_place"], len(pairs))):
