@@ -51,7 +51,8 @@ messages: install-dev
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
 
-## Benchmark at 100,000 cooperatives on PostgreSQL (see docs/performance.md). BENCH_ARGS="--load" adds the load run.
+## Benchmark at 100,000 cooperatives on PostgreSQL (see docs/performance.md). BENCH_ARGS="--load" adds the load run;
+## BENCH_ARGS="--relevance" measures only search relevance, "--relevance --sqlite FILE" on a SQLite demo registry.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 bench: install-dev
 	@psql "$(BENCH_DATABASE_URL)" -c "select 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres portal_bench
