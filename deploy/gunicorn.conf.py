@@ -23,9 +23,9 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 # Bodies are bounded by Django (DATA_UPLOAD_MAX_MEMORY_SIZE) and nginx (client_max_body_size); headers here.
 limit_request_line = 8190
 limit_request_fields = 100
-# nginx buffers slow clients; the app server trusts only what the portal's TrustedProxyMiddleware checks.
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
-proxy_allow_ips = forwarded_allow_ips
+# Proxy headers are judged by the portal alone (TRUSTED_PROXIES, core.middleware.TrustedProxyMiddleware): gunicorn
+# believes none, so there is one list of trusted proxies to keep right, not two.
+forwarded_allow_ips = ""
 # Logs to stdout/stderr (journald under systemd). The access log carries nginx's X-Request-ID, so one request can
 # be followed from nginx's log to the app server's.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
