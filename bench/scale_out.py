@@ -41,6 +41,9 @@ def main(argv=None) -> int:
     parser.add_argument("--warm-up", type=int, default=5)
     args = parser.parse_args(argv)
 
+    if not load._ensure_wrk():
+        print("wrk is not installed (apt-get install wrk).")
+        return 2
     database_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if not database_url or not database_url.startswith("postgres"):
         print("Set BENCH_DATABASE_URL or DATABASE_URL to a PostgreSQL database with data (manage.py bootstrap).")
