@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/python -m pip
 
-.PHONY: worker run test install install-dev lint format migrations messages bench bench-reset clean
+.PHONY: backup restore scale-out worker run test install install-dev lint format migrations messages bench bench-reset clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,3 +65,17 @@ bench-reset:
 ## Run a Celery worker with the beat schedule (needs REDIS_URL or CELERY_BROKER_URL; see README).
 worker: install
 	$(BIN)/celery -A portal worker --beat --loglevel=INFO
+
+## Back up the database (pg_dump, custom format) and MEDIA_ROOT / PRIVATE_MEDIA_ROOT into BACKUP_DIR (default
+## backups/<time>; docs/operations.md, "Backup and restore"). Needs DATABASE_URL (PostgreSQL).
+backup: install
+	$(BIN)/python manage.py backup_portal $(BACKUP_DIR)
+
+## Restore BACKUP_DIR into DATABASE_URL (replaces it), then the files, and clear the cache. Stop the app servers first.
+restore: install
+	@test -n "$(BACKUP_DIR)" || { echo "make restore BACKUP_DIR=backups/<time>"; exit 2; }
+	$(BIN)/python manage.py restore_portal $(BACKUP_DIR) --yes
+
+## Requests per second of one app server against two behind nginx, on DATABASE_URL's data (docs/performance.md).
+scale-out: install-dev
+	$(BIN)/python -m bench.scale_out $(SCALE_OUT_ARGS)
