@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Reads of public pages on DATABASE_REPLICA_URL, the read-your-writes pin (core/db_router.py); idle without one.
+    "core.db_router.ReplicaMiddleware",
     "core.middleware.StatementTimeoutMiddleware",
     "core.middleware.RejectNulInApiParametersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -134,6 +136,35 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Covering indexes (INCLUDE columns) speed up PostgreSQL's counts at scale; SQLite builds the same indexes
     # without the included columns, which is all the embedded development database needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# A streaming replica of the primary (PostgreSQL hot standby) for the reads of public pages and the anonymous API
+# (core/db_router.py, docs/operations.md "Database replica"). Unset: everything on the primary, as before.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+# After a write, the client reads from the primary for this long (a signed cookie), to see its own writes.
+DATABASE_REPLICA_PIN_SECONDS = int(env("DATABASE_REPLICA_PIN_SECONDS", "10"))
+DATABASE_REPLICA_PIN_COOKIE = "portal_primary"
+# Views (URL names, fnmatch patterns) whose GETs may read the replica; the API without credentials always may.
+DATABASE_REPLICA_VIEWS = (
+    "cooperatives:home",
+    "cooperatives:list",
+    "cooperatives:detail",
+    "cooperatives:offers",
+    "cooperatives:offer-detail",
+    "cooperatives:map",
+    "cooperatives:map-data",
+    "cooperatives:open-data*",
+    "monitoring:index",
+    "monitoring:wave",
+    "monitoring:download",
+)
+DATABASE_ROUTERS = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        # Tests never create it: it is the primary's test database, streamed.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
