@@ -26,6 +26,7 @@ urlpatterns = [
     path("oai/", oai.endpoint, name="oai"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Probes for the load balancer and the process manager (docs/operations.md); outside the language prefix.
+    path("healthz", core_views.healthz, name="healthz"),
     path("livez", core_views.livez, name="livez"),
     path("readyz", core_views.readyz, name="readyz"),
 ]

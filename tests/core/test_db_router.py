@@ -130,7 +130,8 @@ def test_after_a_write_the_same_client_reads_the_primary_and_another_client_the_
         # A write (the shortlist is kept in the database session): the response pins this client to the primary.
         response = client.post(reverse("cooperatives:shortlist-add"), {"krs": cooperative.krs_number})
         assert response.status_code == 302
-        assert response.cookies[settings.DATABASE_REPLICA_PIN_COOKIE]["max-age"] == settings.DATABASE_REPLICA_PIN_SECONDS
+        pin = response.cookies[settings.DATABASE_REPLICA_PIN_COOKIE]
+        assert pin["max-age"] == settings.DATABASE_REPLICA_PIN_SECONDS
 
         with CaptureQueriesContext(connections["replica"]) as on_replica:
             assert client.get(detail).status_code == 200  # the primary: it sees its own write's world
