@@ -8,6 +8,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from core import metrics as core_metrics
 from core import views as core_views
 from core.media import public_media
 from publications import oai
@@ -29,6 +30,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("livez", core_views.livez, name="livez"),
     path("readyz", core_views.readyz, name="readyz"),
+    # Prometheus metrics, for the monitoring system only: a 404 for anyone else (core/metrics.py).
+    path("metrics", core_metrics.metrics, name="metrics"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "simple_history",
     "csp",
+    "django_prometheus",
     "core",
     "accounts",
     "cooperatives",
@@ -64,7 +65,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: proxy headers from anyone but a TRUSTED_PROXIES peer are dropped before anything reads them.
+    # Request metrics (core/metrics.py): the Before one first and the After one last, to time the whole chain.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # First to read the request: proxy headers from anyone but a TRUSTED_PROXIES peer are dropped.
     "core.middleware.TrustedProxyMiddleware",
     # The request id of every log record (X-Request-ID, core/request_id.py).
     "core.request_id.RequestIdMiddleware",
@@ -89,7 +92,12 @@ MIDDLEWARE = [
     "accounts.middleware.RequireStaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.errors.StyledMethodNotAllowedMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+# /metrics (Prometheus) answers only these client addresses / networks, or a request with
+# `Authorization: Bearer <METRICS_TOKEN>`; anyone else gets a 404 (core/metrics.py). Both empty: nobody.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
+METRICS_TOKEN = env("METRICS_TOKEN", "")
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
