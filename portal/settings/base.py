@@ -65,10 +65,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Request metrics (core/metrics.py): the Before one first and the After one last, to time the whole chain.
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    # First to read the request: proxy headers from anyone but a TRUSTED_PROXIES peer are dropped.
+    # First: proxy headers from anyone but a TRUSTED_PROXIES peer are dropped before anything reads them.
     "core.middleware.TrustedProxyMiddleware",
+    # Request metrics (core/metrics.py): the Before one next and the After one last, to time the whole chain.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # The request id of every log record (X-Request-ID, core/request_id.py).
     "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
