@@ -3,6 +3,7 @@ and a writer's next reads on the primary, nothing changed without DATABASE_REPLI
 
 import os
 import runpy
+import socket
 from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
@@ -82,7 +83,7 @@ def replay_paused():
 
 
 @replica_test
-def test_the_replica_is_a_hot_standby_of_the_primary(replica_database, territory):
+def test_the_replica_is_a_hot_standby_of_the_primary(client, replica_database, territory):
     with connections["replica"].cursor() as cursor:
         cursor.execute("SELECT pg_is_in_recovery(), current_database()")
         in_recovery, name = cursor.fetchone()
@@ -90,6 +91,7 @@ def test_the_replica_is_a_hot_standby_of_the_primary(replica_database, territory
         cursor.execute("SELECT pg_is_in_recovery(), current_database()")
         assert cursor.fetchone() == (False, name)
     assert in_recovery is True
+    assert client.get("/readyz").json()["replica"] == "ok"
     assert connections["replica"].settings_dict["PORT"] != connections["default"].settings_dict["PORT"]
     cooperative = CooperativeFactory(name="Spółdzielnia Socjalna Strumień")
     wait_for_replay()
@@ -175,3 +177,23 @@ def django_test_client():
 @pytest.fixture
 def django_app_client_factory():
     return django_test_client
+
+
+@replica_test
+def test_the_replica_down_is_degraded_in_readyz(client, replica_database):
+    """Shared by every server, like the cache; the operator unsets DATABASE_REPLICA_URL (docs/operations.md)."""
+    replica = connections["replica"]
+    port = replica.settings_dict["PORT"]
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        replica.close()
+        replica.settings_dict["PORT"] = str(holder.getsockname()[1])
+        try:
+            response = client.get("/readyz")
+        finally:
+            replica.close()
+            replica.settings_dict["PORT"] = port
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["replica"], body["failing"]) == ("degraded", "unavailable", ["replica"])
+    assert client.get("/readyz").json()["replica"] == "ok"
