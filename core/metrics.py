@@ -5,10 +5,14 @@ The page is a 404, as if it did not exist, unless the request comes from an addr
 through TRUSTED_PROXIES) or carries `Authorization: Bearer <METRICS_TOKEN>` (compared in constant time). Both empty
 (the default): nobody gets it.
 
-Request metrics come from django-prometheus' middleware (first and last in MIDDLEWARE). Its database and cache
-backend wrappers are not used: they would replace the ENGINE of the pooled PostgreSQL connection and the resilient
-Redis cache (core/cache.py). With several worker processes set PROMETHEUS_MULTIPROC_DIR (an empty directory, shared
-by the workers of one server) so a scrape sums every worker, not the one that answered.
+Request metrics come from django-prometheus' middleware (second and last in MIDDLEWARE). Its database and cache
+backend wrappers are not used. Tried with the pool: the database wrapper keeps query counts and works, but counts
+every checkout from Django's pool as a "new connection" (5 checkouts of one pooled connection: 5) and the
+statements Django runs on each checkout as queries, so its numbers mislead; the cache wrapper would replace the
+resilient Redis cache (core/cache.py).
+
+With several worker processes set PROMETHEUS_MULTIPROC_DIR (an empty directory, shared by the workers of one
+server) so a scrape sums every worker, not the one that answered.
 """
 
 import functools
