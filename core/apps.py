@@ -12,5 +12,7 @@ class CoreConfig(AppConfig):
             media,  # noqa: F401  (the private-media system check)
             security_log,  # noqa: F401  (connects the audit-log signal receivers)
         )
+        from .request_id import connect_signals
 
+        connect_signals()  # the request id's life, and its way into Celery tasks (core/request_id.py)
         inputs.install()  # text and typed-input rules for every form, serializer and model field (core/README.md)

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.db import DatabaseError, connections
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
@@ -134,32 +133,38 @@ def too_many_requests(request):
 
 
 @never_cache
-def livez(request):
+def healthz(request):
     """Liveness: the process answers. Touches neither the database nor the cache, so a failing dependency never
-    gets a healthy process restarted."""
+    gets a healthy process restarted. Also at /livez (the older name, kept)."""
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+livez = healthz
+
+# A failure of these takes the server out of rotation (503); of the others (shared by every server, and the pages
+# are still served without them) the server stays in rotation as "degraded". docs/operations.md.
+READINESS_REQUIRED = ("database", "migrations", "storage")
 
 
 @never_cache
 def readyz(request):
-    """Readiness for the load balancer: 503 when the database is unreachable (nothing can be served); 200 with
-    "degraded" when only the cache is (every page is then computed from the database: slower, but served, so the
-    server stays in rotation). docs/operations.md."""
-    from .cache import is_available
+    """Readiness for the load balancer (core/health.py): JSON naming each part; 503 when the database, the
+    migrations or the storage fail ("failing" names them); 200 "degraded" when only the cache, the broker or the
+    replica does (every page is still served); 200 "ok". No addresses, no error texts."""
+    from . import db_router, health
 
-    try:
-        with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT 1")
-        database = "ok"
-    except DatabaseError:
-        database = "unavailable"
-    cache = "ok" if is_available(probe=True) else "unavailable"
-    if database != "ok":
+    parts = {"database": health.database()}
+    if db_router.replica_configured():
+        parts["replica"] = health.database(db_router.REPLICA_ALIAS)
+    parts["migrations"] = health.migrations() if parts["database"] == "ok" else "unknown"
+    parts["cache"] = health.cache()
+    parts["broker"] = health.broker()
+    parts["storage"] = health.storage()
+    failing = [name for name, state in parts.items() if state not in ("ok", "eager", "unknown")]
+    if any(name in READINESS_REQUIRED for name in failing):
         status = "unavailable"
-    elif cache != "ok":
+    elif failing:
         status = "degraded"
     else:
         status = "ok"
-    return JsonResponse(
-        {"status": status, "database": database, "cache": cache}, status=503 if status == "unavailable" else 200
-    )
+    return JsonResponse({"status": status, **parts, "failing": failing}, status=503 if status == "unavailable" else 200)

@@ -8,6 +8,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from core import metrics as core_metrics
 from core import views as core_views
 from core.media import public_media
 from publications import oai
@@ -26,8 +27,11 @@ urlpatterns = [
     path("oai/", oai.endpoint, name="oai"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Probes for the load balancer and the process manager (docs/operations.md); outside the language prefix.
+    path("healthz", core_views.healthz, name="healthz"),
     path("livez", core_views.livez, name="livez"),
     path("readyz", core_views.readyz, name="readyz"),
+    # Prometheus metrics, for the monitoring system only: a 404 for anyone else (core/metrics.py).
+    path("metrics", core_metrics.metrics, name="metrics"),
 ]
 
 urlpatterns += i18n_patterns(

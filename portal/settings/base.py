@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "simple_history",
     "csp",
+    "django_prometheus",
     "core",
     "accounts",
     "cooperatives",
@@ -65,6 +67,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: proxy headers from anyone but a TRUSTED_PROXIES peer are dropped before anything reads them.
     "core.middleware.TrustedProxyMiddleware",
+    # Request metrics (core/metrics.py): the Before one next and the After one last, to time the whole chain.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id of every log record (X-Request-ID, core/request_id.py).
+    "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
@@ -72,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Reads of public pages on DATABASE_REPLICA_URL, the read-your-writes pin (core/db_router.py); idle without one.
+    "core.db_router.ReplicaMiddleware",
     "core.middleware.StatementTimeoutMiddleware",
     "core.middleware.RejectNulInApiParametersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -84,7 +92,12 @@ MIDDLEWARE = [
     "accounts.middleware.RequireStaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.errors.StyledMethodNotAllowedMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+# /metrics (Prometheus) answers only these client addresses / networks, or a request with
+# `Authorization: Bearer <METRICS_TOKEN>`; anyone else gets a 404 (core/metrics.py). Both empty: nobody.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
+METRICS_TOKEN = env("METRICS_TOKEN", "")
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -134,6 +147,35 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Covering indexes (INCLUDE columns) speed up PostgreSQL's counts at scale; SQLite builds the same indexes
     # without the included columns, which is all the embedded development database needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# A streaming replica of the primary (PostgreSQL hot standby) for the reads of public pages and the anonymous API
+# (core/db_router.py, docs/operations.md "Database replica"). Unset: everything on the primary, as before.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+# After a write, the client reads from the primary for this long (a signed cookie), to see its own writes.
+DATABASE_REPLICA_PIN_SECONDS = int(env("DATABASE_REPLICA_PIN_SECONDS", "10"))
+DATABASE_REPLICA_PIN_COOKIE = "portal_primary"
+# Views (URL names, fnmatch patterns) whose GETs may read the replica; the API without credentials always may.
+DATABASE_REPLICA_VIEWS = (
+    "cooperatives:home",
+    "cooperatives:list",
+    "cooperatives:detail",
+    "cooperatives:offers",
+    "cooperatives:offer-detail",
+    "cooperatives:map",
+    "cooperatives:map-data",
+    "cooperatives:open-data*",
+    "monitoring:index",
+    "monitoring:wave",
+    "monitoring:download",
+)
+DATABASE_ROUTERS = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        # Tests never create it: it is the primary's test database, streamed.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -344,11 +386,30 @@ TRAININGS_CONFIRMATION_HOURS = 48
 TRAININGS_ANONYMISE_AFTER_YEARS = 5
 TRAININGS_VERIFY_RATE = (30, 3600)
 
+# LOG_FORMAT=json: one JSON object a line (python-json-logger) for a log collector; default plain text for `make run`.
+# Every record carries the request id (core/request_id.py: X-Request-ID, also in Celery tasks a request sent).
+LOG_FORMAT = env("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

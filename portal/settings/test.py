@@ -13,7 +13,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests open and close many connections around the test database; a pool only adds latency there.
-DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
+for _database in DATABASES.values():
+    _database.get("OPTIONS", {}).pop("pool", None)
 # Rate limits are tested explicitly; elsewhere they must not make the suite order-dependent.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/min"}}
 # Serve static files from the finders (no collectstatic before tests) without scanning STATIC_ROOT at start-up.
