@@ -16,6 +16,8 @@ from django.views.decorators.http import require_safe
 
 from core import site, streaming
 from core.params import split_nul_params
+from exportjobs import registry as exportjobs
+from exportjobs.views import offer_background
 
 from . import exports, selectors
 from .filters import CooperativeFilterSet, OfferFilterSet, split_values
@@ -190,12 +192,24 @@ def _site_url(request) -> str:
     return site.base_url()
 
 
+def _background(request, filterset, fmt: str, kind: str):
+    """The offer of a background export when the file has more rows than is sent at once (its FilterSet's
+    parameters as the catalogue gave them), else None."""
+    rows = filterset.qs.count()
+    if not exportjobs.needs_background(fmt, rows):
+        return None
+    query = [(name, value) for name, values in sorted(filterset.data.lists()) for value in values]
+    return offer_background(request, kind=kind, params={"query": query, "fmt": fmt}, rows=rows)
+
+
 @require_safe
 def open_data_cooperatives(request, fmt):
-    """The cooperatives matching the catalogue's filters, in the chosen format."""
+    """The cooperatives matching the catalogue's filters, in the chosen format (a background export when big)."""
     filterset, errors = _bound_filterset(CooperativeFilterSet, request.GET, selectors.cooperative_list)
     if errors:
         return _page(request, status=400, download_errors=_error_list(filterset, errors))
+    if offer := _background(request, filterset, fmt, "cooperatives.open-data"):
+        return offer
     return _download(
         exports.cooperative_export(filterset.qs, site_url=_site_url(request)),
         fmt,
@@ -206,10 +220,12 @@ def open_data_cooperatives(request, fmt):
 
 @require_safe
 def open_data_offers(request, fmt):
-    """The public offers matching the catalogue's filters, in the chosen format."""
+    """The public offers matching the catalogue's filters, in the chosen format (a background export when big)."""
     filterset, errors = _bound_filterset(OfferFilterSet, request.GET, selectors.offer_list)
     if errors:
         return _page(request, status=400, download_errors=_error_list(filterset, errors))
+    if offer := _background(request, filterset, fmt, "cooperatives.open-data-offers"):
+        return offer
     return _download(
         exports.offer_export(filterset.qs, site_url=_site_url(request)),
         fmt,

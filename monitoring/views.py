@@ -15,6 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from cooperatives.models import Cooperative
 from core import streaming
+from exportjobs import registry as exportjobs
+from exportjobs.views import offer_background
 
 from . import exports, imports, selectors, services, statistics
 from . import rules as consistency
@@ -346,13 +348,19 @@ def _csv_response(rows, *, filename: str):
 
 
 def _microdata_response(request, *, wave, name, rows, sheets):
-    """CSV (streamed) or XLSX of microdata rows, or a 400 page for another format."""
+    """CSV (streamed) or XLSX of microdata rows, or a 400 page for another format; more responses than
+    settings.PORTAL_EXPORT_BACKGROUND_ROWS allows are offered as a background export."""
     file_format = request.GET.get("format", "csv")
     if file_format not in ("csv", "xlsx"):
         context = {"errors": {"format": _("Dostępne formaty to csv i xlsx.")}}
         if wave is not None:
             context["wave"] = wave
         return render(request, "monitoring/export_error.html", context, status=400)
+    responses = Response.objects.filter(wave=wave) if wave is not None else Response.objects.all()
+    count = responses.count()
+    if exportjobs.needs_background(file_format, count):
+        params = {"wave": wave.pk if wave is not None else None, "fmt": file_format}
+        return offer_background(request, kind="monitoring.microdata", params=params, rows=count)
     filename = name(file_format)
     if file_format == "csv":
         return _csv_response(rows(), filename=filename)

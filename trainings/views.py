@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import is_ministry_staff
 from core.public_forms import rate_limited
+from exportjobs.views import offer_background
 
 from . import exports, permissions, selectors, services
 from .certificates import certificate_filename, hours_text
@@ -443,8 +444,14 @@ def certificate_pdf(request, pk, certificate_pk):
 
 @login_required
 def certificates_zip(request, pk):
+    """All certificates of a training in one ZIP; more than PORTAL_EXPORT_BACKGROUND_CERTIFICATES are offered as a
+    background export (exportjobs)."""
     training = _training_for(request, pk, permissions.can_issue_certificates)
     certificates = list(selectors.training_certificates(training=training))
+    if len(certificates) > settings.PORTAL_EXPORT_BACKGROUND_CERTIFICATES:
+        return offer_background(
+            request, kind="trainings.certificates", params={"training": training.pk}, rows=len(certificates)
+        )
     handle = build_zip(certificates=certificates)
     services.certificates_mark_downloaded(certificate_ids=[certificate.pk for certificate in certificates])
     return FileResponse(
