@@ -466,6 +466,9 @@ PRIVATE_DATA_URL_NAMES = frozenset(
         "trainings:certificate-download",
         "selfservice:representation-confirm",
         "selfservice:inquiry-result",
+        "exportjobs:detail",
+        "exportjobs:status",
+        "exportjobs:download",
     }
 )
 SESSION_COOKIE_HTTPONLY = True
