@@ -4,6 +4,8 @@ Files are generated when downloaded (always current) and streamed, so their size
 Filters that cannot be used are answered with a 400 page saying which and why, never ignored.
 """
 
+import logging
+
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.forms import ModelChoiceField, ModelMultipleChoiceField, MultipleChoiceField, Select
@@ -22,6 +24,8 @@ from exportjobs.views import offer_background
 from . import exports, selectors
 from .filters import CooperativeFilterSet, OfferFilterSet, split_values
 from .geo import DEFAULT_KM
+
+logger = logging.getLogger(__name__)
 
 COOPERATIVE_FORMATS = ("csv", "xlsx", "json", "geojson")
 OFFER_FORMATS = ("csv", "xlsx", "json")
@@ -195,7 +199,11 @@ def _site_url(request) -> str:
 def _background(request, filterset, fmt: str, kind: str):
     """The offer of a background export when the file has more rows than is sent at once (its FilterSet's
     parameters as the catalogue gave them), else None."""
-    rows = filterset.qs.count()
+    try:
+        rows = filterset.qs.count()
+    except streaming.DATABASE_UNAVAILABLE:
+        logger.exception("Download %s not started: the database is unavailable", request.path)
+        return streaming.database_unavailable_response()
     if not exportjobs.needs_background(fmt, rows):
         return None
     query = [(name, value) for name, values in sorted(filterset.data.lists()) for value in values]

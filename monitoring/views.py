@@ -1,5 +1,7 @@
 """Pages of the monitoring: public statistics, the representatives' questionnaires and the staff's back office."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -31,6 +33,8 @@ from .permissions import (
     can_view_wave_statistics,
 )
 from .versions import with_statistics_version
+
+logger = logging.getLogger(__name__)
 
 STAFF_PAGE_SIZE = 50
 
@@ -357,7 +361,11 @@ def _microdata_response(request, *, wave, name, rows, sheets):
             context["wave"] = wave
         return render(request, "monitoring/export_error.html", context, status=400)
     responses = Response.objects.filter(wave=wave) if wave is not None else Response.objects.all()
-    count = responses.count()
+    try:
+        count = responses.count()
+    except streaming.DATABASE_UNAVAILABLE:
+        logger.exception("Download %s not started: the database is unavailable", request.path)
+        return streaming.database_unavailable_response()
     if exportjobs.needs_background(file_format, count):
         params = {"wave": wave.pk if wave is not None else None, "fmt": file_format}
         return offer_background(request, kind="monitoring.microdata", params=params, rows=count)
