@@ -92,10 +92,6 @@ if S3Storage is not None:
             return super().url(name, parameters=parameters, expire=expire, http_method=http_method)
 
 
-def private_storage() -> Storage:
-    return storages[PRIVATE]
-
-
 @deconstructible
 class PrivateStorage(Storage):
     """The "private" storage of settings.STORAGES, looked up on every call (a model field keeps its storage object

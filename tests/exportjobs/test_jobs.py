@@ -275,6 +275,7 @@ def staff_user(db):
     from django.contrib.auth.models import Group
 
     from accounts.roles import MINISTRY_STAFF
+
     user = UserFactory()
     user.groups.add(Group.objects.get_or_create(name=MINISTRY_STAFF)[0])
     return with_totp(user)
