@@ -308,3 +308,27 @@ def test_on_object_storage_the_file_is_reached_through_a_signed_url(
     assert client.get(reverse("exportjobs:download", args=[job.pk])).status_code == 410
     purge_expired_exports.apply()
     assert "Contents" not in s3_storage.list_objects_v2(Bucket=s3_storage.private_bucket)
+
+
+def test_a_big_training_report_is_built_in_the_background_for_staff(
+    client, settings, staff_user, private_root, django_capture_on_commit_callbacks
+):
+    completed_training_with_attendance(sessions=1, attended=[1])
+    client.force_login(staff_user)
+    url = reverse("trainings:reports-export", args=["grupy", "csv"]) + "?dimension=voivodeship"
+    direct = _direct(client, url, settings)
+    settings.PORTAL_EXPORT_BACKGROUND_ROWS = {"csv": 0}
+    job = _ask(client, url, django_capture_on_commit_callbacks)
+    assert job.status == ExportJob.Status.DONE, job.error
+    assert job.filename == "szkolenia-voivodeship.csv"
+    assert b"".join(client.get(reverse("exportjobs:download", args=[job.pk])).streaming_content) == direct
+    # Bad parameters end in a message on the page.
+    bad = ExportJob.objects.create(
+        kind="trainings.report",
+        params={"report": "grupy", "fmt": "csv", "query": [["dimension", "bogus"]]},
+        requested_by=staff_user,
+    )
+    build_export.apply(args=[str(bad.pk)])
+    bad.refresh_from_db()
+    assert bad.status == ExportJob.Status.FAILED
+    assert "Parametry tego raportu nie są już poprawne" in bad.error
