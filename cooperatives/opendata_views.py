@@ -4,6 +4,8 @@ Files are generated when downloaded (always current) and streamed, so their size
 Filters that cannot be used are answered with a 400 page saying which and why, never ignored.
 """
 
+import logging
+
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.forms import ModelChoiceField, ModelMultipleChoiceField, MultipleChoiceField, Select
@@ -16,10 +18,14 @@ from django.views.decorators.http import require_safe
 
 from core import site, streaming
 from core.params import split_nul_params
+from exportjobs import registry as exportjobs
+from exportjobs.views import offer_background
 
 from . import exports, selectors
 from .filters import CooperativeFilterSet, OfferFilterSet, split_values
 from .geo import DEFAULT_KM
+
+logger = logging.getLogger(__name__)
 
 COOPERATIVE_FORMATS = ("csv", "xlsx", "json", "geojson")
 OFFER_FORMATS = ("csv", "xlsx", "json")
@@ -190,12 +196,28 @@ def _site_url(request) -> str:
     return site.base_url()
 
 
+def _background(request, filterset, fmt: str, kind: str):
+    """The offer of a background export when the file has more rows than is sent at once (its FilterSet's
+    parameters as the catalogue gave them), else None."""
+    try:
+        rows = filterset.qs.count()
+    except streaming.DATABASE_UNAVAILABLE:
+        logger.exception("Download %s not started: the database is unavailable", request.path)
+        return streaming.database_unavailable_response()
+    if not exportjobs.needs_background(fmt, rows):
+        return None
+    query = [(name, value) for name, values in sorted(filterset.data.lists()) for value in values]
+    return offer_background(request, kind=kind, params={"query": query, "fmt": fmt}, rows=rows)
+
+
 @require_safe
 def open_data_cooperatives(request, fmt):
-    """The cooperatives matching the catalogue's filters, in the chosen format."""
+    """The cooperatives matching the catalogue's filters, in the chosen format (a background export when big)."""
     filterset, errors = _bound_filterset(CooperativeFilterSet, request.GET, selectors.cooperative_list)
     if errors:
         return _page(request, status=400, download_errors=_error_list(filterset, errors))
+    if offer := _background(request, filterset, fmt, "cooperatives.open-data"):
+        return offer
     return _download(
         exports.cooperative_export(filterset.qs, site_url=_site_url(request)),
         fmt,
@@ -206,10 +228,12 @@ def open_data_cooperatives(request, fmt):
 
 @require_safe
 def open_data_offers(request, fmt):
-    """The public offers matching the catalogue's filters, in the chosen format."""
+    """The public offers matching the catalogue's filters, in the chosen format (a background export when big)."""
     filterset, errors = _bound_filterset(OfferFilterSet, request.GET, selectors.offer_list)
     if errors:
         return _page(request, status=400, download_errors=_error_list(filterset, errors))
+    if offer := _background(request, filterset, fmt, "cooperatives.open-data-offers"):
+        return offer
     return _download(
         exports.offer_export(filterset.qs, site_url=_site_url(request)),
         fmt,

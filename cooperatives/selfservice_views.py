@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from core import site
 from core.concurrency import StaleVersionError
 from core.params import is_digits
 from core.public_forms import rate_limited as _rate_limited
+from core.storage import private_file_response
 from core.text import days_text
 from core.validators import validate_single_line
 
@@ -577,14 +578,11 @@ def representation_document(request, pk):
     allowed = request_obj.user_id == request.user.pk or can_moderate_cooperative(request.user, request_obj.cooperative)
     if not allowed or not request_obj.document:
         raise Http404
-    # Always a download, never shown in the portal's origin; were a viewer to render it anyway, the sandbox policy
-    # keeps scripts from running and nosniff keeps the type.
-    response = FileResponse(
-        request_obj.document.open("rb"), content_type="application/pdf", as_attachment=True, filename="dokument.pdf"
+    # Always a download, never shown in the portal's origin (a signed, short-lived URL on object storage); were a
+    # viewer to render it anyway, the sandbox policy keeps scripts from running and nosniff keeps the type.
+    return private_file_response(
+        request_obj.document.storage, request_obj.document.name, filename="dokument.pdf", content_type="application/pdf"
     )
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

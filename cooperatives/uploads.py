@@ -12,18 +12,17 @@ or automatic actions, no embedded files.
 
 import io
 import logging
-import os
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 
+from core import storage as core_storage
 from core.pdf import active_content
 
 logger = logging.getLogger(__name__)
@@ -132,20 +131,6 @@ def validate_pdf(upload) -> ContentFile:
 
 
 @deconstructible
-class PrivateStorage(FileSystemStorage):
-    """Files under settings.PRIVATE_MEDIA_ROOT, which no web server publishes; they have no URL and are served only
-    by views that check permissions. The location is read on each use, so settings overrides apply."""
-
-    def __init__(self):
-        super().__init__(base_url=None)
-
-    @property
-    def base_location(self):
-        return settings.PRIVATE_MEDIA_ROOT
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("Private files have no public URL.")
+class PrivateStorage(core_storage.PrivateStorage):
+    """The "private" storage of settings.STORAGES (core/storage.py): PRIVATE_MEDIA_ROOT on disk, or the private bucket
+    on S3. Named here because migrations name it here."""

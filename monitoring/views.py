@@ -1,5 +1,7 @@
 """Pages of the monitoring: public statistics, the representatives' questionnaires and the staff's back office."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -15,6 +17,8 @@ from django.views.decorators.http import require_http_methods
 
 from cooperatives.models import Cooperative
 from core import streaming
+from exportjobs import registry as exportjobs
+from exportjobs.views import offer_background
 
 from . import exports, imports, selectors, services, statistics
 from . import rules as consistency
@@ -29,6 +33,8 @@ from .permissions import (
     can_view_wave_statistics,
 )
 from .versions import with_statistics_version
+
+logger = logging.getLogger(__name__)
 
 STAFF_PAGE_SIZE = 50
 
@@ -346,13 +352,23 @@ def _csv_response(rows, *, filename: str):
 
 
 def _microdata_response(request, *, wave, name, rows, sheets):
-    """CSV (streamed) or XLSX of microdata rows, or a 400 page for another format."""
+    """CSV (streamed) or XLSX of microdata rows, or a 400 page for another format; more responses than
+    settings.PORTAL_EXPORT_BACKGROUND_ROWS allows are offered as a background export."""
     file_format = request.GET.get("format", "csv")
     if file_format not in ("csv", "xlsx"):
         context = {"errors": {"format": _("Dostępne formaty to csv i xlsx.")}}
         if wave is not None:
             context["wave"] = wave
         return render(request, "monitoring/export_error.html", context, status=400)
+    responses = Response.objects.filter(wave=wave) if wave is not None else Response.objects.all()
+    try:
+        count = responses.count()
+    except streaming.DATABASE_UNAVAILABLE:
+        logger.exception("Download %s not started: the database is unavailable", request.path)
+        return streaming.database_unavailable_response()
+    if exportjobs.needs_background(file_format, count):
+        params = {"wave": wave.pk if wave is not None else None, "fmt": file_format}
+        return offer_background(request, kind="monitoring.microdata", params=params, rows=count)
     filename = name(file_format)
     if file_format == "csv":
         return _csv_response(rows(), filename=filename)

@@ -39,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("statystyki/", include("monitoring.urls")),
     path("biblioteka/", include("publications.urls")),
     path("szkolenia/", include("trainings.urls")),
+    path("eksporty/", include("exportjobs.urls")),
     path("konto/", include("allauth.urls")),
     path("panel/", include("cooperatives.selfservice_urls")),
     path("", include("core.urls")),

@@ -1,12 +1,14 @@
 """Exports: pure functions from data to a header and rows; core.streaming writes the CSV / XLSX files."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import streaming
 
+from . import selectors
 from .selectors import enrolment_is_eligible
 
 
@@ -73,3 +75,26 @@ def report_table(rows: list[dict], *, dimension_label: str) -> tuple[list[str], 
 def powiat_table(rows: list[dict]) -> tuple[list[str], list[list]]:
     header = [_("Kod TERYT"), _("Powiat"), _("Szkolenia zrealizowane"), _("Spółdzielnie socjalne")]
     return header, [[row["key"], row["label"], row["trainings"], row["cooperatives"]] for row in rows]
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    header: list
+    rows: list
+    filename: str  # without the extension
+    title: str
+
+
+def report_file(report: str, form, params: dict) -> ReportFile:
+    """The table of a report ("grupy": by the chosen dimension, "powiaty": trainings and cooperatives by powiat) for
+    the valid ReportForm `form` and its `params` (views._report_context)."""
+    if report == "powiaty":
+        header, rows = powiat_table(
+            selectors.trainings_and_cooperatives_by_powiat(
+                programme=params["programme"], date_from=params["date_from"], date_to=params["date_to"]
+            )
+        )
+        return ReportFile(header, list(rows), "szkolenia-powiaty", _("Powiaty"))
+    label = form.dimension_label() if form.is_bound else _("województwa")
+    header, rows = report_table(selectors.training_report(**params), dimension_label=label)
+    return ReportFile(header, rows, f"szkolenia-{params['dimension']}", _("Szkolenia"))

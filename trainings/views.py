@@ -16,6 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import is_ministry_staff
 from core.public_forms import rate_limited
+from exportjobs import registry as exportjobs
+from exportjobs.views import offer_background
 
 from . import exports, permissions, selectors, services
 from .certificates import certificate_filename, hours_text
@@ -443,8 +445,14 @@ def certificate_pdf(request, pk, certificate_pk):
 
 @login_required
 def certificates_zip(request, pk):
+    """All certificates of a training in one ZIP; more than PORTAL_EXPORT_BACKGROUND_CERTIFICATES are offered as a
+    background export (exportjobs)."""
     training = _training_for(request, pk, permissions.can_issue_certificates)
     certificates = list(selectors.training_certificates(training=training))
+    if len(certificates) > settings.PORTAL_EXPORT_BACKGROUND_CERTIFICATES:
+        return offer_background(
+            request, kind="trainings.certificates", params={"training": training.pk}, rows=len(certificates)
+        )
     handle = build_zip(certificates=certificates)
     services.certificates_mark_downloaded(certificate_ids=[certificate.pk for certificate in certificates])
     return FileResponse(
@@ -491,22 +499,24 @@ def reports(request):
 
 @login_required
 def reports_export(request, report, fmt):
+    """A report table as CSV or XLSX; more rows than PORTAL_EXPORT_BACKGROUND_ROWS allows are offered as a
+    background export (exportjobs)."""
     if not permissions.can_view_reports(request.user):
         raise PermissionDenied
     form, params = _report_context(request)
     if params is None:
         return render(request, "trainings/reports.html", {"form": form}, status=400)
-    if report == "powiaty":
-        header, rows = exports.powiat_table(
-            selectors.trainings_and_cooperatives_by_powiat(
-                programme=params["programme"], date_from=params["date_from"], date_to=params["date_to"]
-            )
+    table = exports.report_file(report, form, params)
+    if exportjobs.needs_background(fmt, len(table.rows)):
+        query = [(name, value) for name, values in sorted(request.GET.lists()) for value in values]
+        return offer_background(
+            request,
+            kind="trainings.report",
+            params={"report": report, "fmt": fmt, "query": query},
+            rows=len(table.rows),
         )
-        return exports.export_response(fmt, header=header, rows=rows, filename="szkolenia-powiaty", title=_("Powiaty"))
-    label = form.dimension_label() if form.is_bound else _("województwa")
-    header, rows = exports.report_table(selectors.training_report(**params), dimension_label=label)
     return exports.export_response(
-        fmt, header=header, rows=rows, filename=f"szkolenia-{params['dimension']}", title=_("Szkolenia")
+        fmt, header=table.header, rows=table.rows, filename=table.filename, title=table.title
     )
 
 

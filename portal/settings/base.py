@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "monitoring",
     "publications",
     "trainings",
+    "exportjobs",
 ]
 
 MIDDLEWARE = [
@@ -275,8 +276,66 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # collect
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Object storage (docs/deployment.md, core/storage.py): with AWS_STORAGE_BUCKET_NAME set, public uploads go to that
+# S3-compatible bucket and private files (personal documents, exports, certificate archives) to
+# AWS_PRIVATE_BUCKET_NAME (default: the same bucket) under AWS_PRIVATE_LOCATION, reachable only through signed URLs
+# valid PORTAL_SIGNED_URL_SECONDS. Keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (boto3 reads them, or
+# an instance role). Without a bucket: local files under MEDIA_ROOT and PRIVATE_MEDIA_ROOT.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", "")
+AWS_PRIVATE_BUCKET_NAME = env("AWS_PRIVATE_BUCKET_NAME", "") or AWS_STORAGE_BUCKET_NAME
+AWS_PUBLIC_LOCATION = env("AWS_PUBLIC_LOCATION", "")
+AWS_PRIVATE_LOCATION = env("AWS_PRIVATE_LOCATION", "private")
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL") or None
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME") or None
+AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN") or None
+AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE") or None
+AWS_DEFAULT_ACL = env("AWS_DEFAULT_ACL") or None
+AWS_S3_SIGNATURE_VERSION = env("AWS_S3_SIGNATURE_VERSION", "s3v4")
+PORTAL_SIGNED_URL_SECONDS = int(env("PORTAL_SIGNED_URL_SECONDS", "300"))
+
+
+def object_storages(*, public_bucket: str, private_bucket: str) -> dict:
+    """The "default" (public) and "private" entries of STORAGES: S3 when a bucket is named, else local files."""
+    if not public_bucket:
+        return {
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "private": {"BACKEND": "core.storage.LocalPrivateStorage"},
+        }
+    common = {
+        "endpoint_url": AWS_S3_ENDPOINT_URL,
+        "region_name": AWS_S3_REGION_NAME,
+        "addressing_style": AWS_S3_ADDRESSING_STYLE,
+        "signature_version": AWS_S3_SIGNATURE_VERSION,
+        "file_overwrite": False,
+    }
+    return {
+        "default": {
+            "BACKEND": "core.storage.PublicS3Storage",
+            "OPTIONS": {
+                **common,
+                "bucket_name": public_bucket,
+                "location": AWS_PUBLIC_LOCATION,
+                "custom_domain": AWS_S3_CUSTOM_DOMAIN,
+                "querystring_auth": False,
+                "default_acl": AWS_DEFAULT_ACL,
+            },
+        },
+        "private": {
+            "BACKEND": "core.storage.PrivateS3Storage",
+            "OPTIONS": {
+                **common,
+                "bucket_name": private_bucket,
+                "location": AWS_PRIVATE_LOCATION,
+                "querystring_auth": True,
+                "querystring_expire": PORTAL_SIGNED_URL_SECONDS,
+                "default_acl": "private",
+            },
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **object_storages(public_bucket=AWS_STORAGE_BUCKET_NAME, private_bucket=AWS_PRIVATE_BUCKET_NAME),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Public uploads served at MEDIA_URL by core.media.public_media (only these folders, with a year's immutable cache);
@@ -372,6 +431,21 @@ PORTAL_DATA_PROTECTION_CONTACT = env("PORTAL_DATA_PROTECTION_CONTACT", "iod@exam
 PORTAL_RESERVED_SHARE_MAX_AGE_DAYS = 730
 PORTAL_CPV_FILE = env("PORTAL_CPV_FILE", "")
 
+# Background exports (exportjobs/README.md): files larger than these numbers of rows (by format) are built by a
+# worker into private storage instead of being sent at once (whole-registry XLSX takes ~100 s: docs/performance.md);
+# certificate archives of more than PORTAL_EXPORT_BACKGROUND_CERTIFICATES certificates likewise. A finished file
+# stays downloadable PORTAL_EXPORT_FILE_HOURS; purge_expired_exports deletes it then, and forgets expired and failed
+# jobs after PORTAL_EXPORT_JOB_DAYS.
+PORTAL_EXPORT_BACKGROUND_ROWS = {
+    "csv": int(env("PORTAL_EXPORT_BACKGROUND_ROWS_CSV", "250000")),
+    "json": int(env("PORTAL_EXPORT_BACKGROUND_ROWS_JSON", "100000")),
+    "geojson": int(env("PORTAL_EXPORT_BACKGROUND_ROWS_JSON", "100000")),
+    "xlsx": int(env("PORTAL_EXPORT_BACKGROUND_ROWS_XLSX", "10000")),
+}
+PORTAL_EXPORT_BACKGROUND_CERTIFICATES = int(env("PORTAL_EXPORT_BACKGROUND_CERTIFICATES", "100"))
+PORTAL_EXPORT_FILE_HOURS = int(env("PORTAL_EXPORT_FILE_HOURS", "48"))
+PORTAL_EXPORT_JOB_DAYS = 30
+
 # Statistical disclosure control (docs/decisions/0005): published sums of fewer cooperatives are hidden; the secret
 # key of the cell-key perturbation (prod.py requires it; changing it changes every published number) and the size
 # of the noise of sums (a share of a cell's largest contribution) come from the environment.
@@ -453,6 +527,9 @@ PRIVATE_DATA_URL_NAMES = frozenset(
         "trainings:certificate-download",
         "selfservice:representation-confirm",
         "selfservice:inquiry-result",
+        "exportjobs:detail",
+        "exportjobs:status",
+        "exportjobs:download",
     }
 )
 SESSION_COOKIE_HTTPONLY = True

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env, env_bool
+from .base import STORAGES, env, env_bool
 
 
 def required(name: str) -> str:
@@ -20,10 +20,9 @@ MONITORING_PERTURBATION_KEY = required("MONITORING_PERTURBATION_KEY")
 required("DATABASE_URL")
 DEBUG = False
 
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+# Public and private files as base.py chose them (local, or S3 with AWS_STORAGE_BUCKET_NAME); static files by
+# whitenoise.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
 
 # Believed only from TRUSTED_PROXIES: core.middleware.TrustedProxyMiddleware drops the header from anyone else.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
