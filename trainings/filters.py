@@ -1,7 +1,7 @@
 """Filters of the training calendar, shared by the HTML calendar and the API (same query parameters).
 
-Parameters: search (words of the title, description or venue, each required), voivodeship (TERYT code), date_from, date_to (ISO dates), mode (the training's format: in_person,
-online, hybrid), topic, when (upcoming / past).
+Parameters: search (words of the title, description or venue, each required), voivodeship (TERYT code), date_from,
+date_to (ISO dates), mode (the training's format: in_person, online, hybrid), topic, when (upcoming / past).
 An unknown value is a validation error with a Polish message, never silently ignored.
 """
 

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core import portal_search
 from cooperatives.models import OfferCategory
+from core import portal_search
 from tests.cooperatives.factories import CooperativeFactory, OfferFactory
 from tests.publications.factories import PublicationFactory
 from tests.trainings.factories import TrainingFactory
@@ -96,7 +96,7 @@ def test_a_typo_with_no_result_offers_a_correction(client, portal):
     response = client.get(SEARCH, {"q": "ogrrdyy"})
     assert response.context["total"] == 0
     assert response.context["did_you_mean"] == "ogrody"
-    assert f'<a href="?q=ogrody">ogrody</a>' in response.content.decode()
+    assert '<a href="?q=ogrody">ogrody</a>' in response.content.decode()
     assert groups(client.get(SEARCH, {"q": "ogrody"}))["cooperatives"].count == 1
 
 
