@@ -2,8 +2,9 @@
 
 PostgreSQL: each query word that no document holds (not even as a prefix) is replaced by its most similar word of
 the search vocabulary (table cooperatives_searchword, kept exact by triggers: docs/decisions/0002) that the kind's
-documents hold: trigram similarity (`%`, pg_trgm's default threshold 0.3, served by the table's GIN trigram index),
-then frequency. One statement per call, and only on a page that found nothing. The search itself already corrects
+documents hold: the CANDIDATES most similar by trigrams (`%` at THRESHOLD, served by the table's GIN trigram index,
+then frequency), of which the nearest by edits. One statement per call (in a transaction with its SET LOCAL), and
+only on a page that found nothing. The search itself already corrects
 words at similarity 0.5; this goes further (0.3) and says what it changed, instead of silently widening every search.
 
 SQLite: rapidfuzz against the distinct words of the registry, at most VOCABULARY_LIMIT of them (the most frequent),
@@ -13,9 +14,10 @@ built once per version of the registry (counts and latest changes of cooperative
 import hashlib
 from collections import Counter
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Max
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from core.cache import compute_once
 from core.text import fold
@@ -25,6 +27,8 @@ from .search import _WORD, MIN_TRIGRAM_WORD, VOCABULARIES, is_postgresql, query_
 VOCABULARY_LIMIT = 50_000
 SQLITE_CUTOFF = 70  # rapidfuzz ratio (0-100): one wrong letter in a 6-letter word scores ~83, two ~67
 CACHE_SECONDS = 3600
+THRESHOLD = 0.2  # pg_trgm similarity of the candidates
+CANDIDATES = 5  # per word, by similarity, then the nearest by edits
 
 
 def correction(query: str, model_name: str) -> str:
@@ -44,18 +48,29 @@ def correction(query: str, model_name: str) -> str:
 def _postgresql_corrections(words: list[str], kind: str) -> dict[str, str]:
     column = {"cooperatives": "cooperatives", "offers": "offers"}[kind]  # a column name, never user input
     sql = f"""
-        SELECT q.w,
-               CASE WHEN EXISTS (SELECT 1 FROM cooperatives_searchword s WHERE s.word = q.w AND s.{column} > 0)
-                    THEN NULL
-                    ELSE (SELECT s.word FROM cooperatives_searchword s
-                          WHERE s.word %% q.w AND s.{column} > 0 AND s.word NOT LIKE q.w || '%%'
-                          ORDER BY similarity(s.word, q.w) DESC, s.{column} DESC, s.word LIMIT 1)
-               END
+        SELECT q.w, c.word
           FROM unnest(%s::text[]) AS q(w)
+          CROSS JOIN LATERAL (
+                SELECT s.word FROM cooperatives_searchword s
+                 WHERE s.word %% q.w AND s.{column} > 0
+                 ORDER BY similarity(s.word, q.w) DESC, s.{column} DESC, s.word
+                 LIMIT {CANDIDATES}) AS c
+         WHERE NOT EXISTS (SELECT 1 FROM cooperatives_searchword s
+                            WHERE s.{column} > 0 AND (s.word = q.w OR s.word LIKE q.w || '%%'))
     """
-    with connection.cursor() as cursor:
+    candidates: dict[str, list[str]] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Wider than the search's own 0.5 (pg_trgm's trigram similarity of short words with two errors is ~0.25);
+        # SET LOCAL ends with this transaction, so the search's threshold is never changed.
+        cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {THRESHOLD}")
         cursor.execute(sql, [words])
-        return {word: best for word, best in cursor.fetchall() if best}
+        for word, candidate in cursor.fetchall():
+            candidates.setdefault(word, []).append(candidate)
+    # The nearest by edits among the most similar by trigrams (ties: the SQL order, similarity then frequency).
+    return {
+        word: min(found, key=lambda candidate: Levenshtein.distance(word, candidate))
+        for word, found in candidates.items()
+    }
 
 
 def _registry_key() -> str:
