@@ -3,12 +3,15 @@
 Built for 100,000 cooperatives (target p95 30 ms):
 - **Cooperatives**: on PostgreSQL, the query words against the *names* only (weight A of the search vector; the last
   word as a prefix) on its GIN index, taking at most CANDIDATES matching rows (a LIMIT inside, so a common prefix such
-  as "sp" stops after 200 index hits instead of ranking 100,000 rows), then ranked by ts_rank and name. On SQLite the
+  as "sp" reads 200 rows instead of sorting 100,000), then ordered by name (as on SQLite). On SQLite the
   same bound on a LIKE over the folded names (a scan that stops at CANDIDATES matches).
 - **Categories** (tens) and **places** (the TERC units: voivodeships, powiats, gminas, a few thousand) are read once
-  into the cache (per language; the territorial register changes once a year) and matched in Python by word
-  prefix: no query per keystroke.
+  into the cache (per language; the territorial register changes once a year) and indexed in each process by word
+  prefix (a bisection per word): no query per keystroke. A renamed category shows within LIST_CACHE_SECONDS.
 """
+
+import time
+from bisect import bisect_left
 
 from django.db.models import F, Q
 from django.urls import reverse
@@ -23,7 +26,7 @@ from core.text import fold
 from .search import Matches, is_postgresql, query_words
 
 CANDIDATES = 200
-LIST_CACHE_SECONDS = 3600
+LIST_CACHE_SECONDS = 600
 MIN_LENGTH = 2  # letters typed before anything is suggested
 
 
@@ -33,7 +36,7 @@ def _prefix_tsquery(words: list[str]) -> str:
 
 
 def cooperatives(query: str, limit: int) -> list[Suggestion]:
-    from django.contrib.postgres.search import SearchQuery, SearchRank
+    from django.contrib.postgres.search import SearchQuery
 
     from .models import Cooperative
 
@@ -46,8 +49,7 @@ def cooperatives(query: str, limit: int) -> list[Suggestion]:
         candidates = visible.filter(Matches(F("search_vector"), tsquery)).values("pk")[:CANDIDATES]
         rows = (
             Cooperative.objects.filter(pk__in=candidates)
-            .annotate(rank=SearchRank(F("search_vector"), tsquery))
-            .order_by("-rank", "name", "pk")
+            .order_by("name", "pk")
             .values_list("name", "krs_number", "town")[:limit]
         )
     else:
@@ -94,12 +96,47 @@ def _matches(folded: str, words: list[str]) -> bool:
     return all(any(part.startswith(word) for part in own) for word in words)
 
 
+class PrefixIndex:
+    """Rows found by word prefixes through a sorted list of (word, row): a bisection per query word, not a pass over
+    the rows (the places are ~2,900, and every keystroke asks)."""
+
+    def __init__(self, rows: list[tuple]):
+        self.rows = rows
+        pairs = sorted({(word, i) for i, row in enumerate(rows) for word in row[0].replace("-", " ").split()})
+        self.words = [word for word, _i in pairs]
+        self.ids = [i for _word, i in pairs]
+
+    def find(self, words: list[str]) -> list[tuple]:
+        found = None
+        for word in words:
+            low, high = bisect_left(self.words, word), bisect_left(self.words, word + "\uffff")
+            ids = set(self.ids[low:high])
+            found = ids if found is None else found & ids
+            if not found:
+                return []
+        return [self.rows[i] for i in sorted(found)]
+
+
+_indexes: dict[str, tuple[float, PrefixIndex]] = {}
+
+
+def _index(name: str, build) -> PrefixIndex:
+    """The prefix index of the cached list `name`, kept in this process for LIST_CACHE_SECONDS (no unpickling per
+    keystroke); the list itself is shared through the cache."""
+    key = f"cooperatives:suggest:{name}:{get_language()}"
+    now = time.monotonic()
+    held = _indexes.get(key)
+    if held is None or held[0] < now:
+        held = (now + LIST_CACHE_SECONDS, PrefixIndex(compute_once(key, build, LIST_CACHE_SECONDS)))
+        _indexes[key] = held
+    return held[1]
+
+
 def categories(query: str, limit: int) -> list[Suggestion]:
     words = query_words(query)
     if not words or len("".join(words)) < MIN_LENGTH:
         return []
-    rows = compute_once(f"cooperatives:suggest:categories:{get_language()}", _category_rows, LIST_CACHE_SECONDS)
-    found = [row for row in rows if _matches(row[0], words)]
+    found = _index("categories", _category_rows).find(words)
     found.sort(key=lambda row: (not row[0].split(" › ")[-1].startswith(words[0]), row[0]))
     base = reverse("cooperatives:offers")
     label = _("kategoria ofert")
@@ -110,9 +147,8 @@ def places(query: str, limit: int) -> list[Suggestion]:
     words = query_words(query)
     if not words or len("".join(words)) < MIN_LENGTH:
         return []
-    rows = compute_once(f"cooperatives:suggest:places:{get_language()}", _place_rows, LIST_CACHE_SECONDS)
     whole = " ".join(words)
-    found = [row for row in rows if _matches(row[0], words)]
+    found = _index("places", _place_rows).find(words)
     # The exact name first, then the name that starts with the query, then the larger unit.
     found.sort(key=lambda row: (row[0] != whole, not row[0].startswith(whole), row[4], row[0], row[3]))
     base = reverse("cooperatives:list")
