@@ -52,6 +52,9 @@ def typo_search_path() -> str:
     return reverse("cooperatives:list") + f"?search={TYPO_QUERY}"
 
 
+SUGGESTION_PREFIXES = ("sp", "spoldz", "smak", "lodz", "gastro")
+
+
 def endpoints(client):
     krs = _sample_krs()
     powiat = _busiest_powiat()
@@ -80,6 +83,15 @@ def endpoints(client):
         "",
         "cold",
     )
+    # The search box's suggestions (target p95 30 ms): a common prefix (a word in nearly every name: bounded at
+    # suggestions.CANDIDATES), a rarer name word, a place, and the portal-wide search page.
+    for prefix in SUGGESTION_PREFIXES:
+        path = _reverse("core:search-suggestions")
+        if path:
+            yield f"search box suggestions: {prefix!r}", f"{path}?q={prefix}", ""
+    portal = _reverse("core:search")
+    if portal:
+        yield "portal-wide search page", f"{portal}?q=catering", ""
     yield "map data: one powiat", reverse("cooperatives:map-data") + f"?powiat={powiat}&zoom=11", f"powiat {powiat}"
     stats = _statistics_path()
     if stats:

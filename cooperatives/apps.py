@@ -8,4 +8,9 @@ class CooperativesConfig(AppConfig):
 
     def ready(self):
         # Registers the SQLite search function on every new connection (cooperatives.search).
-        from cooperatives import search  # noqa: F401
+        from cooperatives import (
+            portal_search,
+            search,  # noqa: F401
+        )
+
+        portal_search.register()  # its kinds in the portal-wide search (core/portal_search.py)

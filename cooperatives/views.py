@@ -21,7 +21,7 @@ from core import site
 from core.cache import compute_once
 from core.pagination import CachedCountPaginator
 
-from . import buyer_filters, geo, reserved, search, selectors, shortlist
+from . import buyer_filters, geo, reserved, search, selectors, shortlist, zero_results
 from .filters import split_values
 from .map import map_request
 from .models import Cooperative, Offer
@@ -307,6 +307,10 @@ def _catalogue(request, filterset, *, facets_of, facet_names, form_fields=()) ->
         hidden_deleted=_hidden_deleted(params, filterset, facets),
         chosen_count=sum(len(values) for key, values in params.items() if key in facet_names),
     )
+    if not page.paginator.count:  # "did you mean" and the filters that would give results
+        context["zero_results"] = zero_results.help_context(
+            filterset, lambda **changes: _query(params, **changes), context["active_filters"]
+        )
     return context, 200
 
 

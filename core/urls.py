@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import search_views, views
 
 app_name = "core"
 
@@ -10,5 +10,7 @@ urlpatterns = [
     path("jezyk-migowy/", views.sign_language, name="sign-language"),
     path("kontakt/", views.contact, name="contact"),
     path("prywatnosc/", views.privacy, name="privacy"),
+    path("szukaj/", search_views.search, name="search"),
+    path("szukaj/podpowiedzi/", search_views.suggestions, name="search-suggestions"),
     path("ustawienia-wyswietlania/", views.display_settings, name="display-settings"),
 ]

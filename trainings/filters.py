@@ -1,16 +1,17 @@
 """Filters of the training calendar, shared by the HTML calendar and the API (same query parameters).
 
-Parameters: voivodeship (TERYT code), date_from, date_to (ISO dates), mode (the training's format: in_person,
-online, hybrid), topic, when (upcoming / past).
+Parameters: search (words of the title, description or venue, each required), voivodeship (TERYT code), date_from,
+date_to (ISO dates), mode (the training's format: in_person, online, hybrid), topic, when (upcoming / past).
 An unknown value is a validation error with a Polish message, never silently ignored.
 """
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cooperatives.filters import TerritoryChoiceFilter
+from cooperatives.filters import SearchFilter, TerritoryChoiceFilter
 from cooperatives.models import TerritorialUnit
 
 from .models import Topic, Training
@@ -30,6 +31,7 @@ class DateInput(forms.DateInput):
 
 
 class TrainingFilterSet(django_filters.FilterSet):
+    search = SearchFilter(label=_("Szukaj"), method="filter_search")
     voivodeship = TerritoryChoiceFilter(
         label=_("Województwo"), level=TerritorialUnit.Level.VOIVODESHIP, field_name="voivodeship"
     )
@@ -47,6 +49,14 @@ class TrainingFilterSet(django_filters.FilterSet):
     class Meta:
         model = Training
         fields = []
+
+    def filter_search(self, queryset, name, value):
+        # A few hundred trainings: each word as a case-insensitive substring (the portal-wide search links here).
+        for word in value.split()[:8]:
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(description__icontains=word) | Q(venue__icontains=word)
+            )
+        return queryset
 
     def filter_when(self, queryset, name, value):
         today = timezone.localdate()
