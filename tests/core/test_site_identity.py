@@ -120,10 +120,11 @@ def test_certificate_email(django_capture_on_commit_callbacks):
     assert_from_settings(message)
 
 
-def test_survey_reminder(wave_accepting_answers):
+def test_survey_reminder(wave_accepting_answers, django_capture_on_commit_callbacks):
     coop = CooperativeFactory()
     MembershipFactory(cooperative=coop, user=UserFactory(email="rep@example.org"))
-    call_command("send_survey_reminders")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_survey_reminders")
     [message] = mail.outbox
     assert_from_settings(message)
     assert f"{BASE_URL}{reverse('monitoring:my-surveys')}" in message.body
