@@ -45,3 +45,21 @@ def test_an_import_and_a_bad_file_through_a_worker(celery_worker_process, territ
         in client.get(response["Location"]).content.decode()
     )
     assert worker.process.poll() is None
+
+
+def test_the_progress_page_reads_the_task_meta_from_the_result_backend(celery_broker, client, staff, settings):
+    """While a worker imports, its rows are invisible (one transaction): the progress comes from the task's meta."""
+    from portal.celery import app
+
+    settings.CELERY_RESULT_BACKEND = celery_broker["url"]
+    wave = make_wave()
+    job = AnswerImport.objects.create(wave=wave, user=staff, filename="f.csv", status="running", task_id="t-progress")
+    app.backend.store_result(job.task_id, {"import": job.pk, "done": 2, "total": 3}, "PROGRESS")
+    client.force_login(staff)
+    url = reverse("monitoring:import-progress", kwargs={"pk": wave.pk, "import_id": job.pk})
+    try:
+        assert client.get(url).json() == {"status": "running", "finished": False, "done": 2, "total": 3}
+        page = client.get(reverse("monitoring:import-status", kwargs={"pk": wave.pk, "import_id": job.pk}))
+        assert 'value="2"' in page.content.decode() and "2 / 3" in page.content.decode()
+    finally:
+        app.backend.forget(job.task_id)
