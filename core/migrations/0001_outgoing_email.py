@@ -4,36 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='OutgoingEmail',
+            name="OutgoingEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='utworzono')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='zaktualizowano')),
-                ('key', models.CharField(max_length=255, unique=True, verbose_name='klucz')),
-                ('group', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='grupa')),
-                ('from_email', models.CharField(max_length=254, verbose_name='nadawca')),
-                ('to', models.JSONField(default=list, verbose_name='adresaci')),
-                ('reply_to', models.JSONField(blank=True, default=list, verbose_name='odpowiedź do')),
-                ('headers', models.JSONField(blank=True, default=dict, verbose_name='nagłówki')),
-                ('subject', models.TextField(verbose_name='temat')),
-                ('body', models.TextField(verbose_name='treść')),
-                ('html_body', models.TextField(blank=True, verbose_name='treść HTML')),
-                ('status', models.CharField(choices=[('queued', 'w kolejce'), ('sent', 'wysłano'), ('failed', 'nie udało się wysłać')], default='queued', max_length=10, verbose_name='stan')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='próby')),
-                ('last_error', models.CharField(blank=True, max_length=200, verbose_name='ostatni błąd')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='wysłano')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="utworzono")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="zaktualizowano")),
+                ("key", models.CharField(max_length=255, unique=True, verbose_name="klucz")),
+                ("group", models.CharField(blank=True, db_index=True, max_length=100, verbose_name="grupa")),
+                ("from_email", models.CharField(max_length=254, verbose_name="nadawca")),
+                ("to", models.JSONField(default=list, verbose_name="adresaci")),
+                ("reply_to", models.JSONField(blank=True, default=list, verbose_name="odpowiedź do")),
+                ("headers", models.JSONField(blank=True, default=dict, verbose_name="nagłówki")),
+                ("subject", models.TextField(verbose_name="temat")),
+                ("body", models.TextField(verbose_name="treść")),
+                ("html_body", models.TextField(blank=True, verbose_name="treść HTML")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "w kolejce"), ("sent", "wysłano"), ("failed", "nie udało się wysłać")],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="stan",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="próby")),
+                ("last_error", models.CharField(blank=True, max_length=200, verbose_name="ostatni błąd")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="wysłano")),
             ],
             options={
-                'verbose_name': 'wysyłany e-mail',
-                'verbose_name_plural': 'wysyłane e-maile',
+                "verbose_name": "wysyłany e-mail",
+                "verbose_name_plural": "wysyłane e-maile",
             },
         ),
     ]
