@@ -40,6 +40,7 @@ from .models import (
     ChangeRequest,
     Cooperative,
     CooperativePhoto,
+    DeliveryStatus,
     ErrorReport,
     Inquiry,
     Invitation,
@@ -337,7 +338,7 @@ def members(request, krs):
             form.add_error(None, error)  # a message about the address lands next to the field
         else:
             if isinstance(result, Invitation):
-                messages.success(request, _("Wysłano zaproszenie na adres %(email)s.") % {"email": result.email})
+                messages.success(request, _("Wysyłamy zaproszenie na adres %(email)s.") % {"email": result.email})
             else:
                 messages.success(request, _("Dodano redaktora."))
             return redirect("selfservice:members", krs=krs)
@@ -507,10 +508,15 @@ def inquiry_result(request, pk):
     if pk not in request.session.get(SENT_INQUIRIES_SESSION_KEY, []):
         raise Http404
     inquiry = get_object_or_404(Inquiry, pk=pk)
+    recipients = selectors.inquiry_result_recipients(inquiry=inquiry)
+    # Sending is done by a worker: until it has tried, the page says so (and refreshes), never "sent".
+    pending = inquiry.copy_status == DeliveryStatus.PENDING or any(
+        r.status == DeliveryStatus.PENDING for r in recipients
+    )
     return render(
         request,
         T + "inquiry_sent.html",
-        {"inquiry": inquiry, "recipients": selectors.inquiry_result_recipients(inquiry=inquiry)},
+        {"inquiry": inquiry, "recipients": recipients, "pending": pending},
     )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import smtplib
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,7 +24,8 @@ from simple_history.utils import get_m2m_reverse_field_name
 from accounts.identity import user_label
 from core import site
 from core.concurrency import lock_version
-from core.mail import EmailMessage, get_connection, send_mail
+from core.mail import MAIL_ERRORS, deliver, get_connection, queue_mail
+from core.models import OutgoingEmail
 from core.text import days_text, hours_text
 
 from . import selectors
@@ -385,10 +385,11 @@ def history_revert(*, record, user):
 # --- Representation -----------------------------------------------------------------------------------------
 
 
-def _notify(subject: str, body: str, recipients: list[str]) -> None:
+def _notify(subject: str, body: str, recipients: list[str], *, key: str = "") -> None:
+    """Queues one message to the given addresses (sent by a worker after the commit; core/mail.py)."""
     recipients = [address for address in recipients if address]
     if recipients:
-        send_mail(subject, f"{body}\n\n{site.email_signature()}", settings.DEFAULT_FROM_EMAIL, recipients)
+        queue_mail(subject, f"{body}\n\n{site.email_signature()}", recipients, key=key)
 
 
 def moderator_emails(cooperative: Cooperative) -> list[str]:
@@ -877,26 +878,20 @@ def _inquiry_copy(inquiry: Inquiry, recipients: list[InquiryRecipient], *, build
     return subject, body
 
 
-MAIL_ERRORS = (smtplib.SMTPException, OSError, ValueError)  # ValueError: a header Django refuses to write
-
-
-def _deliver(message: EmailMessage) -> bool:
-    """Hands one message to the mail server; True only if it accepted it. Failures are logged without content,
-    and the connection is replaced by a fresh one for the next message (it may have been dropped)."""
-    try:
-        return message.send(fail_silently=False) == 1
-    except MAIL_ERRORS as error:
-        logger.warning("inquiry e-mail not sent: %s", error.__class__.__name__)
-        connection = message.get_connection()
-        with contextlib.suppress(*MAIL_ERRORS):
-            connection.close()
-        with contextlib.suppress(*MAIL_ERRORS):
-            connection.open()
-        return False
+def _inquiry_group(inquiry_id: int, cooperative_id: int) -> str:
+    return f"inquiry:{inquiry_id}:{cooperative_id}"
 
 
 @transaction.atomic
-def _inquiry_create(*, routes, data: dict) -> Inquiry:
+def inquiry_send(*, cooperatives: list[Cooperative], data: dict, build_url) -> Inquiry:
+    """Stores one inquiry and queues it for each cooperative that accepts inquiries: to its registry address
+    (published or not; never shown to the buyer) and to its representatives, one message per address, with
+    Reply-To the buyer. A cooperative that opted out or has no address is recorded as such at once; the others stay
+    `pending` until the task (cooperatives.tasks.deliver_inquiry, after the commit) has tried: then each status is
+    what really happened (sent when the mail server accepted at least one of its messages), and the buyer gets a
+    copy listing where the inquiry went. `build_url` makes a path absolute.
+    """
+    routes = selectors.inquiry_routes(cooperatives=cooperatives)
     inquiry = Inquiry.objects.create(**data)
     now = timezone.now()
     InquiryRecipient.objects.bulk_create(
@@ -908,63 +903,71 @@ def _inquiry_create(*, routes, data: dict) -> Inquiry:
         )
         for route in routes
     )
+    for route in routes:
+        if not route.can_be_sent:
+            continue
+        subject, body = _inquiry_message_to_cooperative(inquiry, route.cooperative, build_url=build_url)
+        group = _inquiry_group(inquiry.pk, route.cooperative.pk)
+        for address in route.addresses:
+            queue_mail(
+                subject,
+                body,
+                [address],
+                reply_to=[inquiry.contact_email],
+                key=f"{group}:{address}",
+                group=group,
+                enqueue=False,
+            )
+    from .tasks import deliver_inquiry
+
+    transaction.on_commit(lambda: deliver_inquiry.delay(inquiry.pk))
     return inquiry
 
 
-def inquiry_send(*, cooperatives: list[Cooperative], data: dict, build_url) -> Inquiry:
-    """Stores one inquiry, then e-mails it to each cooperative that accepts inquiries: to its registry address
-    (published or not; never shown to the buyer) and to its representatives, one message per address, with
-    Reply-To the buyer. Each cooperative's status is what really happened (sent when the mail server accepted at
-    least one of its messages), recorded after the attempt; a cooperative that opted out or has no address is
-    recorded as such. Finally the buyer gets a copy listing where the inquiry went.
-
-    Sending happens after the inquiry is committed and outside a transaction, so a slow or failing mail server
-    never holds locks and every outcome is saved as it happens. `build_url` makes a path absolute.
-    """
-    routes = selectors.inquiry_routes(cooperatives=cooperatives)
-    inquiry = _inquiry_create(routes=routes, data=data)
-    recipients = {
-        recipient.cooperative_id: recipient
-        for recipient in inquiry.recipients.select_related("cooperative", "cooperative__voivodeship")
-    }
-    # One connection for all the messages (an SMTP handshake each would make the buyer wait).
+def inquiry_deliver(*, inquiry_id: int, build_url, give_up: bool) -> bool:
+    """Sends what is still queued of an inquiry (one connection for all), records each cooperative's outcome, then
+    sends the buyer's copy. Returns False when a transient fault leaves something to try again later (never with
+    `give_up`, which records such a fault as a failure). Safe to run again: sent messages are never sent twice."""
+    inquiry = Inquiry.objects.filter(pk=inquiry_id).first()
+    if inquiry is None:  # purged meanwhile
+        return True
+    recipients = list(inquiry.recipients.select_related("cooperative", "cooperative__voivodeship"))
+    complete = True
     connection = get_connection(fail_silently=False)
     with contextlib.suppress(*MAIL_ERRORS):
         connection.open()  # if the server is down, each message tries again and records its own failure
     try:
-        for route in routes:
-            if not route.can_be_sent:
+        for recipient in recipients:
+            if recipient.status != DeliveryStatus.PENDING:
                 continue
-            subject, body = _inquiry_message_to_cooperative(inquiry, route.cooperative, build_url=build_url)
-            delivered = [
-                address
-                for address in route.addresses
-                if _deliver(
-                    EmailMessage(
-                        subject,
-                        body,
-                        settings.DEFAULT_FROM_EMAIL,
-                        [address],
-                        reply_to=[inquiry.contact_email],
-                        connection=connection,
-                    )
-                )
-            ]
-            recipient = recipients[route.cooperative.pk]
+            emails = OutgoingEmail.objects.filter(group=_inquiry_group(inquiry.pk, recipient.cooperative_id))
+            outcomes = {
+                email.to[0]: deliver(email.pk, connection=connection, give_up=give_up)
+                for email in emails.order_by("pk")
+            }
+            if None in outcomes.values():
+                complete = False
+                continue
+            delivered = [address for address, sent in outcomes.items() if sent]
             recipient.status = DeliveryStatus.SENT if delivered else DeliveryStatus.FAILED
             recipient.status_at = timezone.now()
-            recipient.emailed_to = route.registry_address if route.registry_address in delivered else ""
+            registry_address = recipient.cooperative.email
+            recipient.emailed_to = registry_address if registry_address in delivered else ""
             recipient.save(update_fields=["status", "status_at", "emailed_to"])
-        subject, body = _inquiry_copy(
-            inquiry, [recipients[route.cooperative.pk] for route in routes], build_url=build_url
-        )
-        copy = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [inquiry.contact_email], connection=connection)
-        inquiry.copy_status = DeliveryStatus.SENT if _deliver(copy) else DeliveryStatus.FAILED
-        inquiry.save(update_fields=["copy_status", "updated_at"])
+        if not complete:
+            return False
+        if inquiry.copy_status == DeliveryStatus.PENDING:
+            subject, body = _inquiry_copy(inquiry, recipients, build_url=build_url)
+            copy = queue_mail(subject, body, [inquiry.contact_email], key=f"inquiry:{inquiry.pk}:copy", enqueue=False)
+            sent = deliver(copy.pk, connection=connection, give_up=give_up)
+            if sent is None:
+                return False
+            inquiry.copy_status = DeliveryStatus.SENT if sent else DeliveryStatus.FAILED
+            inquiry.save(update_fields=["copy_status", "updated_at"])
     finally:
         with contextlib.suppress(*MAIL_ERRORS):
             connection.close()
-    return inquiry
+    return True
 
 
 @transaction.atomic
@@ -987,6 +990,8 @@ def stale_cooperatives_notify(*, cooperatives, build_url) -> int:
             "Dane spółdzielni %(cooperative)s nie były potwierdzane od ponad roku. Sprawdź je i kliknij "
             "„Moje dane są aktualne”:\n%(url)s"
         ) % {"cooperative": coop.name, "url": url}
-        _notify(_("Prosimy o potwierdzenie danych spółdzielni"), body, recipients)
+        # One reminder per cooperative and day, however often this runs (a re-delivered task sends nothing twice).
+        key = f"stale-cooperative:{coop.pk}:{timezone.localdate().isoformat()}"
+        _notify(_("Prosimy o potwierdzenie danych spółdzielni"), body, recipients, key=key)
         sent += 1
     return sent

@@ -57,12 +57,13 @@ def _notify(job: ExportJob) -> None:
         "expires": expires,
         "link": link,
     }
-    mail.send_mail(
+    # Through the mail queue (sent after commit, retried), once per job even when this task is retried.
+    mail.queue_mail(
         f"[{settings.SITE_NAME}] " + _("Plik gotowy: %(title)s") % {"title": job.title},
         body,
-        settings.DEFAULT_FROM_EMAIL,
         [user.email],
-        fail_silently=True,
+        key=f"export-ready:{job.pk}",
+        group="exports",
     )
 
 

@@ -463,3 +463,45 @@ class RegistrySnapshot(models.Model):
 
     def __str__(self):
         return f"{self.wave_id}: {self.registered}"
+
+
+class AnswerImport(models.Model):
+    """One upload of a wave's answers, imported by a worker (monitoring.tasks.import_answers). The file is kept here
+    until the import ends (every app server and worker can read it), then emptied; the outcome stays: counts, the
+    file's errors, or the message saying why it could not be read."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("w kolejce")
+        RUNNING = "running", _("trwa")
+        DONE = "done", _("zaimportowano")
+        REJECTED = "rejected", _("błędy w pliku – nic nie zapisano")
+        FAILED = "failed", _("nie udało się – nic nie zapisano")
+
+    FINISHED = (Status.DONE, Status.REJECTED, Status.FAILED)
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="imports", verbose_name=_("fala"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("kto")
+    )
+    filename = models.CharField(_("plik"), max_length=255)
+    data = models.BinaryField(_("zawartość"), blank=True)
+    task_id = models.CharField(_("zadanie"), max_length=64, blank=True)
+    status = models.CharField(_("stan"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows = models.PositiveIntegerField(_("wiersze"), default=0)
+    changed = models.PositiveIntegerField(_("zmienione"), default=0)
+    unchanged = models.PositiveIntegerField(_("bez zmian"), default=0)
+    errors = models.JSONField(_("błędy"), default=list, blank=True)
+    message = models.TextField(_("komunikat"), blank=True)
+    created_at = models.DateTimeField(_("utworzono"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("zakończono"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import odpowiedzi")
+        verbose_name_plural = _("importy odpowiedzi")
+
+    def __str__(self):
+        return f"{self.wave_id}: {self.filename} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED

@@ -381,3 +381,20 @@ def questionnaire_load(*, wave: Wave, data: dict) -> int:
             order=index,
         )
     return len(by_code)
+
+
+# --- Answer import by a worker ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def answer_import_enqueue(*, wave: Wave, user, data: bytes, filename: str):
+    """Stores an uploaded file of answers and hands it to a worker after the commit (monitoring.tasks.import_answers);
+    returns the AnswerImport whose status page follows it. Without a broker the import runs at once, eagerly."""
+    import uuid
+
+    from .models import AnswerImport
+    from .tasks import import_answers
+
+    job = AnswerImport.objects.create(wave=wave, user=user, data=data, filename=filename, task_id=str(uuid.uuid4()))
+    transaction.on_commit(lambda: import_answers.apply_async(args=[job.pk], task_id=job.task_id))
+    return job

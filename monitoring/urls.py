@@ -17,6 +17,7 @@ urlpatterns = [
     path("obsluga/fale/<int:pk>/", views.staff_wave, name="staff-wave"),
     path("obsluga/fale/<int:pk>/sprzecznosci/", views.staff_contradictions, name="staff-contradictions"),
     path("obsluga/fale/<int:pk>/import/", views.staff_import, name="import"),
-    path("obsluga/fale/<int:pk>/import/postep/", views.import_progress, name="import-progress"),
+    path("obsluga/fale/<int:pk>/import/<int:import_id>/", views.import_status, name="import-status"),
+    path("obsluga/fale/<int:pk>/import/<int:import_id>/postep/", views.import_progress, name="import-progress"),
     path("obsluga/odpowiedzi/<int:pk>/weryfikacja/", views.staff_verify, name="staff-verify"),
 ]

@@ -2,10 +2,11 @@
 
 import logging
 
+from celery.result import AsyncResult
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
@@ -20,11 +21,11 @@ from core import streaming
 from exportjobs import registry as exportjobs
 from exportjobs.views import offer_background
 
-from . import exports, imports, selectors, services, statistics
+from . import exports, selectors, services, statistics
 from . import rules as consistency
 from .filters import statistics_query, voivodeship_choices
 from .forms import ImportForm, QuestionnaireForm, VerificationForm
-from .models import Response, Wave
+from .models import AnswerImport, Response, Wave
 from .permissions import (
     can_fill_response,
     can_manage_monitoring,
@@ -375,52 +376,60 @@ def _microdata_response(request, *, wave, name, rows, sheets):
     return streaming.xlsx_sheets_response(sheets(), filename=filename)
 
 
-IMPORT_PROGRESS_TTL = 600
+def _import_progress(job: AnswerImport) -> dict:
+    """How far a running import has got: the task's PROGRESS meta in the result backend (the import's own rows are
+    invisible until its transaction commits). Empty without a backend, or when it cannot be read."""
+    if job.is_finished or not job.task_id or not settings.CELERY_RESULT_BACKEND:
+        return {}
+    try:
+        task = AsyncResult(job.task_id)
+        meta = task.info if task.state == "PROGRESS" else None
+    except Exception:  # the backend (Redis) unreachable: the page still shows the import's status
+        return {}
+    return {"done": meta.get("done", 0), "total": meta.get("total", 0)} if isinstance(meta, dict) else {}
 
 
-def _import_progress_key(wave: Wave, user) -> str:
-    # In the shared cache, so any app server can answer the progress request.
-    return f"monitoring:import-progress:{wave.pk}:{user.pk}"
+def _staff_import_job(request, pk: int, import_id: int) -> AnswerImport:
+    return get_object_or_404(AnswerImport.objects.select_related("wave"), pk=import_id, wave_id=pk)
 
 
-def import_progress(request, pk: int):
-    """Ministry staff: how far the running import of this wave has got (polled by the import page)."""
+def import_progress(request, pk: int, import_id: int):
+    """Ministry staff: the state of an import (polled by its status page): status, rows done of total, finished."""
     if denied := _require_staff(request):
         return denied
-    wave = get_object_or_404(Wave, pk=pk)
-    return JsonResponse(cache.get(_import_progress_key(wave, request.user)) or {"done": 0, "total": 0})
+    job = _staff_import_job(request, pk, import_id)
+    progress = _import_progress(job)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "finished": job.is_finished,
+            "done": progress.get("done", 0),
+            "total": progress.get("total", 0),
+        }
+    )
+
+
+def import_status(request, pk: int, import_id: int):
+    """Ministry staff: the status page of one import: waiting, running (with progress; it refreshes itself, with or
+    without JavaScript), imported, or why nothing was saved (every invalid cell, or the file's problem)."""
+    if denied := _require_staff(request):
+        return denied
+    job = _staff_import_job(request, pk, import_id)
+    context = {"wave": job.wave, "job": job, "progress": _import_progress(job), "form": ImportForm()}
+    return render(request, "monitoring/staff_import_status.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def staff_import(request, pk: int):
-    """Ministry staff: import a wave's answers from CSV/XLSX; any invalid cell and nothing is saved."""
+    """Ministry staff: upload a wave's answers (CSV/XLSX); a worker imports them (any invalid cell and nothing is
+    saved) and the import's status page follows it."""
     if denied := _require_staff(request):
         return denied
     wave = get_object_or_404(Wave, pk=pk)
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        key = _import_progress_key(wave, request.user)
-
-        def report(done: int, total: int) -> None:
-            cache.set(key, {"done": done, "total": total}, IMPORT_PROGRESS_TTL)
-
-        try:
-            result = imports.import_answers(
-                wave=wave, data=upload.read(), filename=upload.name, user=request.user, progress=report
-            )
-        except imports.ImportFileError as error:
-            form.add_error("file", str(error))
-        else:
-            if result.committed:
-                messages.success(
-                    request,
-                    _("Zaimportowano %(rows)s wierszy: zmienionych %(changed)s, bez zmian %(unchanged)s.")
-                    % {"rows": result.rows, "changed": result.changed, "unchanged": result.unchanged},
-                )
-                return redirect("monitoring:staff-wave", pk=wave.pk)
-    status = 400 if (form.errors or (result and result.errors)) else 200
-    return render(
-        request, "monitoring/staff_import.html", {"wave": wave, "form": form, "result": result}, status=status
-    )
+        job = services.answer_import_enqueue(wave=wave, user=request.user, data=upload.read(), filename=upload.name)
+        return redirect("monitoring:import-status", pk=wave.pk, import_id=job.pk)
+    status = 400 if form.errors else 200
+    return render(request, "monitoring/staff_import.html", {"wave": wave, "form": form}, status=status)

@@ -6,6 +6,7 @@ import pytest
 from cooperatives.models import TerritorialUnit
 from cooperatives.teryt import load_territorial_units
 from tests.cache_servers import cache_down, cache_up, redis_server  # noqa: F401  (fixtures: the production cache)
+from tests.celery_worker import celery_broker, celery_worker_process  # noqa: F401  (fixtures: real Celery workers)
 from tests.replica_server import replica_database, replica_server  # noqa: F401  (fixtures: a streaming replica)
 from tests.storage_servers import s3_server, s3_storage  # noqa: F401  (fixtures: S3 object storage)
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from core.mail import send_mail
+from core.mail import queue_mail
 from core.text import hours_text
 
 from .models import (
@@ -97,7 +97,7 @@ def _send_enrolment_email(
         **(extra or {}),
     }
     body = render_to_string(f"trainings/email/{template}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [enrolment.participant.email])
+    queue_mail(subject, body, [enrolment.participant.email])  # sent by a worker (core/mail.py)
 
 
 def _email_after_commit(**kwargs) -> None:

@@ -90,7 +90,7 @@ def detail(request, pk):
                 messages.success(
                     request,
                     _(
-                        "Sprawdź skrzynkę e-mail: wysłaliśmy link, którym trzeba potwierdzić zgłoszenie (jest ważny "
+                        "Sprawdź skrzynkę e-mail: wysyłamy link, którym trzeba potwierdzić zgłoszenie (jest ważny "
                         "przez %(hours)s). Miejsce rezerwujemy dopiero po potwierdzeniu."
                     )
                     % {"hours": services.validity_text(settings.TRAININGS_CONFIRMATION_HOURS)},

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -258,6 +259,33 @@ CELERY_TASK_SOFT_TIME_LIMIT = int(env("CELERY_TASK_SOFT_TIME_LIMIT", "1700"))
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Warsaw"
+
+# E-mail goes through tasks (core/mail.py): a transient fault is retried after MAIL_RETRY_BASE_SECONDS, doubling
+# (at most an hour), MAIL_MAX_RETRIES times; stored messages are deleted after MAIL_RETENTION_DAYS.
+MAIL_RETRY_BASE_SECONDS = int(env("MAIL_RETRY_BASE_SECONDS", "30"))
+MAIL_MAX_RETRIES = int(env("MAIL_MAX_RETRIES", "8"))
+MAIL_RETENTION_DAYS = int(env("MAIL_RETENTION_DAYS", "14"))
+
+# Periodic jobs, run by `celery beat` (`make worker` starts one). Each task calls the same service code as the
+# management command of the same purpose (docs/operations.md, "Background jobs").
+CELERY_BEAT_SCHEDULE = {
+    "survey-reminders": {
+        "task": "monitoring.tasks.send_survey_reminders",
+        "schedule": crontab(minute=0, hour=9, day_of_week="mon"),
+    },
+    "stale-cooperative-notices": {
+        "task": "cooperatives.tasks.notify_stale_cooperatives",
+        "schedule": crontab(minute=0, hour=8, day_of_month="1"),
+    },
+    "inquiry-purge": {"task": "cooperatives.tasks.purge_inquiries", "schedule": crontab(minute=30, hour=3)},
+    "participant-anonymisation": {
+        "task": "trainings.tasks.anonymise_participants",
+        "schedule": crontab(minute=45, hour=3),
+    },
+    "pending-enrolment-expiry": {"task": "trainings.tasks.expire_pending_enrolments", "schedule": crontab(minute=15)},
+    "stored-mail-purge": {"task": "core.tasks.purge_stored_mail", "schedule": crontab(minute=0, hour=4)},
+    "expired-export-purge": {"task": "exportjobs.tasks.purge_expired_exports", "schedule": crontab(minute=20)},
+}
 
 # --- Internationalisation -------------------------------------------------------------------------------
 # Polish is the source language of the portal's texts; English is provided through locale/en.

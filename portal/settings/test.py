@@ -22,3 +22,6 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Links in e-mails and certificates point at the test client's host, so tests can follow them.
 BASE_URL = "http://testserver"
+# Tasks run eagerly in the test process, whatever the environment says; tests/celery_worker.py starts a real worker
+# on Redis where a test needs one.
+CELERY_TASK_ALWAYS_EAGER = True

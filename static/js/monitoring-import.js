@@ -1,25 +1,28 @@
-/* While an import is being saved, asks the server how many rows are done and shows it. Without JavaScript the
-   page simply waits for the result. */
+/* The status page of a running import: asks the server every second how many rows are done and shows it; when the
+   import has finished, reloads the page to show the outcome. Without JavaScript the page refreshes itself
+   every few seconds (a meta refresh inside <noscript>). */
 (function () {
   "use strict";
-  var form = document.querySelector("form.import-form");
-  if (!form || !window.fetch) { return; }
-  var box = form.querySelector(".import-progress");
+  var box = document.querySelector(".import-progress[data-progress-url]");
+  if (!box || !window.fetch) { return; }
   var bar = box.querySelector("progress");
   var text = box.querySelector(".import-progress-text");
-
-  form.addEventListener("submit", function () {
-    box.hidden = false;
-    window.setInterval(function () {
-      window.fetch(form.getAttribute("data-progress-url"), { credentials: "same-origin" })
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (data) {
-          if (!data || !data.total) { return; }
+  var timer = window.setInterval(function () {
+    window.fetch(box.getAttribute("data-progress-url"), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        if (data.finished) {
+          window.clearInterval(timer);
+          window.location.reload();
+          return;
+        }
+        if (data.total) {
           bar.max = data.total;
           bar.value = data.done;
           text.textContent = data.done + " / " + data.total;
-        })
-        .catch(function () { /* the import's own response will tell the outcome */ });
-    }, 1000);
-  });
+        }
+      })
+      .catch(function () { /* try again at the next tick */ });
+  }, 1000);
 }());

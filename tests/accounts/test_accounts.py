@@ -30,18 +30,20 @@ def _logged_in(client) -> bool:
 
 
 @pytest.mark.django_db
-def test_signup_requires_email_verification_then_logs_in(client):
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "nowa@example.org", "password1": STRONG, "password2": STRONG},
-    )
+def test_signup_requires_email_verification_then_logs_in(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail task runs (eagerly)
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "nowa@example.org", "password1": STRONG, "password2": STRONG},
+        )
     assert response.status_code == 302
     user = User.objects.get(email="nowa@example.org")
     assert not _logged_in(client)
     assert [m.to for m in mail.outbox] == [["nowa@example.org"]]
 
     # Log-in is refused until the address is confirmed.
-    client.post(reverse("account_login"), {"login": "nowa@example.org", "password": STRONG})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_login"), {"login": "nowa@example.org", "password": STRONG})
     assert not _logged_in(client)
 
     link = re.search(r"https?://testserver(/\S+)", mail.outbox[-1].body).group(1)
@@ -153,9 +155,10 @@ def test_staff_session_without_totp_cannot_use_the_write_api(client):
 
 
 @pytest.mark.django_db
-def test_password_reset_mails_the_account_owner_only(client):
+def test_password_reset_mails_the_account_owner_only(client, django_capture_on_commit_callbacks):
     user = _verified_user()
-    client.post(reverse("account_reset_password"), {"email": user.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": user.email})
     assert [m.to for m in mail.outbox] == [[user.email]]
     link = re.search(r"https?://testserver(/\S+)", mail.outbox[0].body).group(1)
     response = client.get(link, follow=True)

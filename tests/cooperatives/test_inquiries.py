@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from cooperatives import services
@@ -35,16 +35,41 @@ INQUIRY = {
 BUYER = INQUIRY["contact_email"]
 
 
-def send(client, *cooperatives, **overrides):
-    response = client.post(
-        reverse("selfservice:inquiry"), {**INQUIRY, **overrides, "krs": [c.krs_number for c in cooperatives]}
-    )
+def send(client, *cooperatives, deliver=True, **overrides):
+    """Posts the form; with `deliver`, the task queued after the commit runs (eagerly, as without a broker)."""
+    with TestCase.captureOnCommitCallbacks(execute=deliver) as queued:
+        response = client.post(
+            reverse("selfservice:inquiry"), {**INQUIRY, **overrides, "krs": [c.krs_number for c in cooperatives]}
+        )
     assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert len(queued) == 1  # one task delivers the whole inquiry
     return response
 
 
 def messages_to(address):
     return [m for m in mail.outbox if m.to == [address]]
+
+
+def test_until_the_task_has_run_the_page_says_queued_never_sent(client):
+    coop = CooperativeFactory(name="Spółdzielnia Cicha", email="ukryty@cicha.example")
+    response = send(client, coop, deliver=False)
+    assert not mail.outbox
+    assert InquiryRecipient.objects.get().status == DeliveryStatus.PENDING
+    assert Inquiry.objects.get().copy_status == DeliveryStatus.PENDING
+    page = client.get(response["Location"]).content.decode()
+    assert "W kolejce: wysyłamy." in page and "Przyjęliśmy zapytanie i wysyłamy je" in page
+    assert "Wysłano e-mailem." not in page and "wysłaliśmy" not in page
+    assert '<meta http-equiv="refresh"' in page  # refreshes itself until the outcome is known
+
+
+def test_a_redelivered_task_sends_nothing_twice(client):
+    from cooperatives.tasks import deliver_inquiry
+
+    coop = CooperativeFactory(email="a@coop.example")
+    send(client, coop)
+    assert len(mail.outbox) == 2  # the cooperative and the buyer's copy
+    deliver_inquiry.delay(Inquiry.objects.get().pk)  # as after a worker lost before acknowledging
+    assert len(mail.outbox) == 2
 
 
 def test_unpublished_registry_address_and_representatives_receive_it_with_reply_to_the_buyer(client):
@@ -73,6 +98,7 @@ def test_unpublished_registry_address_and_representatives_receive_it_with_reply_
 
     page = client.get(response["Location"]).content.decode()
     assert "Spółdzielnia Cicha" in page and "Wysłano e-mailem." in page
+    assert "Kopię zapytania z tą listą wysłaliśmy" in page and '<meta http-equiv="refresh"' not in page
     assert "ukryty@cicha.example" not in page
     assert "Zapytanie otrzymały" not in page
 
@@ -171,7 +197,8 @@ def test_typed_line_breaks_never_reach_an_email_header():
     # by another way still cannot add a header.
     coop = CooperativeFactory(email="a@coop.example")
     data = {**INQUIRY, "subject": "Catering\r\nBcc: ofiara@example.org"}
-    services.inquiry_send(cooperatives=[coop], data=data, build_url=lambda path: f"http://testserver{path}")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.inquiry_send(cooperatives=[coop], data=data, build_url=lambda path: f"http://testserver{path}")
     assert mail.outbox
     for message in mail.outbox:
         headers = message.message().as_string().split("\n\n", 1)[0]

@@ -67,9 +67,10 @@ def test_invitation_journey_sign_up_verify_accept(client, django_capture_on_comm
     response = invitee.get(link)
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
     mail.outbox.clear()
-    invitee.post(
-        reverse("account_signup"), {"email": "nowa.osoba@example.org", "password1": STRONG, "password2": STRONG}
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the confirmation e-mail's task runs (eagerly)
+        invitee.post(
+            reverse("account_signup"), {"email": "nowa.osoba@example.org", "password1": STRONG, "password2": STRONG}
+        )
     invitee.post(_link(mail.outbox[-1]))
     user = User.objects.get(email="nowa.osoba@example.org")
     response = invitee.get(link)

@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +24,8 @@ STRONG = "Spoldzielnia-Socjalna-2026!"
 
 
 def _sign_up_and_verify(client, email):
-    client.post(reverse("account_signup"), {"email": email, "password1": STRONG, "password2": STRONG})
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the confirmation e-mail's task runs (eagerly)
+        client.post(reverse("account_signup"), {"email": email, "password1": STRONG, "password2": STRONG})
     link = re.search(r"https?://testserver(/\S+)", mail.outbox[-1].body).group(1)
     client.post(link)
     assert "_auth_user_id" in client.session

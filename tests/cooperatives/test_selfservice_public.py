@@ -109,7 +109,9 @@ INQUIRY = {
 }
 
 
-def test_inquiry_preselects_catalogue_choice_and_emails_each_registry_address(client):
+def test_inquiry_preselects_catalogue_choice_and_emails_each_registry_address(
+    client, django_capture_on_commit_callbacks
+):
     with_email = CooperativeFactory(email="a@coop.example", publish_email=True)
     unpublished = CooperativeFactory(email="ukryty@coop.example", publish_email=False)
     not_selected = CooperativeFactory(email="c@coop.example", publish_email=True)
@@ -118,9 +120,10 @@ def test_inquiry_preselects_catalogue_choice_and_emails_each_registry_address(cl
     assert set(form.fields["krs"].queryset) == {with_email, unpublished}
     assert form.initial["krs"] == [with_email.krs_number, unpublished.krs_number]
 
-    response = client.post(
-        reverse("selfservice:inquiry"), {**INQUIRY, "krs": [with_email.krs_number, unpublished.krs_number]}
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the delivery task runs (eagerly)
+        response = client.post(
+            reverse("selfservice:inquiry"), {**INQUIRY, "krs": [with_email.krs_number, unpublished.krs_number]}
+        )
     assert response.status_code == 302
     inquiry = Inquiry.objects.get()
     assert set(inquiry.cooperatives.all()) == {with_email, unpublished}
@@ -224,7 +227,7 @@ def test_stale_list_query_count_does_not_grow(client, django_assert_num_queries,
 # --- Stale profiles -----------------------------------------------------------------------------------------
 
 
-def test_stale_command_lists_and_emails_representatives():
+def test_stale_command_lists_and_emails_representatives(django_capture_on_commit_callbacks):
     stale = CooperativeFactory(verified_at=timezone.now() - timedelta(days=400))
     fresh = CooperativeFactory(verified_at=timezone.now() - timedelta(days=10))
     never = CooperativeFactory()
@@ -241,7 +244,8 @@ def test_stale_command_lists_and_emails_representatives():
     assert fresh.krs_number not in out.getvalue() and nobody.krs_number not in out.getvalue()
     assert mail.outbox == []
 
-    call_command("notify_stale_cooperatives", stdout=StringIO())
+    with django_capture_on_commit_callbacks(execute=True):  # the queued reminders are sent (eagerly)
+        call_command("notify_stale_cooperatives", stdout=StringIO())
     recipients = sorted(sorted(m.to) for m in mail.outbox)
     assert recipients == sorted([sorted([owner.email, editor.email]), [never_owner.email]])
 

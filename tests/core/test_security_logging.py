@@ -96,10 +96,11 @@ def test_password_change_is_logged(client, user, security_log):
     assert PASSWORD not in security_log.text()
 
 
-def test_password_reset_is_logged(client, user, security_log, mailoutbox):
+def test_password_reset_is_logged(client, user, security_log, mailoutbox, django_capture_on_commit_callbacks):
     import re
 
-    client.post(reverse("account_reset_password"), {"email": user.email})
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail task runs (eagerly)
+        client.post(reverse("account_reset_password"), {"email": user.email})
     link = re.search(r"https?://testserver(/\S+)", mailoutbox[0].body).group(1)
     page = client.get(link, follow=True)
     client.post(page.redirect_chain[-1][0], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})

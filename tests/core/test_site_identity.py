@@ -49,11 +49,12 @@ def assert_from_settings(message, *, links=1):
     assert all(url.startswith(BASE_URL + "/") for url in urls), urls
 
 
-def test_signup_confirmation(client):
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "nowa@example.org", "password1": "Spoldzielnia-2026!", "password2": "Spoldzielnia-2026!"},
-    )
+def test_signup_confirmation(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail task runs (eagerly)
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "nowa@example.org", "password1": "Spoldzielnia-2026!", "password2": "Spoldzielnia-2026!"},
+        )
     assert response.status_code == 302
     [message] = mail.outbox
     assert_from_settings(message)
@@ -61,32 +62,34 @@ def test_signup_confirmation(client):
     assert f"{BASE_URL}/konta/" in message.body or f"{BASE_URL}/" in message.body
 
 
-def test_password_reset_for_a_known_and_an_unknown_address(client):
+def test_password_reset_for_a_known_and_an_unknown_address(client, django_capture_on_commit_callbacks):
     user = verified_user()
     for email in (user.email, "nieznany@example.org"):
-        assert client.post(reverse("account_reset_password"), {"email": email}).status_code == 302
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(reverse("account_reset_password"), {"email": email}).status_code == 302
     known, unknown = mail.outbox
     assert_from_settings(known)
     assert_from_settings(unknown)
 
 
-def test_inquiry_to_a_cooperative_and_the_buyers_copy(client):
+def test_inquiry_to_a_cooperative_and_the_buyers_copy(client, django_capture_on_commit_callbacks):
     coop = CooperativeFactory(email="biuro@spoldzielnia.example")
-    response = client.post(
-        reverse("selfservice:inquiry"),
-        {
-            "subject": "Catering",
-            "details": "Obiad dla 80 osób.",
-            "place": "Łódź",
-            "timeframe": "maj",
-            "budget": "",
-            "contact_name": "Anna Zamawiająca",
-            "organisation": "Urząd Gminy",
-            "contact_email": "zamowienia@gmina.example",
-            "contact_phone": "",
-            "krs": [coop.krs_number],
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the delivery task runs (eagerly)
+        response = client.post(
+            reverse("selfservice:inquiry"),
+            {
+                "subject": "Catering",
+                "details": "Obiad dla 80 osób.",
+                "place": "Łódź",
+                "timeframe": "maj",
+                "budget": "",
+                "contact_name": "Anna Zamawiająca",
+                "organisation": "Urząd Gminy",
+                "contact_email": "zamowienia@gmina.example",
+                "contact_phone": "",
+                "krs": [coop.krs_number],
+            },
+        )
     assert response.status_code == 302
     assert len(mail.outbox) == 2
     for message in mail.outbox:
@@ -120,10 +123,11 @@ def test_certificate_email(django_capture_on_commit_callbacks):
     assert_from_settings(message)
 
 
-def test_survey_reminder(wave_accepting_answers):
+def test_survey_reminder(wave_accepting_answers, django_capture_on_commit_callbacks):
     coop = CooperativeFactory()
     MembershipFactory(cooperative=coop, user=UserFactory(email="rep@example.org"))
-    call_command("send_survey_reminders")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_survey_reminders")
     [message] = mail.outbox
     assert_from_settings(message)
     assert f"{BASE_URL}{reverse('monitoring:my-surveys')}" in message.body

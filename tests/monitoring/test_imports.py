@@ -7,12 +7,13 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
+from django.test import TestCase
 from django.urls import reverse
 from openpyxl import Workbook
 
 from core.params import is_digits
 from monitoring.imports import ImportFileError, import_answers
-from monitoring.models import Answer, Response, Wave
+from monitoring.models import Answer, AnswerImport, Response, Wave
 from monitoring.selectors import answer_values
 from tests.cooperatives.factories import CooperativeFactory
 
@@ -116,20 +117,42 @@ def test_import_into_a_published_wave_is_refused(wave, cooperatives, staff):
     assert not result.committed and not Response.objects.exists()
 
 
+def upload_and_import(client, wave, data: bytes, name: str = "fala.csv"):
+    """Posts the file and runs the queued import task (eagerly, as without a broker); returns the POST's response
+    and the status page it leads to."""
+    upload = SimpleUploadedFile(name, data, content_type="text/csv")
+    with TestCase.captureOnCommitCallbacks(execute=True) as queued:
+        response = client.post(reverse("monitoring:import", kwargs={"pk": wave.pk}), {"file": upload})
+    assert response.status_code == 302 and len(queued) == 1
+    job = AnswerImport.objects.latest("pk")
+    assert response["Location"] == reverse("monitoring:import-status", kwargs={"pk": wave.pk, "import_id": job.pk})
+    return response, client.get(response["Location"])
+
+
 def test_import_page_shows_cell_errors(client, wave, cooperatives, staff):
     client.force_login(staff)
     rows = rows_for(cooperatives, row0={"revenue_market": "-1"})
-    upload = SimpleUploadedFile("fala.csv", csv_bytes(rows), content_type="text/csv")
-    response = client.post(reverse("monitoring:import", kwargs={"pk": wave.pk}), {"file": upload})
-    body = response.content.decode()
-    assert response.status_code == 400
+    _response, page = upload_and_import(client, wave, csv_bytes(rows))
+    body = page.content.decode()
     assert "nic nie zapisano" in body and "revenue_market" in body and "co najmniej 0" in body
-    upload = SimpleUploadedFile("fala.csv", csv_bytes(rows_for(cooperatives)), content_type="text/csv")
-    response = client.post(reverse("monitoring:import", kwargs={"pk": wave.pk}), {"file": upload})
-    assert response.status_code == 302 and Response.objects.count() == 3
+    assert AnswerImport.objects.get().status == AnswerImport.Status.REJECTED and not Response.objects.exists()
+    _response, page = upload_and_import(client, wave, csv_bytes(rows_for(cooperatives)))
+    assert Response.objects.count() == 3
+    assert "Zaimportowano 3 wierszy: zmienionych 3, bez zmian 0." in page.content.decode()
+    assert bytes(AnswerImport.objects.latest("pk").data) == b""  # the file is not kept after the import
     upload = SimpleUploadedFile("fala.txt", b"x", content_type="text/plain")
     response = client.post(reverse("monitoring:import", kwargs={"pk": wave.pk}), {"file": upload})
-    assert "Wybierz plik z rozszerzeniem" in response.content.decode()
+    assert response.status_code == 400 and "Wybierz plik z rozszerzeniem" in response.content.decode()
+
+
+def test_an_unreadable_file_ends_with_a_clear_message(client, wave, staff):
+    client.force_login(staff)
+    _response, page = upload_and_import(client, wave, "krs;x\n".encode("utf-16"))
+    job = AnswerImport.objects.get()
+    assert job.status == AnswerImport.Status.FAILED and job.is_finished
+    assert job.message == "Plik CSV musi być zapisany w kodowaniu UTF-8."
+    assert "Nic nie zapisano: Plik CSV musi być zapisany w kodowaniu UTF-8." in page.content.decode()
+    assert 'name="file"' in page.content.decode()  # the form to try again
 
 
 def test_too_large_file_is_refused(client, wave, staff, monkeypatch):
@@ -138,15 +161,22 @@ def test_too_large_file_is_refused(client, wave, staff, monkeypatch):
     upload = SimpleUploadedFile("fala.csv", b"krs;employment_total\n", content_type="text/csv")
     response = client.post(reverse("monitoring:import", kwargs={"pk": wave.pk}), {"file": upload})
     assert response.status_code == 400 and "Plik jest za duży" in response.content.decode()
+    assert not AnswerImport.objects.exists()
 
 
-def test_import_progress_is_reported_to_the_page(client, wave, cooperatives, staff, rep_a):
+def test_a_queued_import_page_refreshes_and_reports_its_state_only_to_staff(client, wave, cooperatives, staff, rep_a):
     client.force_login(staff)
-    url = reverse("monitoring:import-progress", kwargs={"pk": wave.pk})
-    assert client.get(url).json() == {"done": 0, "total": 0}
     upload = SimpleUploadedFile("fala.csv", csv_bytes(rows_for(cooperatives)), content_type="text/csv")
-    client.post(reverse("monitoring:import", kwargs={"pk": wave.pk}), {"file": upload})
-    assert client.get(url).json() == {"done": 3, "total": 3}
+    with TestCase.captureOnCommitCallbacks(execute=False):  # no worker has taken it yet
+        response = client.post(reverse("monitoring:import", kwargs={"pk": wave.pk}), {"file": upload})
+    job = AnswerImport.objects.get()
+    url = reverse("monitoring:import-progress", kwargs={"pk": wave.pk, "import_id": job.pk})
+    assert client.get(url).json() == {"status": "queued", "finished": False, "done": 0, "total": 0}
+    page = client.get(response["Location"]).content.decode()
+    assert "Plik czeka na import" in page and '<meta http-equiv="refresh"' in page and url in page
+    assert not Response.objects.exists()
+    elsewhere = reverse("monitoring:import-status", kwargs={"pk": wave.pk + 1000, "import_id": job.pk})
+    assert client.get(elsewhere).status_code == 404
     client.force_login(rep_a)
     assert client.get(url).status_code == 403
     client.logout()

@@ -37,12 +37,14 @@ def test_non_responders(wave, population):
     assert set(non_responders(wave)) == {lodz[3], *warsaw}
 
 
-def test_reminders_go_to_representatives_or_the_cooperative(wave, population):
+def test_reminders_go_to_representatives_or_the_cooperative(wave, population, django_capture_on_commit_callbacks):
     lodz, warsaw = population
     MembershipFactory(cooperative=warsaw[0], user=UserFactory(email="rep@example.org"))
     warsaw[1].email = "biuro@example.org"
     warsaw[1].save()
-    call_command("send_survey_reminders")
+    with django_capture_on_commit_callbacks(execute=True):  # the queued e-mails are sent (eagerly)
+        call_command("send_survey_reminders")
+        call_command("send_survey_reminders")  # run again the same day (or a re-delivered task): nothing twice
     recipients = sorted(message.to[0] for message in mail.outbox)
     assert recipients == ["biuro@example.org", "rep@example.org"]  # lodz[3] has no address at all
     assert wave.name in mail.outbox[0].subject

@@ -32,4 +32,4 @@ class Command(BaseCommand):
         sent = stale_cooperatives_notify(
             cooperatives=cooperatives, build_url=lambda path: (base_url or settings.BASE_URL).rstrip("/") + path
         )
-        self.stdout.write(self.style.SUCCESS(f"{len(cooperatives)} stale cooperative(s); reminders sent for {sent}."))
+        self.stdout.write(self.style.SUCCESS(f"{len(cooperatives)} stale cooperative(s); reminders queued for {sent}."))
