@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 
 from cooperatives.models import ChangeRequest, CooperativePhoto, ErrorReport, Inquiry, RepresentationRequest
-from monitoring.models import Response
+from monitoring.models import AnswerImport, Response
 from tests.cooperatives.factories import CooperativeFactory, MembershipFactory, OfferFactory
 from tests.factories import UserFactory
 from tests.monitoring.conftest import make_wave
@@ -116,6 +116,7 @@ def registry(db):
         base_version=cooperative.version,
     )
     error_report = ErrorReport.objects.create(cooperative=cooperative, message="Zły adres.")
+    answer_import = AnswerImport.objects.create(wave=wave, user=owner, filename="odpowiedzi.csv", status="done")
     return {
         "krs": cooperative.krs_number,
         "offer": offer.pk,
@@ -136,6 +137,7 @@ def registry(db):
         "representation": representation.pk,
         "change": change.pk,
         "error_report": error_report.pk,
+        "answer_import": answer_import.pk,
         "history": cooperative.history.latest().history_id,
     }
 
@@ -155,6 +157,7 @@ def sample_for(objects):
         "krs": objects["krs"], "krs_number": objects["krs"], "wave_pk": objects["wave"],
         "enrolment_pk": objects["enrolment"], "session_pk": objects["session"],
         "certificate_pk": objects["certificate"], "history_id": objects["history"], "format": "json",
+        "import_id": objects["answer_import"],
         "signature": "podpis-nieprawidlowy", "token": "token-nieprawidlowy", "key": "klucz-nieprawidlowy",
         "uidb36": "1", "app_label": "cooperatives", "object_id": "1", "id": "1", "content_type_id": "1", "url": "x",
         "path": "photos/przyklad.png",

@@ -32,6 +32,7 @@ from cooperatives.models import (
     TargetGroup,
     TerritorialUnit,
 )
+from exportjobs.models import ExportJob
 from monitoring.models import Question, Response, Wave
 from tests.cooperatives.factories import CooperativeFactory, MembershipFactory, OfferFactory
 from tests.factories import UserFactory
@@ -146,6 +147,9 @@ BUILDERS = {
     "cooperatives.Inquiry": _inquiry,
     "cooperatives.Invitation": lambda: Invitation.objects.create(
         cooperative=CooperativeFactory(), email="nowy@example.org"
+    ),
+    "exportjobs.ExportJob": lambda: ExportJob.objects.create(
+        kind="registry", title="Rejestr spółdzielni (XLSX)", requested_by=UserFactory()
     ),
     "monitoring.Wave": lambda: make_wave(status=Wave.Status.DRAFT),
     "monitoring.Question": _question,

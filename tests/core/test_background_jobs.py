@@ -105,6 +105,7 @@ def test_the_schedule_names_a_task_for_every_periodic_command():
         "trainings.tasks.anonymise_participants",
         "trainings.tasks.expire_pending_enrolments",
         "core.tasks.purge_stored_mail",
+        "exportjobs.tasks.purge_expired_exports",
     }
     assert tasks <= set(app.tasks)
 

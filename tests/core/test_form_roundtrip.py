@@ -31,6 +31,7 @@ from cooperatives.models import (
     TargetGroup,
     TerritorialUnit,
 )
+from exportjobs.models import ExportJob
 from monitoring import services as monitoring_services
 from monitoring.models import Question, Response, Wave
 from publications.models import Authorship, Edition, Person, Publication, Series, Topic
@@ -412,6 +413,16 @@ def _admin_objects() -> dict:
         Inquiry: inquiry,
         Invitation: Invitation.objects.create(
             cooperative=cooperative, email="nowy@coop.example", invited_by=owner, accepted_at=MOMENT
+        ),
+        ExportJob: ExportJob.objects.create(
+            kind="registry",
+            title="Rejestr spółdzielni (XLSX)",
+            requested_by=owner,
+            status=ExportJob.Status.DONE,
+            progress=100,
+            filename="rejestr.xlsx",
+            size=1024,
+            finished_at=MOMENT,
         ),
         Wave: wave,
         Question: question,
