@@ -28,9 +28,11 @@ run: install
 	$(BIN)/python manage.py bootstrap
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## Run the whole test suite (PostgreSQL when DATABASE_URL is set, else SQLite).
+## Run the whole test suite (PostgreSQL when DATABASE_URL is set, else SQLite), in TEST_WORKERS processes
+## (pytest-xdist; default one per core, TEST_WORKERS=0 runs in this process).
+TEST_WORKERS ?= auto
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

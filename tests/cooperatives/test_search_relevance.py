@@ -17,6 +17,10 @@ from bench import relevance
 from cooperatives.demo import generate_demo_registry
 from cooperatives.models import Cooperative, Offer
 
+# Every test is a database test, so pytest-django keeps the module's tests together, before the tests that flush
+# the database (the module's registry is generated once, inside a transaction, on the migrated data).
+pytestmark = pytest.mark.django_db
+
 SCALE = 250
 SEED = 2006
 RECALL_FLOOR = 0.95
@@ -86,7 +90,6 @@ def test_the_same_registry_and_seed_give_the_same_queries(judged):
     assert [q.text for q in other] != [q.text for q in judged.queries]
 
 
-@pytest.mark.django_db
 def test_judgements_follow_what_the_generator_made(judged):
     """Checked against the database directly, not through the module's own reading of it."""
     for query in judged.queries:

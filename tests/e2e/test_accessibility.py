@@ -25,7 +25,7 @@ from accounts.models import User
 from accounts.roles import MINISTRY_STAFF
 from cooperatives import services as cooperative_services
 from cooperatives.models import ChangeRequest, Cooperative, RepresentationRequest
-from monitoring.models import Wave
+from monitoring.models import AnswerImport, Wave
 from tests.cooperatives.factories import CooperativeFactory, OfferFactory
 from tests.cooperatives.selfservice_helpers import PASSWORD, representative, staff_user, verified_user
 from tests.monitoring.conftest import make_wave
@@ -224,6 +224,17 @@ def build_world() -> tuple[dict, list[Visit]]:
     submitted, _ = survey_save(open_wave, other, staff, submit=True, as_staff=True)
     # the representative's draft breaks a consistency rule: the form shows its warnings, the staff's report lists it
     survey_save(open_wave, coop, staff, as_staff=True, employment_total="2", employment_at_risk="5")
+
+    running_import = AnswerImport.objects.create(
+        wave=open_wave, user=staff, filename="odpowiedzi.csv", status=AnswerImport.Status.RUNNING
+    )
+    rejected_import = AnswerImport.objects.create(
+        wave=open_wave,
+        user=staff,
+        filename="odpowiedzi.xlsx",
+        status=AnswerImport.Status.REJECTED,
+        errors=[{"row": 2, "cooperative": "0000123456", "column": "employment_total", "message": "Podaj liczbę."}],
+    )
 
     publication = PublicationFactory(title="Poradnik spółdzielcy")
     PdfEditionFactory(publication=publication)
@@ -434,6 +445,16 @@ def build_world() -> tuple[dict, list[Visit]]:
             reverse("monitoring:import", args=[open_wave.pk]),
             who="staff",
             then=submit_invalid(),
+        ),
+        Visit(
+            "survey import, running",
+            reverse("monitoring:import-status", args=[open_wave.pk, running_import.pk]),
+            who="staff",
+        ),
+        Visit(
+            "survey import, rejected",
+            reverse("monitoring:import-status", args=[open_wave.pk, rejected_import.pk]),
+            who="staff",
         ),
         Visit("survey verification", reverse("monitoring:staff-verify", args=[submitted.pk]), who="staff"),
         Visit("trainings panel", reverse("trainings:panel"), who="staff"),
