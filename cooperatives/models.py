@@ -440,11 +440,13 @@ class Cooperative(TimeStampedModel):
         return reverse("cooperatives:detail", kwargs={"krs": self.krs_number})
 
     def refresh_derived_fields(self):
-        """Derive the powiat and voivodeship from the gmina, and the folded search text from the names."""
+        """Derive the powiat and voivodeship from the gmina, and the folded search text from the names, the town and
+        the identifiers (KRS, NIP, REGON: a buyer pastes one from an invoice)."""
         if self.gmina_id:
             self.powiat_id = self.gmina_id[:4]
             self.voivodeship_id = self.gmina_id[:2]
-        self.search_text = fold(" ".join(filter(None, [self.name, self.short_name, self.town, self.krs_number])))
+        identity = [self.name, self.short_name, self.town, self.krs_number, self.nip, self.regon]
+        self.search_text = fold(" ".join(filter(None, identity)))
 
     def save(self, *args, **kwargs):
         self.refresh_derived_fields()

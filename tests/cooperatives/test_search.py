@@ -286,3 +286,50 @@ def test_pages_of_a_relevance_ordered_search_on_postgresql(client, postgresql_on
     assert "Nie ma strony 3: wyniki mieszczą się na 2 str." in response.content.decode()
     response = client.get(url, {"search": "zadnejtakiej"})
     assert response.status_code == 200 and "Liczba wyników: 0." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["5260250995", "526-025-09-95", "526 025 09 95", "012345678", "01234567", "0000123456"],
+    ids=["nip", "nip-dashed", "nip-spaced", "regon", "regon-prefix", "krs"],
+)
+def test_a_cooperative_is_found_by_its_nip_regon_or_krs_as_written_on_a_letterhead(query):
+    CooperativeFactory(name="Spółdzielnia Socjalna Cyfra", krs_number="0000123456", nip="5260250995", regon="012345678")
+    CooperativeFactory(name="Spółdzielnia Socjalna Inna", krs_number="0000654321", nip="7740001454", regon="610188201")
+    assert names({"search": query}) == ["Spółdzielnia Socjalna Cyfra"]
+
+
+def test_digits_that_are_no_identifier_stay_separate_words():
+    from cooperatives.search import query_words
+
+    assert query_words("2020 2021") == ["2020", "2021"]
+    assert query_words("Kraków 30-001") == ["krakow", "30", "001"]
+    assert query_words("526-025-09-95") == ["5260250995"]
+
+
+def test_words_in_another_case_find_the_cooperative_on_any_database():
+    """Polish inflection: "Krakowie" finds "Kraków", "spółdzielni" "Spółdzielnia", "gastronomiczne" the category
+    "Gastronomia"; the stop word "w" does not have to match anything."""
+    from cooperatives.models import OfferCategory
+
+    krakow = CooperativeFactory(name="Spółdzielnia Socjalna Obiadek", town="Kraków", gmina_id="1261011")
+    OfferFactory(cooperative=krakow, title="Obiady dla szkół", category=OfferCategory.objects.get(slug="catering"))
+    CooperativeFactory(name="Spółdzielnia Socjalna Zieleń", town="Poznań", gmina_id="3064011")
+    assert names({"search": "spółdzielni w Krakowie"}) == ["Spółdzielnia Socjalna Obiadek"]
+    assert names({"search": "usługi gastronomiczne Krakowie"}) == ["Spółdzielnia Socjalna Obiadek"]
+    CooperativeFactory(name="Spółdzielnia Socjalna Zielona Dolina", town="Gdańsk", gmina_id="2261011")
+    assert names({"search": "o Zielonej Dolinie"}) == ["Spółdzielnia Socjalna Zielona Dolina"]
+
+
+def test_a_form_found_as_typed_ranks_before_one_found_through_its_stem():
+    first = CooperativeFactory(name="Spółdzielnia Socjalna Szkolenia")
+    second = CooperativeFactory(name="Spółdzielnia Socjalna Szkolna Kuchnia")
+    ranked = names({"search": "szkolenia", "sort": "relevance"})
+    assert ranked.index(first.name) < ranked.index(second.name) if second.name in ranked else ranked == [first.name]
+
+
+def test_stop_words_alone_are_still_searched():
+    from cooperatives.search import query_words
+
+    assert query_words("opieka nad seniorami") == ["opieka", "seniorami"]
+    assert query_words("w") == ["w"]
