@@ -517,6 +517,14 @@ class OfferCategory(models.Model):
         related_name="children",
     )
     sort_order = models.PositiveSmallIntegerField(_("kolejność"), default=0)
+    keywords = models.TextField(
+        _("synonimy i słowa kluczowe"),
+        blank=True,
+        help_text=_(
+            "Inne słowa, którymi kupujący szukają tej kategorii, oddzielone przecinkami (np. „katering, żywienie”). "
+            "Spółdzielnie z ofertą w tej kategorii (lub w jej podkategoriach) są wyszukiwane także po nich."
+        ),
+    )
 
     class Meta:
         verbose_name = _("kategoria oferty")

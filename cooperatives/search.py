@@ -8,8 +8,11 @@ trigram similarity. The big tables are then filtered by that pure full-text quer
 inside the statement (an uncorrelated subquery, evaluated once), so search adds no query to a request.
 Ranking: the number of query words found as typed first (exact matches before corrected ones), then ts_rank.
 
-A cooperative is also found by what it does: `offers_text` (the folded words of its active offers' titles,
-categories and sectors, refreshed by refresh_offers_text whenever an offer changes) is weight B of its vector.
+A cooperative is also found by what it does and where: `offers_text` (the folded words of its active offers'
+titles, categories and sectors with their synonyms, which staff keep in the admin as OfferCategory.keywords,
+refreshed by refresh_offers_text whenever an offer changes) and the names of its gmina, powiat and voivodeship
+(read by the vector's trigger from the territorial register) are weight B of its vector. Its NIP and REGON are
+weight A with its names and KRS number.
 
 On SQLite (the embedded development default) a Python function registered on the connection scores each row the
 same way: a query word is found as typed (a prefix of a word of the row) or corrected (a word of the row within one
@@ -61,7 +64,8 @@ IDENTIFIER_LENGTHS = (9, 10, 14)
 # "usługi", which every offer is ("usługi gastronomiczne"). They are dropped, unless the query is made of them alone.
 STOP_WORDS = frozenset(
     "a albo aby ale bez czy dla do i in jak lub na nad o od oraz po pod przy przez sie to u w we z za ze "
-    "usluga uslugi uslug uslugach uslugami and for of the".split()
+    "usluga uslugi uslug uslugach uslugami gmina gminie powiat powiecie wojewodztwo wojewodztwie woj pow "
+    "and for of the".split()
 )
 
 # Polish inflection, the light way: the endings of case, number and the common derivations (folded), longest first.
@@ -180,7 +184,14 @@ MIN_TRIGRAM_WORD = 3
 
 # The fields searched on SQLite and their weights (like the PostgreSQL vector's A, B, C).
 SQLITE_FIELDS = {
-    "cooperative": (("search_text", 1.0), ("offers_text", 0.4), ("description", 0.1)),
+    "cooperative": (
+        ("search_text", 1.0),
+        ("offers_text", 0.4),
+        ("gmina__name", 0.4),  # the seat's units, read through the foreign keys (a join in the search's statements)
+        ("powiat__name", 0.4),
+        ("voivodeship__name", 0.4),
+        ("description", 0.1),
+    ),
     "offer": (("title", 1.0), ("search_text", 0.4), ("description", 0.1)),  # search_text: + category, cooperative
 }
 TYPED, STEMMED, CORRECTED = 3, 2, 1
@@ -241,6 +252,22 @@ def _register_sqlite_functions(sender, connection, **kwargs):
         connection.connection.create_function("portal_search_score", -1, sqlite_search_score, deterministic=True)
 
 
+def refresh_category_texts(category_id: int) -> int:
+    """After a category's name or synonyms changed: refresh `offers_text` of every cooperative with an active offer
+    in it or in its sub-categories, in batches. Returns how many cooperatives were looked at."""
+    from cooperatives.models import Offer
+
+    ids = list(
+        Offer.objects.filter(Q(category_id=category_id) | Q(category__parent_id=category_id), is_active=True)
+        .order_by()
+        .values_list("cooperative_id", flat=True)
+        .distinct()
+    )
+    for start in range(0, len(ids), 1000):
+        refresh_offers_text(ids[start : start + 1000])
+    return len(ids)
+
+
 def refresh_offers_text(cooperative_ids) -> None:
     """Recompute `offers_text` of these cooperatives from their active offers (one read, one write if changed).
 
@@ -255,7 +282,14 @@ def refresh_offers_text(cooperative_ids) -> None:
     rows = (
         Offer.objects.filter(cooperative_id__in=ids, is_active=True)
         .order_by("cooperative_id", "pk")
-        .values_list("cooperative_id", "title", "category__name", "category__parent__name")
+        .values_list(
+            "cooperative_id",
+            "title",
+            "category__name",
+            "category__keywords",
+            "category__parent__name",
+            "category__parent__keywords",
+        )
     )
     for cooperative_id, *parts in rows:
         texts[cooperative_id].update(dict.fromkeys(_WORD.findall(fold(" ".join(filter(None, parts))))))

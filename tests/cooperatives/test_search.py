@@ -333,3 +333,73 @@ def test_stop_words_alone_are_still_searched():
 
     assert query_words("opieka nad seniorami") == ["opieka", "seniorami"]
     assert query_words("w") == ["w"]
+
+
+def test_the_seat_gmina_powiat_and_voivodeship_are_searched_on_any_database():
+    """ "opieka nad seniorami małopolska": the voivodeship's name (MAŁOPOLSKIE in TERC), in another form."""
+    from cooperatives.models import OfferCategory
+
+    seniors = OfferCategory.objects.get(slug="opieka-seniorzy")
+    skawina = CooperativeFactory(name="Spółdzielnia Socjalna Jesień", town="Skawina", gmina_id="1206113")
+    OfferFactory(cooperative=skawina, title="Opieka domowa", category=seniors)
+    poznan = CooperativeFactory(name="Spółdzielnia Socjalna Wiosna", town="Poznań", gmina_id="3064011")
+    OfferFactory(cooperative=poznan, title="Opieka domowa", category=seniors)
+    assert names({"search": "opieka nad seniorami małopolska"}) == ["Spółdzielnia Socjalna Jesień"]
+    assert names({"search": "opieka powiat krakowski"}) == ["Spółdzielnia Socjalna Jesień"]
+    assert names({"search": "opieka w województwie wielkopolskim"}) == ["Spółdzielnia Socjalna Wiosna"]
+    # A move to another gmina moves the cooperative in the search too.
+    skawina.gmina_id = "3064011"
+    skawina.save()
+    assert names({"search": "opieka nad seniorami małopolska"}) == []
+
+
+def test_synonyms_staff_add_to_a_category_find_its_cooperatives_on_any_database(client):
+    """Synonyms of the sector are data: staff add "zupy" to the category in the admin, and the cooperatives offering
+    it are found by that word at once (through the task, eager without a broker)."""
+    from django.test import TestCase
+
+    from cooperatives.models import OfferCategory
+    from tests.factories import UserFactory
+
+    catering = OfferCategory.objects.get(slug="catering")
+    coop = CooperativeFactory(name="Spółdzielnia Socjalna Garnek")
+    OfferFactory(cooperative=coop, title="Obiady", category=catering)
+    assert names({"search": "katering"}) == [coop.name]  # seeded (migration 0020)
+    assert names({"search": "zupy"}) == []
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:cooperatives_offercategory_change", args=[catering.pk])
+    data = {
+        "name": catering.name,
+        "slug": catering.slug,
+        "parent": catering.parent_id,
+        "sort_order": catering.sort_order,
+        "keywords": f"{catering.keywords}, zupy",
+    }
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302
+    assert names({"search": "zupy"}) == [coop.name]
+
+
+def test_what_a_procurement_officer_types_finds_what_she_means_on_any_database():
+    """The examples of issue 17: a service and a place, in any case, with or without Polish letters."""
+    from cooperatives.models import OfferCategory
+
+    def cooperative(name, gmina, town, slug, title):
+        coop = CooperativeFactory(name=name, town=town, gmina_id=gmina, description="")
+        OfferFactory(cooperative=coop, title=title, category=OfferCategory.objects.get(slug=slug))
+        return coop.name
+
+    krakow_catering = cooperative("Spółdzielnia Socjalna Smaczna", "1261011", "Kraków", "catering", "Obiady")
+    krakow_cleaning = cooperative("Spółdzielnia Socjalna Lśniąca", "1261011", "Kraków", "sprzatanie-obiektow", "Biura")
+    skawina_seniors = cooperative("Spółdzielnia Socjalna Jesień", "1206113", "Skawina", "opieka-seniorzy", "Opieka")
+    lodz_catering = cooperative("Spółdzielnia Socjalna Łódzkie Smaki", "1061011", "Łódź", "catering", "Obiady")
+    cooperative("Spółdzielnia Socjalna Bajka", "1061011", "Łódź", "przedszkola", "Przedszkole")
+    assert names({"search": "catering Kraków"}) == [krakow_catering]
+    assert names({"search": "katering krakow"}) == [krakow_catering]
+    assert names({"search": "sprzątanie biur w Krakowie"}) == [krakow_cleaning]
+    assert names({"search": "sprzatanie"}) == [krakow_cleaning]
+    assert names({"search": "opieka nad seniorami małopolska"}) == [skawina_seniors]
+    assert names({"search": "opieka nad osobami starszymi w małopolskim"}) == [skawina_seniors]
+    assert sorted(names({"search": "usługi gastronomiczne"})) == sorted([krakow_catering, lodz_catering])
+    assert names({"search": "przedszkle"}) == ["Spółdzielnia Socjalna Bajka"]
