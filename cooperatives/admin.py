@@ -6,7 +6,7 @@ cooperatives and offers carry a version, so an edit based on a stale page is ref
 
 from django import forms
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Collate
 from django.urls import reverse
@@ -168,6 +168,14 @@ class OfferCategoryAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug", "parent__name")
     prepopulated_fields = {"slug": ("name",)}
     ordering = (F("parent__sort_order").asc(nulls_first=True), "parent__name", "sort_order", "name")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"name", "keywords"} & set(form.changed_data):
+            from .tasks import refresh_category_search
+
+            # Every cooperative offering it is searched by the new words (a worker; eagerly without a broker).
+            transaction.on_commit(lambda: refresh_category_search.delay(obj.pk))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":

@@ -440,11 +440,13 @@ class Cooperative(TimeStampedModel):
         return reverse("cooperatives:detail", kwargs={"krs": self.krs_number})
 
     def refresh_derived_fields(self):
-        """Derive the powiat and voivodeship from the gmina, and the folded search text from the names."""
+        """Derive the powiat and voivodeship from the gmina, and the folded search text from the names, the town and
+        the identifiers (KRS, NIP, REGON: a buyer pastes one from an invoice)."""
         if self.gmina_id:
             self.powiat_id = self.gmina_id[:4]
             self.voivodeship_id = self.gmina_id[:2]
-        self.search_text = fold(" ".join(filter(None, [self.name, self.short_name, self.town, self.krs_number])))
+        identity = [self.name, self.short_name, self.town, self.krs_number, self.nip, self.regon]
+        self.search_text = fold(" ".join(filter(None, identity)))
 
     def save(self, *args, **kwargs):
         self.refresh_derived_fields()
@@ -515,6 +517,14 @@ class OfferCategory(models.Model):
         related_name="children",
     )
     sort_order = models.PositiveSmallIntegerField(_("kolejność"), default=0)
+    keywords = models.TextField(
+        _("synonimy i słowa kluczowe"),
+        blank=True,
+        help_text=_(
+            "Inne słowa, którymi kupujący szukają tej kategorii, oddzielone przecinkami (np. „katering, żywienie”). "
+            "Spółdzielnie z ofertą w tej kategorii (lub w jej podkategoriach) są wyszukiwane także po nich."
+        ),
+    )
 
     class Meta:
         verbose_name = _("kategoria oferty")

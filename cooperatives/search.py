@@ -8,8 +8,11 @@ trigram similarity. The big tables are then filtered by that pure full-text quer
 inside the statement (an uncorrelated subquery, evaluated once), so search adds no query to a request.
 Ranking: the number of query words found as typed first (exact matches before corrected ones), then ts_rank.
 
-A cooperative is also found by what it does: `offers_text` (the folded words of its active offers' titles,
-categories and sectors, refreshed by refresh_offers_text whenever an offer changes) is weight B of its vector.
+A cooperative is also found by what it does and where: `offers_text` (the folded words of its active offers'
+titles, categories and sectors with their synonyms, which staff keep in the admin as OfferCategory.keywords,
+refreshed by refresh_offers_text whenever an offer changes) and the names of its gmina, powiat and voivodeship
+(read by the vector's trigger from the territorial register) are weight B of its vector. Its NIP and REGON are
+weight A with its names and KRS number.
 
 On SQLite (the embedded development default) a Python function registered on the connection scores each row the
 same way: a query word is found as typed (a prefix of a word of the row) or corrected (a word of the row within one
@@ -51,14 +54,61 @@ MAX_WORDS = 8
 VOCABULARIES = {"cooperative": "cooperatives", "offer": "offers"}
 
 
+# A query of digits only, written with the separators people copy from letterheads ("123-456-32-18",
+# "123 456 32 18"), whose digits make a NIP (10), a KRS number (10) or a REGON (9 or 14): one identifier.
+_IDENTIFIER = re.compile(r"\d[\d\s./-]*\d")
+IDENTIFIER_LENGTHS = (9, 10, 14)
+
+
+# Words that carry no meaning in a search ("sprzątanie biur w Krakowie", "opieka nad seniorami"), folded, and
+# "usługi", which every offer is ("usługi gastronomiczne"). They are dropped, unless the query is made of them alone.
+STOP_WORDS = frozenset(
+    "a albo aby ale bez czy dla do i in jak lub na nad o od oraz po pod przy przez sie to u w we z za ze "
+    "usluga uslugi uslug uslugach uslugami gmina gminie powiat powiecie wojewodztwo wojewodztwie woj pow "
+    "and for of the".split()
+)
+
+# Polish inflection, the light way: the endings of case, number and the common derivations (folded), longest first.
+# A query word is matched as a prefix (as typed) or through its stem, the word without its ending: "Krakowie" finds
+# "Kraków", "spółdzielni" "spółdzielnia", "gastronomiczne" "gastronomia", "seniorami" "seniorzy"/"seniorów".
+# Documents are not stemmed: a stem is a prefix of every form of the word, and every word is matched as a prefix.
+_ENDINGS = sorted(
+    set(
+        "iczne iczny iczna icznej icznych icznym icznymi icznego icznemu "
+        "aniami aniach aniem aniu ania anie eniami eniach eniem eniu enia enie "
+        "owego owemu owych owymi owym owej owa owe owy owi "
+        "iego iemu ego emu ych ymi imi ich ym im ej ami ach ow om iem em ie a e i y u o".split()
+    ),
+    key=lambda ending: (-len(ending), ending),
+)
+MIN_STEM = 4  # a shorter stem would be a prefix of too many words
+
+
+@lru_cache(maxsize=10_000)
+def stem(word: str) -> str:
+    """The word without its inflectional ending, or the word itself (short words, numbers, no known ending)."""
+    if not word.isalpha():
+        return word
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
 def query_words(query: str) -> list[str]:
-    """Folded, de-duplicated words of a query, at most MAX_WORDS of them."""
+    """Folded, de-duplicated words of a query without stop words, at most MAX_WORDS of them; an identifier written
+    in groups is one word."""
     folded = fold(query)[: settings.PORTAL_SEARCH_MAX_LENGTH]
+    if _IDENTIFIER.fullmatch(folded.strip()):
+        digits = re.sub(r"\D", "", folded)
+        if len(digits) in IDENTIFIER_LENGTHS:
+            return [digits]
     words: list[str] = []
     for word in _WORD.findall(folded):
         if word not in words:
             words.append(word)
-    return words[:MAX_WORDS]
+    meaningful = [word for word in words if word not in STOP_WORDS]
+    return (meaningful or words)[:MAX_WORDS]
 
 
 def is_postgresql() -> bool:
@@ -74,10 +124,17 @@ class Matches(Func):
 
 
 def corrected_query(words: list[str], vocabulary: str) -> RawSQL:
-    """The tsquery of the words with their corrections: computed by the database once per statement."""
-    return RawSQL(
-        "(SELECT cooperatives_search_query(%s::text[], %s))", (words, vocabulary), output_field=SearchQueryField()
-    )
+    """The tsquery of the words with their corrections and stems (every word must match): computed by the database
+    once per statement."""
+    parts, params = [], []
+    for word in words:
+        if stem(word) == word:
+            parts.append("cooperatives_search_query(ARRAY[%s]::text[], %s)")
+            params += [word, vocabulary]
+        else:
+            parts.append("(cooperatives_search_query(ARRAY[%s]::text[], %s) || to_tsquery('simple', %s))")
+            params += [word, vocabulary, f"{stem(word)}:*"]
+    return RawSQL(f"(SELECT {' && '.join(parts)})", params, output_field=SearchQueryField())
 
 
 def apply_search(queryset: QuerySet, query: str, *, fallback_fields: tuple[str, ...] = ()) -> QuerySet:
@@ -100,13 +157,24 @@ def apply_search(queryset: QuerySet, query: str, *, fallback_fields: tuple[str, 
     if vocabulary is None:
         return _apply_per_word_search(queryset, words)
     queryset = queryset.filter(Matches(F("search_vector"), corrected_query(words, vocabulary)))
-    # Words found as typed (or as a prefix) count 1 each; ts_rank normalised to [0, 1) only orders within that.
-    typed = [
-        Cast(Matches(F("search_vector"), SearchQuery(f"{word}:*", config="simple", search_type="raw")), IntegerField())
-        for word in words
-    ]
+    # A word found as typed (or as a prefix) counts 1, found in another form only (its stem) 0.5, corrected 0;
+    # ts_rank normalised to [0, 1) only orders within that.
+    typed = []
+    for word in words:
+        typed.append(_found(_prefix(word)))
+        if stem(word) != word:
+            typed.append(_found(_prefix(stem(word))) * Value(0.5))
     rank = SearchRank(F("search_vector"), corrected_query(words, vocabulary), normalization=32)
     return queryset.annotate(relevance=ExpressionWrapper(sum(typed[1:], typed[0]) + rank, output_field=FloatField()))
+
+
+def _prefix(word: str) -> SearchQuery:
+    return SearchQuery(f"{word}:*", config="simple", search_type="raw")
+
+
+def _found(tsquery: SearchQuery) -> Cast:
+    """1.0 when the row's vector matches, else 0.0 (PostgreSQL casts a boolean to integer only)."""
+    return Cast(Cast(Matches(F("search_vector"), tsquery), IntegerField()), FloatField())
 
 
 # A word shorter than this is matched only as a prefix: trigrams of 1-2 letters match almost everything.
@@ -116,10 +184,18 @@ MIN_TRIGRAM_WORD = 3
 
 # The fields searched on SQLite and their weights (like the PostgreSQL vector's A, B, C).
 SQLITE_FIELDS = {
-    "cooperative": (("search_text", 1.0), ("offers_text", 0.4), ("description", 0.1)),
+    "cooperative": (
+        ("search_text", 1.0),
+        ("offers_text", 0.4),
+        ("gmina__name", 0.4),  # the seat's units, read through the foreign keys (a join in the search's statements)
+        ("powiat__name", 0.4),
+        ("voivodeship__name", 0.4),
+        ("description", 0.1),
+    ),
     "offer": (("title", 1.0), ("search_text", 0.4), ("description", 0.1)),  # search_text: + category, cooperative
 }
-TYPED, CORRECTED = 2, 1
+TYPED, STEMMED, CORRECTED = 3, 2, 1
+FOUND_AS = {TYPED: 1.0, STEMMED: 0.5}  # what a word adds to the score, as on PostgreSQL
 
 
 @lru_cache(maxsize=20_000)
@@ -129,9 +205,12 @@ def _row_words(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=200_000)
 def _word_match(word: str, candidate: str) -> int:
-    """TYPED when `candidate` starts with the query word, CORRECTED when it is within the allowed edits, else 0."""
+    """TYPED when `candidate` starts with the query word, STEMMED when with its stem only (another form of the word),
+    CORRECTED when it is within the allowed edits, else 0."""
     if candidate.startswith(word):
         return TYPED
+    if candidate.startswith(stem(word)):
+        return STEMMED
     if len(word) <= MIN_TRIGRAM_WORD or not word.isalpha():
         return 0  # short words and numbers (KRS) only as prefixes, as on PostgreSQL
     edits = 1 if len(word) < 8 else 2
@@ -148,8 +227,8 @@ def _text_match(word: str, text: str) -> int:
 
 
 def sqlite_search_score(query: str, *weighted_texts) -> float:
-    """Relevance of a row: the number of words found as typed plus the weights where they are found, in [0, 1);
-    0 when a word is found nowhere (every word must match, as on PostgreSQL)."""
+    """Relevance of a row: the words found as typed (1 each) or in another form (0.5), plus the weights of the fields
+    where they are found, in [0, 1); 0 when a word is found nowhere (every word must match, as on PostgreSQL)."""
     words = query.split()
     typed, weights = 0, 0.0
     for word in words:
@@ -162,7 +241,7 @@ def sqlite_search_score(query: str, *weighted_texts) -> float:
                 best_level, best_weight = level, weight
         if not best_level:
             return 0.0
-        typed += best_level == TYPED
+        typed += FOUND_AS.get(best_level, 0.0)
         weights += best_weight
     return typed + weights / (len(words) * 1.01)
 
@@ -171,6 +250,22 @@ def sqlite_search_score(query: str, *weighted_texts) -> float:
 def _register_sqlite_functions(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
         connection.connection.create_function("portal_search_score", -1, sqlite_search_score, deterministic=True)
+
+
+def refresh_category_texts(category_id: int) -> int:
+    """After a category's name or synonyms changed: refresh `offers_text` of every cooperative with an active offer
+    in it or in its sub-categories, in batches. Returns how many cooperatives were looked at."""
+    from cooperatives.models import Offer
+
+    ids = list(
+        Offer.objects.filter(Q(category_id=category_id) | Q(category__parent_id=category_id), is_active=True)
+        .order_by()
+        .values_list("cooperative_id", flat=True)
+        .distinct()
+    )
+    for start in range(0, len(ids), 1000):
+        refresh_offers_text(ids[start : start + 1000])
+    return len(ids)
 
 
 def refresh_offers_text(cooperative_ids) -> None:
@@ -187,7 +282,14 @@ def refresh_offers_text(cooperative_ids) -> None:
     rows = (
         Offer.objects.filter(cooperative_id__in=ids, is_active=True)
         .order_by("cooperative_id", "pk")
-        .values_list("cooperative_id", "title", "category__name", "category__parent__name")
+        .values_list(
+            "cooperative_id",
+            "title",
+            "category__name",
+            "category__keywords",
+            "category__parent__name",
+            "category__parent__keywords",
+        )
     )
     for cooperative_id, *parts in rows:
         texts[cooperative_id].update(dict.fromkeys(_WORD.findall(fold(" ".join(filter(None, parts))))))

@@ -35,3 +35,12 @@ def purge_inquiries() -> int:
     from . import services
 
     return services.inquiry_purge(older_than_days=settings.PORTAL_INQUIRY_RETENTION_DAYS)
+
+
+@shared_task(acks_late=True)
+def refresh_category_search(category_id: int) -> int:
+    """A category's name or synonyms changed in the admin: the cooperatives offering it are found by the new words.
+    Idempotent (the text is recomputed from the offers)."""
+    from .search import refresh_category_texts
+
+    return refresh_category_texts(category_id)

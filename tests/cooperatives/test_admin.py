@@ -208,7 +208,9 @@ def test_saving_through_the_admin_keeps_derived_fields(admin_client, territory):
     assert response.status_code == 302, response.context["adminform"].form.errors
     cooperative.refresh_from_db()
     assert (cooperative.gmina_id, cooperative.powiat_id, cooperative.voivodeship_id) == ("1261011", "1261", "12")
-    assert cooperative.search_text == "spoldzielnia socjalna nowa krakow 0000400003"
+    # The names, the town and the identifiers (KRS, NIP, REGON), folded.
+    expected = f"spoldzielnia socjalna nowa krakow 0000400003 {cooperative.nip} {cooperative.regon}"
+    assert cooperative.search_text == expected
     assert cooperative.version == 2
 
 

@@ -286,3 +286,120 @@ def test_pages_of_a_relevance_ordered_search_on_postgresql(client, postgresql_on
     assert "Nie ma strony 3: wyniki mieszczą się na 2 str." in response.content.decode()
     response = client.get(url, {"search": "zadnejtakiej"})
     assert response.status_code == 200 and "Liczba wyników: 0." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["5260250995", "526-025-09-95", "526 025 09 95", "012345678", "01234567", "0000123456"],
+    ids=["nip", "nip-dashed", "nip-spaced", "regon", "regon-prefix", "krs"],
+)
+def test_a_cooperative_is_found_by_its_nip_regon_or_krs_as_written_on_a_letterhead(query):
+    CooperativeFactory(name="Spółdzielnia Socjalna Cyfra", krs_number="0000123456", nip="5260250995", regon="012345678")
+    CooperativeFactory(name="Spółdzielnia Socjalna Inna", krs_number="0000654321", nip="7740001454", regon="610188201")
+    assert names({"search": query}) == ["Spółdzielnia Socjalna Cyfra"]
+
+
+def test_digits_that_are_no_identifier_stay_separate_words():
+    from cooperatives.search import query_words
+
+    assert query_words("2020 2021") == ["2020", "2021"]
+    assert query_words("Kraków 30-001") == ["krakow", "30", "001"]
+    assert query_words("526-025-09-95") == ["5260250995"]
+
+
+def test_words_in_another_case_find_the_cooperative_on_any_database():
+    """Polish inflection: "Krakowie" finds "Kraków", "spółdzielni" "Spółdzielnia", "gastronomiczne" the category
+    "Gastronomia"; the stop word "w" does not have to match anything."""
+    from cooperatives.models import OfferCategory
+
+    krakow = CooperativeFactory(name="Spółdzielnia Socjalna Obiadek", town="Kraków", gmina_id="1261011")
+    OfferFactory(cooperative=krakow, title="Obiady dla szkół", category=OfferCategory.objects.get(slug="catering"))
+    CooperativeFactory(name="Spółdzielnia Socjalna Zieleń", town="Poznań", gmina_id="3064011")
+    assert names({"search": "spółdzielni w Krakowie"}) == ["Spółdzielnia Socjalna Obiadek"]
+    assert names({"search": "usługi gastronomiczne Krakowie"}) == ["Spółdzielnia Socjalna Obiadek"]
+    CooperativeFactory(name="Spółdzielnia Socjalna Zielona Dolina", town="Gdańsk", gmina_id="2261011")
+    assert names({"search": "o Zielonej Dolinie"}) == ["Spółdzielnia Socjalna Zielona Dolina"]
+
+
+def test_a_form_found_as_typed_ranks_before_one_found_through_its_stem():
+    first = CooperativeFactory(name="Spółdzielnia Socjalna Szkolenia")
+    second = CooperativeFactory(name="Spółdzielnia Socjalna Szkolna Kuchnia")
+    ranked = names({"search": "szkolenia", "sort": "relevance"})
+    assert ranked.index(first.name) < ranked.index(second.name) if second.name in ranked else ranked == [first.name]
+
+
+def test_stop_words_alone_are_still_searched():
+    from cooperatives.search import query_words
+
+    assert query_words("opieka nad seniorami") == ["opieka", "seniorami"]
+    assert query_words("w") == ["w"]
+
+
+def test_the_seat_gmina_powiat_and_voivodeship_are_searched_on_any_database():
+    """ "opieka nad seniorami małopolska": the voivodeship's name (MAŁOPOLSKIE in TERC), in another form."""
+    from cooperatives.models import OfferCategory
+
+    seniors = OfferCategory.objects.get(slug="opieka-seniorzy")
+    skawina = CooperativeFactory(name="Spółdzielnia Socjalna Jesień", town="Skawina", gmina_id="1206113")
+    OfferFactory(cooperative=skawina, title="Opieka domowa", category=seniors)
+    poznan = CooperativeFactory(name="Spółdzielnia Socjalna Wiosna", town="Poznań", gmina_id="3064011")
+    OfferFactory(cooperative=poznan, title="Opieka domowa", category=seniors)
+    assert names({"search": "opieka nad seniorami małopolska"}) == ["Spółdzielnia Socjalna Jesień"]
+    assert names({"search": "opieka powiat krakowski"}) == ["Spółdzielnia Socjalna Jesień"]
+    assert names({"search": "opieka w województwie wielkopolskim"}) == ["Spółdzielnia Socjalna Wiosna"]
+    # A move to another gmina moves the cooperative in the search too.
+    skawina.gmina_id = "3064011"
+    skawina.save()
+    assert names({"search": "opieka nad seniorami małopolska"}) == []
+
+
+def test_synonyms_staff_add_to_a_category_find_its_cooperatives_on_any_database(client):
+    """Synonyms of the sector are data: staff add "zupy" to the category in the admin, and the cooperatives offering
+    it are found by that word at once (through the task, eager without a broker)."""
+    from django.test import TestCase
+
+    from cooperatives.models import OfferCategory
+    from tests.factories import UserFactory
+
+    catering = OfferCategory.objects.get(slug="catering")
+    coop = CooperativeFactory(name="Spółdzielnia Socjalna Garnek")
+    OfferFactory(cooperative=coop, title="Obiady", category=catering)
+    assert names({"search": "katering"}) == [coop.name]  # seeded (migration 0020)
+    assert names({"search": "zupy"}) == []
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:cooperatives_offercategory_change", args=[catering.pk])
+    data = {
+        "name": catering.name,
+        "slug": catering.slug,
+        "parent": catering.parent_id,
+        "sort_order": catering.sort_order,
+        "keywords": f"{catering.keywords}, zupy",
+    }
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302
+    assert names({"search": "zupy"}) == [coop.name]
+
+
+def test_what_a_procurement_officer_types_finds_what_she_means_on_any_database():
+    """The examples of issue 17: a service and a place, in any case, with or without Polish letters."""
+    from cooperatives.models import OfferCategory
+
+    def cooperative(name, gmina, town, slug, title):
+        coop = CooperativeFactory(name=name, town=town, gmina_id=gmina, description="")
+        OfferFactory(cooperative=coop, title=title, category=OfferCategory.objects.get(slug=slug))
+        return coop.name
+
+    krakow_catering = cooperative("Spółdzielnia Socjalna Smaczna", "1261011", "Kraków", "catering", "Obiady")
+    krakow_cleaning = cooperative("Spółdzielnia Socjalna Lśniąca", "1261011", "Kraków", "sprzatanie-obiektow", "Biura")
+    skawina_seniors = cooperative("Spółdzielnia Socjalna Jesień", "1206113", "Skawina", "opieka-seniorzy", "Opieka")
+    lodz_catering = cooperative("Spółdzielnia Socjalna Łódzkie Smaki", "1061011", "Łódź", "catering", "Obiady")
+    cooperative("Spółdzielnia Socjalna Bajka", "1061011", "Łódź", "przedszkola", "Przedszkole")
+    assert names({"search": "catering Kraków"}) == [krakow_catering]
+    assert names({"search": "katering krakow"}) == [krakow_catering]
+    assert names({"search": "sprzątanie biur w Krakowie"}) == [krakow_cleaning]
+    assert names({"search": "sprzatanie"}) == [krakow_cleaning]
+    assert names({"search": "opieka nad seniorami małopolska"}) == [skawina_seniors]
+    assert names({"search": "opieka nad osobami starszymi w małopolskim"}) == [skawina_seniors]
+    assert sorted(names({"search": "usługi gastronomiczne"})) == sorted([krakow_catering, lodz_catering])
+    assert names({"search": "przedszkle"}) == ["Spółdzielnia Socjalna Bajka"]
