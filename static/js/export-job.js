@@ -1,14 +1,11 @@
 // The background export's page: asks for the job's state every few seconds and reloads once it has finished
-// (without JavaScript the page's meta refresh does the same, a little less promptly).
+// (without JavaScript the meta refresh in <noscript> does the same, a little less promptly; with JavaScript the
+// page itself never reloads before the file is ready, so nothing a reader is doing on it is interrupted).
 (function () {
   "use strict";
   var box = document.getElementById("export-job");
   if (!box || !box.dataset.statusUrl) {
     return;
-  }
-  var meta = document.querySelector('meta[http-equiv="refresh"]');
-  if (meta) {
-    meta.parentNode.removeChild(meta);
   }
   var bar = document.getElementById("export-job-progress");
   var label = document.getElementById("export-job-status");

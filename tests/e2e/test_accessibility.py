@@ -25,6 +25,7 @@ from accounts.models import User
 from accounts.roles import MINISTRY_STAFF
 from cooperatives import services as cooperative_services
 from cooperatives.models import ChangeRequest, Cooperative, RepresentationRequest
+from exportjobs.models import ExportJob
 from monitoring.models import AnswerImport, Wave
 from tests.cooperatives.factories import CooperativeFactory, OfferFactory
 from tests.cooperatives.selfservice_helpers import PASSWORD, representative, staff_user, verified_user
@@ -65,7 +66,6 @@ EXCLUDED_TEMPLATES = {
     "cooperatives/selfservice/invitation_accept.html": "needs a signed invitation token; not scanned yet (to add)",
     "exportjobs/offer.html": "only above the background-export thresholds; not scanned yet (to add)",
     "exportjobs/offer_invalid.html": "only for a forged or stale export offer; not scanned yet (to add)",
-    "exportjobs/job_detail.html": "a background export's page (tests/exportjobs); not scanned yet (to add)",
 }
 
 AXE_RUN = """async (tags) => {
@@ -234,6 +234,36 @@ def build_world() -> tuple[dict, list[Visit]]:
         filename="odpowiedzi.xlsx",
         status=AnswerImport.Status.REJECTED,
         errors=[{"row": 2, "cooperative": "0000123456", "column": "employment_total", "message": "Podaj liczbę."}],
+    )
+
+    running_export = ExportJob.objects.create(
+        kind="cooperatives.open-data",
+        params={"query": [], "fmt": "xlsx"},
+        title="Rejestr spółdzielni (XLSX)",
+        requested_by=staff,
+        status="running",
+        progress=40,
+    )
+    ready_export = ExportJob.objects.create(
+        kind="cooperatives.open-data",
+        params={"query": [], "fmt": "csv"},
+        title="Rejestr spółdzielni (CSV)",
+        requested_by=staff,
+        status="done",
+        progress=100,
+        file="exports/rejestr.csv",
+        filename="rejestr.csv",
+        size=2048,
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    failed_export = ExportJob.objects.create(
+        kind="cooperatives.open-data",
+        params={"query": [], "fmt": "json"},
+        title="Rejestr spółdzielni (JSON)",
+        requested_by=staff,
+        status="failed",
+        error="Nie udało się przygotować pliku. Spróbuj ponownie.",
     )
 
     publication = PublicationFactory(title="Poradnik spółdzielcy")
@@ -446,6 +476,9 @@ def build_world() -> tuple[dict, list[Visit]]:
             who="staff",
             then=submit_invalid(),
         ),
+        Visit("background export, running", reverse("exportjobs:detail", args=[running_export.pk]), who="staff"),
+        Visit("background export, ready", reverse("exportjobs:detail", args=[ready_export.pk]), who="staff"),
+        Visit("background export, failed", reverse("exportjobs:detail", args=[failed_export.pk]), who="staff"),
         Visit(
             "survey import, running",
             reverse("monitoring:import-status", args=[open_wave.pk, running_import.pk]),
