@@ -86,7 +86,7 @@ def _sqlite_vocabulary(kind: str) -> list[str]:
 
     counts: Counter = Counter()
     if kind == "cooperatives":
-        rows = Cooperative.objects.values_list("search_text", "offers_text", "description")
+        rows = Cooperative.objects.values_list("search_text", "offers_text", "sectors_text", "description")
     else:
         rows = Offer.objects.filter(is_active=True).values_list("search_text", "title", "description")
     for row in rows.iterator(chunk_size=2000):

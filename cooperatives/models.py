@@ -177,7 +177,7 @@ class FounderKind(models.Model):
 # Kept by name (not only inside the classes) so services can write one historical record after changing
 # many-to-many fields, instead of the one per add/remove that simple-history's m2m_changed handler would write.
 COOPERATIVE_HISTORY = HistoricalRecords(
-    excluded_fields=["search_text", "offers_text", "search_vector", "updated_at"],
+    excluded_fields=["search_text", "offers_text", "sectors_text", "search_vector", "updated_at"],
     m2m_fields=["target_groups", "founder_kinds"],
 )
 OFFER_HISTORY = HistoricalRecords(
@@ -353,9 +353,11 @@ class Cooperative(TimeStampedModel):
     # Search: folded text for substring matching on SQLite (kept by the application on every database) and a
     # weighted tsvector maintained by a PostgreSQL trigger (see migration add_search_on_postgresql).
     search_text = models.TextField(editable=False, blank=True, default="")
-    # What the cooperative does, for its search: the folded words of its active offers' titles, categories and
-    # sectors (cooperatives.search.refresh_offers_text, called whenever an offer is saved or deleted).
+    # What the cooperative does, for its search: the folded words of its active offers' titles and categories
+    # (with their synonyms), and apart, weighted lower, the words of their sectors that are not already there
+    # (cooperatives.search.refresh_offers_text, called whenever an offer is saved or deleted).
     offers_text = models.TextField(editable=False, blank=True, default="")
+    sectors_text = models.TextField(editable=False, blank=True, default="")
     search_vector = SearchVectorField(null=True, editable=False)
 
     # Who changed what and when; derived search columns are left out (they follow the fields). The many-to-many

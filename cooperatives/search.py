@@ -9,10 +9,10 @@ inside the statement (an uncorrelated subquery, evaluated once), so search adds 
 Ranking: the number of query words found as typed first (exact matches before corrected ones), then ts_rank.
 
 A cooperative is also found by what it does and where: `offers_text` (the folded words of its active offers'
-titles, categories and sectors with their synonyms, which staff keep in the admin as OfferCategory.keywords,
-refreshed by refresh_offers_text whenever an offer changes) and the names of its gmina, powiat and voivodeship
-(read by the vector's trigger from the territorial register) are weight B of its vector. Its NIP and REGON are
-weight A with its names and KRS number.
+titles and categories with their synonyms, which staff keep in the admin as OfferCategory.keywords, refreshed by
+refresh_offers_text whenever an offer changes) and the names of its gmina, powiat and voivodeship (read by the
+vector's trigger from the territorial register) are weight B of its vector; its sectors' other words
+(`sectors_text`) are C, with the description. Its NIP and REGON are weight A with its names and KRS number.
 
 On SQLite (the embedded development default) a Python function registered on the connection scores each row the
 same way: a query word is found as typed (a prefix of a word of the row) or corrected (a word of the row within one
@@ -187,6 +187,7 @@ SQLITE_FIELDS = {
     "cooperative": (
         ("search_text", 1.0),
         ("offers_text", 0.4),
+        ("sectors_text", 0.2),
         ("gmina__name", 0.4),  # the seat's units, read through the foreign keys (a join in the search's statements)
         ("powiat__name", 0.4),
         ("voivodeship__name", 0.4),
@@ -269,16 +270,20 @@ def refresh_category_texts(category_id: int) -> int:
 
 
 def refresh_offers_text(cooperative_ids) -> None:
-    """Recompute `offers_text` of these cooperatives from their active offers (one read, one write if changed).
+    """Recompute `offers_text` and `sectors_text` of these cooperatives from their active offers (one read, one
+    write if changed): the words of the offers' titles and categories (with their synonyms), and the words of
+    their sectors not already among them. A sector's name is shared by every category in it ("catering" in
+    "Gastronomia i catering"), so it weighs less: a caterer ranks before a bakery for "catering".
 
-    On PostgreSQL the cooperatives' search trigger folds it into their vector (weight B), and the vocabulary
-    triggers count its words."""
+    On PostgreSQL the cooperatives' search trigger folds them into their vector (weights B and C), and the
+    vocabulary triggers count their words."""
     from cooperatives.models import Cooperative, Offer
 
     ids = {pk for pk in cooperative_ids if pk}
     if not ids:
         return
     texts: dict[int, dict[str, None]] = {pk: {} for pk in ids}
+    sectors: dict[int, dict[str, None]] = {pk: {} for pk in ids}
     rows = (
         Offer.objects.filter(cooperative_id__in=ids, is_active=True)
         .order_by("cooperative_id", "pk")
@@ -291,15 +296,27 @@ def refresh_offers_text(cooperative_ids) -> None:
             "category__parent__keywords",
         )
     )
-    for cooperative_id, *parts in rows:
-        texts[cooperative_id].update(dict.fromkeys(_WORD.findall(fold(" ".join(filter(None, parts))))))
-    current = dict(Cooperative.objects.filter(pk__in=ids).values_list("pk", "offers_text"))
-    changed = [
-        Cooperative(pk=pk, offers_text=" ".join(words))
+    for cooperative_id, title, name, keywords, sector, sector_keywords in rows:
+        texts[cooperative_id].update(
+            dict.fromkeys(_WORD.findall(fold(" ".join(filter(None, [title, name, keywords])))))
+        )
+        sectors[cooperative_id].update(dict.fromkeys(_WORD.findall(fold(f"{sector or ''} {sector_keywords or ''}"))))
+    wanted = {
+        pk: (" ".join(words), " ".join(word for word in sectors[pk] if word not in words))
         for pk, words in texts.items()
-        if pk in current and current[pk] != " ".join(words)
+    }
+    current = {
+        pk: (offers, sector_words)
+        for pk, offers, sector_words in Cooperative.objects.filter(pk__in=ids).values_list(
+            "pk", "offers_text", "sectors_text"
+        )
+    }
+    changed = [
+        Cooperative(pk=pk, offers_text=offers, sectors_text=sector_words)
+        for pk, (offers, sector_words) in wanted.items()
+        if pk in current and current[pk] != (offers, sector_words)
     ]
-    Cooperative.objects.bulk_update(changed, ["offers_text"], batch_size=500)
+    Cooperative.objects.bulk_update(changed, ["offers_text", "sectors_text"], batch_size=500)
 
 
 def _apply_per_word_search(queryset: QuerySet, words: list[str]) -> QuerySet:

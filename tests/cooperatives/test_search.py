@@ -324,7 +324,7 @@ def test_words_in_another_case_find_the_cooperative_on_any_database():
 def test_a_form_found_as_typed_ranks_before_one_found_through_its_stem():
     first = CooperativeFactory(name="Spółdzielnia Socjalna Szkolenia")
     second = CooperativeFactory(name="Spółdzielnia Socjalna Szkolna Kuchnia")
-    ranked = names({"search": "szkolenia", "sort": "relevance"})
+    ranked = names({"search": "szkolenia", "ordering": "relevance"})
     assert ranked.index(first.name) < ranked.index(second.name) if second.name in ranked else ranked == [first.name]
 
 
@@ -403,3 +403,17 @@ def test_what_a_procurement_officer_types_finds_what_she_means_on_any_database()
     assert names({"search": "opieka nad osobami starszymi w małopolskim"}) == [skawina_seniors]
     assert sorted(names({"search": "usługi gastronomiczne"})) == sorted([krakow_catering, lodz_catering])
     assert names({"search": "przedszkle"}) == ["Spółdzielnia Socjalna Bajka"]
+
+
+def test_a_word_of_the_sector_ranks_below_the_category_itself_on_any_database():
+    """ "catering" is in the sector's name ("Gastronomia i catering"): a bakery of that sector is still found, but a
+    caterer ranks first."""
+    from cooperatives.models import OfferCategory
+
+    bakery = CooperativeFactory(name="Spółdzielnia Socjalna Bułka", description="")
+    OfferFactory(cooperative=bakery, title="Chleb", category=OfferCategory.objects.get(slug="wypieki"))
+    caterer = CooperativeFactory(name="Spółdzielnia Socjalna Talerz", description="")
+    OfferFactory(cooperative=caterer, title="Obiady", category=OfferCategory.objects.get(slug="catering"))
+    bakery.refresh_from_db()
+    assert "catering" not in bakery.offers_text.split() and "catering" in bakery.sectors_text.split()
+    assert names({"search": "catering", "ordering": "relevance"}) == [caterer.name, bakery.name]

@@ -28,13 +28,9 @@ NDCG_FLOOR = 0.85
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # Measured on this registry (docs/decisions/0002-search.md, "Identifiers, stop words and Polish inflection").
-FLAT_OFFERS_TEXT = (
-    "issue 17: 'catering' is a word of the sector's name ('Gastronomia i catering'), so every cooperative of the "
-    "sector matches it as much as a caterer: offers_text is one field, and SQLite's score does not count repeats"
-)
 ALTERNATION = (
-    "issue 17: the query-time stemmer does not reach alternations ('Zielonej Górze' for 'Zielona Góra') and a "
-    "sector word ranks like the category ('cateringowe', 'cateringu': recall@20 0.4)"
+    "issue 17: the query-time stemmer does not reach alternations ('Zielonej Górze' for 'Zielona Góra'); on "
+    "PostgreSQL the trigram corrections of the vocabulary do"
 )
 SHORT_WORD_TYPO = "issue 17: on PostgreSQL a replaced letter in a 5-6 letter word falls below trigram similarity 0.5"
 
@@ -42,8 +38,8 @@ EXPECTED_FAILURES = {
     "exact_name": None,
     "typo": SHORT_WORD_TYPO if ON_POSTGRESQL else None,
     "no_diacritics": None,
-    "inflected": ALTERNATION,
-    "service": None if ON_POSTGRESQL else FLAT_OFFERS_TEXT,
+    "inflected": None if ON_POSTGRESQL else ALTERNATION,
+    "service": None,
     "service_place": None,
     "identifier": None,
 }
