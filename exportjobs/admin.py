@@ -7,7 +7,6 @@ from .models import ExportJob
 class ExportJobAdmin(admin.ModelAdmin):
     list_display = ("title", "kind", "requested_by", "status", "progress", "created_at", "expires_at")
     list_filter = ("status", "kind")
-    readonly_fields = [field.name for field in ExportJob._meta.fields]
 
     def has_add_permission(self, request):
         return False
